@@ -1,0 +1,57 @@
+# The newcomer's entry points. `make run` serves the demo district; `make test` runs every test.
+# Both create .venv, install the pinned requirements and, when DATABASE_URL is unset, start a
+# private PostgreSQL under .local/ (see insights/localdb.py).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+ARGS ?=
+
+# Start (or reuse) the private database unless DATABASE_URL points elsewhere.
+WITH_DATABASE = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url) || exit 1; export DATABASE_URL; fi;
+
+# Local development: debug pages, plain HTTP, the fictional demo district with known passwords.
+DEV_ENV = DEBUG=$${DEBUG:-true} HTTPS=$${HTTPS:-false} DEMO_MODE=$${DEMO_MODE:-true} \
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-insights-demo-password}"
+
+# Tests run with production settings except plain HTTP, and fixed throwaway keys.
+TEST_ENV = DEBUG=false HTTPS=false DEMO_MODE=true DEMO_PASSWORD=insights-demo-password \
+	SECRET_KEY=test-only-secret-key-not-for-production-use-0123456789abcdef \
+	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTE= \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SENTRY_DSN=
+
+.PHONY: run test bench lint manage install db-stop
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	@$(WITH_DATABASE) export $(DEV_ENV); \
+	$(PY) manage.py migrate --no-input && \
+	$(PY) manage.py createcachetable && \
+	$(PY) manage.py seed_demo --if-empty && \
+	echo "Serving the demo district at http://127.0.0.1:8000 (demo logins: see README)" && \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: $(INSTALLED)
+	@$(WITH_DATABASE) export $(TEST_ENV); \
+	if [ -z "$(ARGS)" ]; then $(PY) -m pytest --cov --cov-report=term-missing:skip-covered; \
+	else $(PY) -m pytest $(ARGS); fi
+
+bench: $(INSTALLED)
+	@$(WITH_DATABASE) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+manage: $(INSTALLED)
+	@$(WITH_DATABASE) export $(DEV_ENV); $(PY) manage.py $(ARGS)
+
+db-stop:
+	$(PYTHON) -m insights.localdb stop

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EducatorsConfig(AppConfig):
+    name = "educators"
+    verbose_name = "Educators"

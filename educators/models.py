@@ -1,0 +1,82 @@
+"""The educator: the account people sign in with (AUTH_USER_MODEL), by email."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+
+class EducatorManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An educator needs an email address.")
+        educator = self.model(email=self.normalize_email(email).lower(), **fields)
+        educator.set_password(password)  # None leaves the account without a usable password
+        educator.save(using=self._db)
+        return educator
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class Educator(AbstractBaseUser, PermissionsMixin):
+    class StaffType(models.TextChoices):
+        TEACHER = "teacher", "Teacher"
+        COUNSELOR = "counselor", "Counselor"
+        PRINCIPAL = "principal", "Principal"
+        ASSISTANT_PRINCIPAL = "assistant_principal", "Assistant principal"
+        HOUSEMASTER = "housemaster", "Housemaster"
+        SPED = "sped", "Special education staff"
+        EL = "el", "English learner staff"
+        DATA_COORDINATOR = "data_coordinator", "Data coordinator"
+        ADMINISTRATOR = "administrator", "District administrator"
+        OTHER = "other", "Other staff"
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    local_id = models.CharField("SIS local id", max_length=40, unique=True, null=True, blank=True)
+    staff_type = models.CharField(max_length=30, choices=StaffType.choices, default=StaffType.TEACHER)
+    home_school = models.ForeignKey(
+        "students.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(default=True, help_text="Inactive educators cannot sign in and see no students.")
+    is_staff = models.BooleanField("may use the admin site", default=False)
+    sped_only = models.BooleanField(
+        "limited to special-education students",
+        default=False,
+        help_text="Narrows every grant except districtwide to students in a special-education program.",
+    )
+    english_learners_only = models.BooleanField(
+        "limited to English learners",
+        default=False,
+        help_text="Narrows every grant except districtwide to students who are not fluent in English.",
+    )
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = EducatorManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="educator_email_unique_ignoring_case"),
+            models.CheckConstraint(condition=~Q(email=""), name="educator_email_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -1,0 +1,80 @@
+"""Encryption at rest for the most sensitive columns (restricted notes, MFA secrets, 504/IEP text).
+
+Values are encrypted with Fernet under FIELD_ENCRYPTION_KEYS (newest first), kept apart from
+SECRET_KEY. Decryption tries every configured key, so keys can be rotated: add a new key first,
+run ``manage.py rotate_encryption_keys``, then drop the old key. A value no configured key can
+open raises an error naming the column, never returning garbage.
+"""
+
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+class DecryptionError(Exception):
+    """A stored value could not be decrypted with any configured key."""
+
+
+@lru_cache(maxsize=4)
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty: encrypted fields cannot be used.")
+    fernets = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            fernets.append(Fernet(key.encode()))
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"FIELD_ENCRYPTION_KEYS entry {position} is not a valid Fernet key (32 url-safe base64-encoded bytes)."
+            ) from None
+    return MultiFernet(fernets)
+
+
+def cipher() -> MultiFernet:
+    """The cipher for the keys configured now (settings may change in tests)."""
+    return _multi_fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return cipher().encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str, *, label: str = "an encrypted value") -> str:
+    try:
+        return cipher().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError(
+            f"Cannot decrypt {label}: none of FIELD_ENCRYPTION_KEYS opens it (a key is missing or wrong)."
+        ) from None
+
+
+def reencrypt(token: str) -> str:
+    """The same plaintext encrypted under the first (newest) key."""
+    try:
+        return cipher().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError("Cannot re-encrypt a value: no configured key opens it.") from None
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored as a Fernet token; Python code only ever sees plaintext."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value, label=f"{self.model._meta.db_table}.{self.column}")
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+    def get_lookup(self, lookup_name):
+        # Ciphertext cannot be searched: only emptiness checks make sense.
+        if lookup_name not in ("isnull", "exact"):
+            return None
+        return super().get_lookup(lookup_name)

@@ -1,0 +1,33 @@
+"""Absences and tardies: at most one of each per student per day."""
+
+from django.db import models
+
+
+class AttendanceEvent(models.Model):
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="+")
+    occurred_on = models.DateField()
+    excused = models.BooleanField(default=False)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-occurred_on"]
+
+    def __str__(self):
+        return f"{type(self).__name__} #{self.pk}"
+
+
+class Absence(AttendanceEvent):
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="absences")
+    dismissed = models.BooleanField(default=False, help_text="Dismissed early rather than absent all day.")
+
+    class Meta(AttendanceEvent.Meta):
+        constraints = [models.UniqueConstraint(fields=["student", "occurred_on"], name="absence_one_per_day")]
+
+
+class Tardy(AttendanceEvent):
+    student = models.ForeignKey("students.Student", on_delete=models.CASCADE, related_name="tardies")
+
+    class Meta(AttendanceEvent.Meta):
+        verbose_name_plural = "tardies"
+        constraints = [models.UniqueConstraint(fields=["student", "occurred_on"], name="tardy_one_per_day")]

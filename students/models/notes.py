@@ -1,0 +1,75 @@
+"""Educators' notes about a student, with every previous version kept.
+
+Restricted notes keep their text only in an encrypted column, so list and profile queries that
+defer it never load it; the database refuses a row that has text in the wrong column.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from insights.encryption import EncryptedTextField
+
+
+class NoteType(models.TextChoices):
+    SST_MEETING = "sst", "SST meeting"
+    MTSS_MEETING = "mtss", "MTSS meeting"
+    PARENT_CONVERSATION = "parent", "Parent conversation"
+    COUNSELOR_MEETING = "counselor", "Counselor meeting"
+    ATTENDANCE_MEETING = "attendance", "Attendance meeting"
+    STUDENT_CONVERSATION = "student", "Conversation with student"
+    NINTH_GRADE = "ninth_grade", "9th grade experience"
+    OTHER = "other", "Something else"
+
+
+def _text_in_the_right_column():
+    return Q(is_restricted=False, restricted_text="") | Q(is_restricted=True, text="")
+
+
+class EventNote(models.Model):
+    student = models.ForeignKey("students.Student", on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey("educators.Educator", on_delete=models.PROTECT, related_name="authored_notes")
+    note_type = models.CharField(max_length=20, choices=NoteType.choices)
+    text = models.TextField(blank=True)
+    restricted_text = EncryptedTextField(blank=True, default="")
+    is_restricted = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_text_in_the_right_column(), name="note_text_in_right_column"),
+            models.CheckConstraint(
+                condition=Q(note_type__in=[choice.value for choice in NoteType]), name="note_type_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "-recorded_at"], name="note_student_recorded_idx"),
+            models.Index(fields=["author", "-recorded_at"], name="note_author_recorded_idx"),
+            models.Index(fields=["-recorded_at"], name="note_recorded_idx"),
+        ]
+
+    def __str__(self):
+        return f"Note #{self.pk}"
+
+
+class EventNoteRevision(models.Model):
+    """A note as it was before an edit."""
+
+    note = models.ForeignKey(EventNote, on_delete=models.PROTECT, related_name="revisions")
+    note_type = models.CharField(max_length=20, choices=NoteType.choices)
+    text = models.TextField(blank=True)
+    restricted_text = EncryptedTextField(blank=True, default="")
+    is_restricted = models.BooleanField(default=False)
+    recorded_at = models.DateTimeField()
+    revised_at = models.DateTimeField(auto_now_add=True)
+    revised_by = models.ForeignKey("educators.Educator", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["note", "revised_at"]
+        constraints = [
+            models.CheckConstraint(condition=_text_in_the_right_column(), name="note_revision_text_in_right_column")
+        ]
+
+    def __str__(self):
+        return f"Note revision #{self.pk}"

@@ -1,0 +1,179 @@
+"""The student: identity, placement, programs and family contact, as exported by the SIS."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from students.models.grades import GRADE_CHOICES, GRADE_CODES, GRADE_ORDER
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "Active", "Active"
+    TRANSFERRED = "Transferred", "Transferred"
+    WITHDRAWN = "Withdrawn", "Withdrawn"
+    GRADUATED = "Graduated", "Graduated"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    NONBINARY = "N", "Nonbinary"
+
+
+class Program(models.TextChoices):
+    REGULAR = "Reg Ed", "Regular education"
+    SPECIAL = "Sp Ed", "Special education"
+    SEIP = "SEIP", "Sheltered English immersion"
+    TWO_WAY_ENGLISH = "2Way English", "Two-way (English)"
+    TWO_WAY_SPANISH = "2Way Spanish", "Two-way (Spanish)"
+
+
+class SpedLevelOfNeed(models.TextChoices):
+    LOW_UNDER_2 = "Low < 2", "Low (< 2 hours)"
+    LOW_2_OR_MORE = "Low >= 2", "Low (2+ hours)"
+    MODERATE = "Moderate", "Moderate"
+    HIGH = "High", "High"
+
+
+class EnglishProficiency(models.TextChoices):
+    FLUENT = "Fluent", "Fluent"
+    FLEP_TRANSITIONING = "FLEP-Transitioning", "Former English learner (transitioning)"
+    FLEP = "FLEP", "Former English learner"
+    LIMITED = "Limited", "English learner"
+
+
+class Plan504Status(models.TextChoices):
+    NONE = "", "No 504 plan"
+    ACTIVE = "504", "504 plan"
+    EXITED = "Exited", "Exited 504"
+
+
+class FreeReducedLunch(models.TextChoices):
+    NOT_ELIGIBLE = "Not Eligible", "Not eligible"
+    FREE = "Free Lunch", "Free lunch"
+    REDUCED = "Reduced Lunch", "Reduced lunch"
+
+
+class Student(models.Model):
+    EnrollmentStatus = EnrollmentStatus
+    Gender = Gender
+    Program = Program
+    SpedLevelOfNeed = SpedLevelOfNeed
+    EnglishProficiency = EnglishProficiency
+    Plan504Status = Plan504Status
+    FreeReducedLunch = FreeReducedLunch
+
+    # Programs that make a student visible to an educator limited to special education.
+    SPED_PROGRAMS = (Program.SPECIAL, Program.SEIP)
+
+    local_id = models.CharField("SIS local id", max_length=40, unique=True)
+    state_id = models.CharField("state id", max_length=40, unique=True, null=True, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
+    grade = models.CharField(max_length=2, choices=GRADE_CHOICES)
+    school = models.ForeignKey("students.School", on_delete=models.PROTECT, related_name="students")
+    homeroom = models.ForeignKey(
+        "students.Homeroom", on_delete=models.SET_NULL, null=True, blank=True, related_name="students"
+    )
+    enrollment_status = models.CharField(
+        max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    missing_from_last_export = models.BooleanField(
+        default=False, help_text="The student was absent from the most recent SIS export."
+    )
+
+    program_assigned = models.CharField(max_length=20, choices=Program.choices, default=Program.REGULAR)
+    sped_placement = models.CharField("SPED placement", max_length=100, blank=True)
+    disability = models.CharField(max_length=100, blank=True)
+    sped_level_of_need = models.CharField(
+        "SPED level of need", max_length=20, choices=SpedLevelOfNeed.choices, blank=True
+    )
+    plan_504 = models.CharField("504 status", max_length=10, choices=Plan504Status.choices, blank=True)
+    limited_english_proficiency = models.CharField(
+        "English proficiency", max_length=20, choices=EnglishProficiency.choices, default=EnglishProficiency.FLUENT
+    )
+    ell_entry_date = models.DateField("English learner entry date", null=True, blank=True)
+    home_language = models.CharField(max_length=60, blank=True)
+    free_reduced_lunch = models.CharField(
+        max_length=20, choices=FreeReducedLunch.choices, default=FreeReducedLunch.NOT_ELIGIBLE
+    )
+    race = models.CharField(max_length=100, blank=True)
+    hispanic_latino = models.BooleanField(null=True, blank=True)
+    house = models.CharField(max_length=40, blank=True)
+    counselor = models.ForeignKey(
+        "educators.Educator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="counselees",
+    )
+
+    primary_phone = models.CharField(max_length=40, blank=True)
+    primary_email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    guardian_name = models.CharField("parent or guardian", max_length=200, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        permissions = [
+            ("view_student_record", "May see this one student (caseload or temporary access)"),
+            ("view_restricted_notes", "May read restricted note text and full discipline history"),
+            ("view_educators_with_access", "May see which educators have access to a student"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(grade__in=GRADE_CODES), name="student_grade_code_known"),
+            models.CheckConstraint(condition=~Q(local_id=""), name="student_local_id_not_blank"),
+            models.CheckConstraint(
+                condition=Q(enrollment_status__in=[choice.value for choice in EnrollmentStatus]),
+                name="student_enrollment_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(program_assigned__in=[choice.value for choice in Program]),
+                name="student_program_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(limited_english_proficiency__in=[choice.value for choice in EnglishProficiency]),
+                name="student_english_proficiency_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "grade"], name="student_school_grade_idx"),
+            models.Index(fields=["homeroom"], name="student_homeroom_idx"),
+            models.Index(fields=["last_name", "first_name"], name="student_name_idx"),
+        ]
+
+    def __str__(self):
+        # Opaque on purpose: __str__ ends up in logs, admin messages and error reports.
+        return f"Student #{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment_status == self.EnrollmentStatus.ACTIVE and not self.missing_from_last_export
+
+    @property
+    def is_english_learner(self) -> bool:
+        return self.limited_english_proficiency != self.EnglishProficiency.FLUENT
+
+    @property
+    def has_sped_program(self) -> bool:
+        return self.program_assigned in self.SPED_PROGRAMS
+
+    @property
+    def grade_order(self) -> int:
+        return GRADE_ORDER[self.grade]
+
+    def age_on(self, day: datetime.date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -1,0 +1,1 @@
+"""Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
