@@ -1,0 +1,688 @@
+"""Builds the fictional demo district: the named cast plus generated students with years of history.
+
+Deterministic for a given seed and day: every random choice comes from one ``random.Random(seed)``
+and rows are inserted in a fixed order, so ids match between runs after ``--reset``. Rows are
+written with ``bulk_create`` in large batches so a 50,000-student district takes minutes.
+"""
+
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.db import connection, transaction
+from django.utils import timezone
+
+from educators.models import Educator
+from permissions.models import (
+    DistrictGrant,
+    GrantSource,
+    HomeroomGrant,
+    SchoolGradeGrant,
+    SchoolGrant,
+    SectionGrant,
+    StudentGrant,
+)
+from students.demo import cast
+from students.demo.names import FIRST_NAMES, HOME_LANGUAGES, LAST_NAMES, NOTE_SENTENCES, STREETS
+from students.models import (
+    Absence,
+    AccessResult,
+    Course,
+    DisciplineIncident,
+    District,
+    EducatorSectionAssignment,
+    EventNote,
+    Homeroom,
+    Iep,
+    McasResult,
+    NoteType,
+    Plan504,
+    School,
+    SchoolGrade,
+    Section,
+    Service,
+    ServiceType,
+    StarResult,
+    Student,
+    StudentSectionAssignment,
+    Tardy,
+)
+from students.models.grades import GRADE_ORDER, school_year_of, school_year_start
+
+STUDENTS_PER_SCHOOL = 600
+HISTORY_YEARS = 4  # the current school year and the three before it
+BATCH_SIZE = 5000
+HIGH_SCHOOL_COURSES = (
+    ("BIO-101", "Biology", "Science"),
+    ("ALG-201", "Algebra II", "Math"),
+    ("ENG-101", "English 9", "English"),
+    ("ENG-201", "English 10", "English"),
+    ("HIS-101", "World History", "History"),
+    ("CHE-201", "Chemistry", "Science"),
+    ("GEO-101", "Geometry", "Math"),
+    ("SPA-101", "Spanish I", "World languages"),
+)
+INCIDENT_CODES = ("Disruption", "Defiance", "Fighting", "Bullying", "Inappropriate language", "Skipping class")
+INCIDENT_LOCATIONS = ("Classroom", "Hallway", "Cafeteria", "Playground", "Bus", "Gym")
+ABSENCE_REASONS = ("Illness", "Family", "Appointment", "", "", "")
+GENERATED_SCHOOL_TYPES = (("ES", ("KF", "1", "2", "3", "4", "5")), ("K8", tuple(cast.SCHOOLS[1].grades)))
+
+# The data a --reset removes, truncated together; audit tables are deliberately not among them.
+DEMO_TABLES = (
+    "permissions_districtgrant",
+    "permissions_schoolgrant",
+    "permissions_schoolgradegrant",
+    "permissions_homeroomgrant",
+    "permissions_sectiongrant",
+    "permissions_studentgrant",
+    "students_eventnoterevision",
+    "students_eventnote",
+    "students_service",
+    "students_absence",
+    "students_tardy",
+    "students_disciplineincident",
+    "students_mcasresult",
+    "students_starresult",
+    "students_accessresult",
+    "students_plan504",
+    "students_iep",
+    "students_studentsectionassignment",
+    "students_educatorsectionassignment",
+    "students_student",
+    "students_section",
+    "students_course",
+    "students_homeroom",
+    "students_schoolgrade",
+    "students_school",
+    "students_district",
+    "educators_educator",
+)
+
+
+@dataclass
+class DemoSummary:
+    schools: int = 0
+    educators: int = 0
+    students: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def reset_demo_data() -> None:
+    """Remove every student, educator and grant (audit history stays: it is append-only)."""
+    quoted = ", ".join(connection.ops.quote_name(table) for table in DEMO_TABLES)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+
+
+def has_demo_data() -> bool:
+    return Student.objects.exists() or Educator.objects.exists()
+
+
+class DemoDistrictBuilder:
+    """Generates the district in memory order, writing each kind of row in bulk."""
+
+    def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str, log: Callable):
+        self.rng = random.Random(seed)
+        self.student_count = student_count
+        self.today = today
+        self.current_year = school_year_of(today)
+        self.password_hash = make_password(password) if password else make_password(None)
+        self.log = log
+        self.summary = DemoSummary()
+        self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))
+
+    # --- organisation ---------------------------------------------------------------------
+    def build(self) -> DemoSummary:
+        with transaction.atomic():
+            self.district = District.objects.current()
+            self._schools()
+            self._educators()
+            self._homerooms_and_sections()
+            self._students()
+            self._history()
+            self._grants()
+        return self.summary
+
+    def _schools(self):
+        specs = [(s.local_id, s.name, s.school_type, s.grades) for s in cast.SCHOOLS]
+        extra_schools = max(0, round(self.student_count / STUDENTS_PER_SCHOOL) - len(specs))
+        for number in range(1, extra_schools + 1):
+            school_type, grades = GENERATED_SCHOOL_TYPES[number % 2]
+            suffix = "Elementary" if school_type == "ES" else "K-8"
+            specs.append((f"S{number:03d}", f"{self.rng.choice(LAST_NAMES)} {suffix} #{number}", school_type, grades))
+        self.schools = School.objects.bulk_create(
+            [School(local_id=local_id, name=name, school_type=kind) for local_id, name, kind, _ in specs]
+        )
+        self.school_by_id = {school.local_id: school for school in self.schools}
+        self.grades_of = {local_id: grades for local_id, _, _, grades in specs}
+        self.school_grades = SchoolGrade.objects.bulk_create(
+            [
+                SchoolGrade(school=self.school_by_id[sid], grade=grade)
+                for sid, grades in self.grades_of.items()
+                for grade in grades
+            ]
+        )
+        self.summary.schools = len(self.schools)
+
+    def _educators(self):
+        cast_rows = []
+        for person in cast.EDUCATORS:
+            cast_rows.append(
+                Educator(
+                    email=person.email,
+                    full_name=person.full_name,
+                    staff_type=person.staff_type,
+                    home_school=self.school_by_id.get(person.home_school),
+                    local_id=f"E-{person.key}",
+                    password=self.password_hash,
+                    is_active=person.is_active,
+                    is_staff=person.is_staff,
+                    is_superuser=person.is_superuser,
+                    sped_only=person.sped_only,
+                    english_learners_only=person.english_learners_only,
+                )
+            )
+        self.cast_educators = dict(
+            zip([p.key for p in cast.EDUCATORS], Educator.objects.bulk_create(cast_rows), strict=True)
+        )
+        # One generated teacher per generated homeroom or section, without a usable password.
+        self.generated_teachers: list[Educator] = []
+
+    def _new_teacher(self, school: School, staff_type: str = "teacher") -> Educator:
+        number = len(self.generated_teachers) + 1
+        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        teacher = Educator(
+            email=f"staff{number:05d}@{cast.EMAIL_DOMAIN}",
+            full_name=f"{first} {last}",
+            staff_type=staff_type,
+            home_school=school,
+            local_id=f"E{number:05d}",
+            password=make_password(None),
+        )
+        self.generated_teachers.append(teacher)
+        return teacher
+
+    def _homerooms_and_sections(self):
+        named = {(sid, name): grade for sid, name, grade in cast.HOMEROOMS}
+        teacher_of_homeroom = {p.homeroom: self.cast_educators[p.key] for p in cast.EDUCATORS if p.homeroom}
+        homerooms = []
+        for sid, grades in self.grades_of.items():
+            school = self.school_by_id[sid]
+            for grade in grades:
+                names = [name for (s, name), g in named.items() if s == sid and g == grade]
+                if not names:
+                    names = [f"{grade}-{100 + GRADE_ORDER[grade] * 10 + n}" for n in (1, 2)]
+                for name in names:
+                    teacher = teacher_of_homeroom.get((sid, name)) or self._new_teacher(school)
+                    homerooms.append(Homeroom(school=school, name=name, grade=grade, educator=teacher))
+        Educator.objects.bulk_create(self.generated_teachers)
+        self.homerooms = Homeroom.objects.bulk_create(homerooms)
+        self.homerooms_by_school_grade: dict[tuple[int, str], list[Homeroom]] = {}
+        for homeroom in self.homerooms:
+            self.homerooms_by_school_grade.setdefault((homeroom.school_id, homeroom.grade), []).append(homeroom)
+        self.homeroom_by_name = {(h.school.local_id, h.name): h for h in self.homerooms}
+
+        high_schools = [s for s in self.schools if s.school_type == "HS"]
+        courses = Course.objects.bulk_create(
+            [
+                Course(school=school, course_number=number, description=description, subject=subject)
+                for school in high_schools
+                for number, description, subject in HIGH_SCHOOL_COURSES
+            ]
+        )
+        teachers_before = len(self.generated_teachers)
+        sections, teachers = [], []
+        named_sections = {(v[0], v[2]): code for code, v in cast.SECTIONS.items()}
+        section_teacher = {code: self.cast_educators[p.key] for p in cast.EDUCATORS for code in p.sections}
+        self.section_by_code = {}
+        for course in courses:
+            for period in range(1, 7):
+                code = named_sections.get((course.course_number, str(period)))
+                if course.school.local_id != cast.RIVERSIDE:
+                    code = None
+                section = Section(
+                    course=course,
+                    section_number=str(period),
+                    term_local_id="FY",
+                    school_year=self.current_year,
+                    schedule=str(period),
+                    room_number=cast.SECTIONS[code][4] if code else str(100 + self.rng.randrange(200)),
+                )
+                teacher = section_teacher.get(code) or self._new_teacher(course.school)
+                sections.append(section)
+                teachers.append(teacher)
+                if code:
+                    self.section_by_code[code] = section
+        Educator.objects.bulk_create(self.generated_teachers[teachers_before:])
+        self.sections = Section.objects.bulk_create(sections)
+        self.sections_by_school: dict[int, list[Section]] = {}
+        for section in self.sections:
+            self.sections_by_school.setdefault(section.course.school_id, []).append(section)
+        EducatorSectionAssignment.objects.bulk_create(
+            [EducatorSectionAssignment(educator=t, section=s) for s, t in zip(self.sections, teachers, strict=True)]
+        )
+        self.section_teacher = dict(zip([s.pk for s in self.sections], teachers, strict=True))
+        EmailAddress.objects.bulk_create(
+            [
+                EmailAddress(user=educator, email=educator.email, verified=True, primary=True)
+                for educator in [*self.cast_educators.values(), *self.generated_teachers]
+            ]
+        )
+        self.summary.educators = len(self.cast_educators) + len(self.generated_teachers)
+
+    # --- students -------------------------------------------------------------------------
+    def _students(self):
+        rng = self.rng
+        rows, self.profiles = [], []
+        for index, person in enumerate(cast.STUDENTS):
+            rows.append(self._named_student(index, person))
+            self.profiles.append(person)
+        school_ids = [s.local_id for s in self.schools]
+        for index in range(len(rows), self.student_count):
+            sid = school_ids[index % len(school_ids)]
+            school = self.school_by_id[sid]
+            grade = rng.choice(self.grades_of[sid])
+            homeroom = rng.choice(self.homerooms_by_school_grade[(school.pk, grade)])
+            rows.append(self._generated_student(index, school, grade, homeroom))
+            self.profiles.append(None)
+        self.students = Student.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.summary.students = len(self.students)
+        self._section_assignments()
+
+    def _birth_date(self, grade: str) -> datetime.date:
+        age = 5 + GRADE_ORDER[grade] - 1  # KF is position 1: five-year-olds
+        start = datetime.date(self.current_year - age, 9, 1)
+        return start - datetime.timedelta(days=self.rng.randrange(365))
+
+    def _contact(self, last_name: str) -> dict:
+        rng = self.rng
+        guardian = f"{rng.choice(FIRST_NAMES)} {last_name}"
+        return {
+            "guardian_name": guardian,
+            "primary_phone": f"617-555-{rng.randrange(10000):04d}",
+            "primary_email": f"{guardian.split()[0].lower()}.{last_name.lower()}@family.example",
+            "address": f"{rng.randrange(1, 400)} {rng.choice(STREETS)}, Somerville, MA 02143",
+        }
+
+    def _named_student(self, index: int, person: cast.CastStudent) -> Student:
+        homeroom = self.homeroom_by_name.get((person.school, person.homeroom)) if person.homeroom else None
+        if homeroom is None and person.school != cast.RIVERSIDE:
+            school = self.school_by_id[person.school]
+            homeroom = self.homerooms_by_school_grade[(school.pk, person.grade)][0]
+        return Student(
+            local_id=f"{100000 + index}",
+            state_id=f"10{index:08d}",
+            first_name=person.first_name,
+            last_name=person.last_name,
+            date_of_birth=self._birth_date(person.grade),
+            gender=self.rng.choice("FMN" if index % 17 == 0 else "FM"),
+            grade=person.grade,
+            school=self.school_by_id[person.school],
+            homeroom=homeroom,
+            enrollment_status=person.enrollment_status,
+            missing_from_last_export=person.missing_from_last_export,
+            program_assigned=person.program,
+            sped_level_of_need=person.sped_level_of_need,
+            plan_504=person.plan_504,
+            limited_english_proficiency=person.english_proficiency,
+            home_language=person.home_language,
+            free_reduced_lunch=self.rng.choice(["Free Lunch", "Not Eligible", "Reduced Lunch"]),
+            race=self.rng.choice(["White", "Black or African American", "Asian", "Multiracial"]),
+            house="Beacon" if person.school == cast.RIVERSIDE else "",
+            **person.extra,
+            **self._contact(person.last_name),
+        )
+
+    def _generated_student(self, index: int, school: School, grade: str, homeroom: Homeroom) -> Student:
+        rng = self.rng
+        last = rng.choice(LAST_NAMES)
+        program = rng.choices(["Reg Ed", "Sp Ed", "SEIP", "2Way Spanish"], weights=[78, 15, 4, 3])[0]
+        english = rng.choices(["Fluent", "Limited", "FLEP", "FLEP-Transitioning"], weights=[78, 14, 5, 3])[0]
+        status = rng.choices(["Active", "Withdrawn", "Transferred"], weights=[96, 2, 2])[0]
+        sped = program == "Sp Ed"
+        return Student(
+            local_id=f"{100000 + index}",
+            state_id=f"10{index:08d}",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=last,
+            date_of_birth=self._birth_date(grade),
+            gender=rng.choice("FM") if rng.random() > 0.02 else "N",
+            grade=grade,
+            school=school,
+            homeroom=homeroom if school.school_type != "HS" or rng.random() < 0.8 else None,
+            enrollment_status=status,
+            missing_from_last_export=status != "Active" and rng.random() < 0.5,
+            program_assigned=program,
+            sped_placement=rng.choice(["Full inclusion", "Partial inclusion", "Substantially separate"])
+            if sped
+            else "",
+            disability=rng.choice(["Specific learning disability", "Communication", "Health", "Emotional"])
+            if sped
+            else "",
+            sped_level_of_need=rng.choice(["Low < 2", "Low >= 2", "Moderate", "High"]) if sped else "",
+            plan_504="504" if not sped and rng.random() < 0.06 else "",
+            limited_english_proficiency=english,
+            home_language="English" if english == "Fluent" and rng.random() < 0.85 else rng.choice(HOME_LANGUAGES),
+            free_reduced_lunch=rng.choices(["Not Eligible", "Free Lunch", "Reduced Lunch"], weights=[55, 38, 7])[0],
+            race=rng.choice(["White", "Black or African American", "Asian", "Multiracial", "American Indian"]),
+            hispanic_latino=rng.random() < 0.35,
+            house=rng.choice(["Beacon", "Hillside", "Brookline", "Union"]) if school.school_type == "HS" else "",
+            **self._contact(last),
+        )
+
+    def _section_assignments(self):
+        rng = self.rng
+        rows = []
+        for student, person in zip(self.students, self.profiles, strict=True):
+            if student.school.school_type != "HS":
+                continue
+            if person is not None:
+                sections = [self.section_by_code[code] for code in person.sections]
+            else:
+                sections = rng.sample(self.sections_by_school[student.school_id], k=rng.randint(3, 5))
+            failing = person.failing if person else rng.random() < 0.08
+            for section in sections:
+                grade = rng.uniform(40, 64) if failing else rng.uniform(66, 99)
+                rows.append(
+                    StudentSectionAssignment(
+                        student=student, section=section, grade_numeric=Decimal(f"{grade:.1f}"), grade_letter=""
+                    )
+                )
+        StudentSectionAssignment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        self.summary.rows["section assignments"] = len(rows)
+
+    # --- history --------------------------------------------------------------------------
+    def _school_days(self, year: int) -> list[datetime.date]:
+        first = datetime.date(year, 9, 5)
+        last = min(datetime.date(year + 1, 6, 20), self.today)
+        days, day = [], first
+        while day <= last:
+            if day.weekday() < 5:
+                days.append(day)
+            day += datetime.timedelta(days=1)
+        return days
+
+    def _authors_by_school(self) -> dict[int, list[Educator]]:
+        authors: dict[int, list[Educator]] = {}
+        for person in cast.EDUCATORS:
+            educator = self.cast_educators[person.key]
+            if person.home_school and person.is_active:
+                authors.setdefault(educator.home_school_id, []).append(educator)
+        for homeroom in self.homerooms:
+            authors.setdefault(homeroom.school_id, []).append(homeroom.educator)
+        return authors
+
+    def _history(self):
+        rng = self.rng
+        years = [self.current_year - offset for offset in range(HISTORY_YEARS - 1, -1, -1)]
+        days_by_year = {year: self._school_days(year) for year in years}
+        authors = self._authors_by_school()
+        counselor_of = {s: [e for e in a if e.staff_type == "counselor"] for s, a in authors.items()}
+        rows: dict[type, list] = {
+            model: []
+            for model in (
+                Absence,
+                Tardy,
+                DisciplineIncident,
+                EventNote,
+                Service,
+                StarResult,
+                McasResult,
+                AccessResult,
+                Plan504,
+                Iep,
+            )
+        }
+        for student, person in zip(self.students, self.profiles, strict=True):
+            chronic = person.chronic_absence if person else rng.random() < 0.12
+            writers = authors.get(student.school_id) or list(self.cast_educators.values())[:1]
+            restricted_writers = counselor_of.get(student.school_id) or writers
+            for year in years:
+                days = days_by_year[year]
+                if not days:
+                    continue
+                grade_then = max(0, GRADE_ORDER[student.grade] - (self.current_year - year))
+                absent = rng.sample(days, k=min(len(days), rng.randint(12, 30) if chronic else rng.randint(0, 6)))
+                for day in absent:
+                    rows[Absence].append(
+                        Absence(
+                            student=student,
+                            occurred_on=day,
+                            excused=rng.random() < 0.4,
+                            reason=rng.choice(ABSENCE_REASONS),
+                        )
+                    )
+                for day in rng.sample(days, k=min(len(days), rng.randint(0, 8))):
+                    rows[Tardy].append(Tardy(student=student, occurred_on=day))
+                if rng.random() < 0.3 or chronic:
+                    for _ in range(rng.randint(1, 4)):
+                        day = rng.choice(days)
+                        exact = rng.random() < 0.7
+                        moment = (
+                            datetime.time(rng.randint(8, 14), rng.choice([0, 15, 30, 45]))
+                            if exact
+                            else datetime.time(12)
+                        )
+                        rows[DisciplineIncident].append(
+                            DisciplineIncident(
+                                student=student,
+                                incident_code=rng.choice(INCIDENT_CODES),
+                                incident_location=rng.choice(INCIDENT_LOCATIONS),
+                                incident_description=rng.choice(NOTE_SENTENCES),
+                                occurred_at=self._moment(day, moment),
+                                has_exact_time=exact,
+                            )
+                        )
+                for _ in range(rng.randint(0, 3) + (1 if person else 0)):
+                    restricted = rng.random() < (0.3 if person else 0.08)
+                    text = " ".join(rng.sample(NOTE_SENTENCES, k=2))
+                    rows[EventNote].append(
+                        EventNote(
+                            student=student,
+                            author=rng.choice(restricted_writers if restricted else writers),
+                            note_type=rng.choice(NoteType.values),
+                            text="" if restricted else text,
+                            restricted_text=text if restricted else "",
+                            is_restricted=restricted,
+                            recorded_at=self._moment(
+                                rng.choice(days), datetime.time(rng.randint(8, 16), rng.randint(0, 59))
+                            ),
+                        )
+                    )
+                self._assessments(rows, student, year, grade_then, days)
+            self._services_and_plans(rows, student, writers, days_by_year)
+        for model, model_rows in rows.items():
+            model.objects.bulk_create(model_rows, batch_size=BATCH_SIZE)
+            self.summary.rows[model._meta.verbose_name_plural] = len(model_rows)
+
+    def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, time))
+
+    def _assessments(self, rows, student, year, grade_then, days):
+        rng = self.rng
+        if 2 <= grade_then <= 9:  # grades 1-8 take STAR in fall, winter and spring
+            for month in (9, 1, 5):
+                on = datetime.date(year if month >= 8 else year + 1, month, 15)
+                if on > self.today:
+                    continue
+                for subject in ("Reading", "Math"):
+                    rows[StarResult].append(
+                        StarResult(
+                            student=student,
+                            subject=subject,
+                            taken_at=self._moment(on, datetime.time(10)),
+                            percentile_rank=rng.randint(1, 99),
+                        )
+                    )
+        spring = datetime.date(year + 1, 5, 1)
+        if (4 <= grade_then <= 9 or grade_then == 11) and spring <= self.today:  # grades 3-8 and 10
+            for subject in ("ELA", "Math"):
+                score = rng.randint(440, 560)
+                level = "E" if score >= 530 else "M" if score >= 500 else "PM" if score >= 470 else "NM"
+                rows[McasResult].append(
+                    McasResult(
+                        student=student,
+                        subject=subject,
+                        taken_on=spring,
+                        scaled_score=score,
+                        performance_level=level,
+                        growth_percentile=rng.randint(1, 99),
+                    )
+                )
+        if student.limited_english_proficiency != "Fluent" and datetime.date(year + 1, 2, 1) <= self.today:
+            rows[AccessResult].append(
+                AccessResult(
+                    student=student,
+                    taken_on=datetime.date(year + 1, 2, 1),
+                    composite_scale_score=rng.randint(200, 400),
+                    composite_proficiency_level=Decimal(f"{rng.uniform(1, 5.9):.1f}"),
+                )
+            )
+
+    def _services_and_plans(self, rows, student, writers, days_by_year):
+        rng = self.rng
+        if rng.random() < 0.2 or student.program_assigned == "Sp Ed":
+            for _ in range(rng.randint(1, 2)):
+                year = rng.choice(list(days_by_year))
+                if not days_by_year[year]:
+                    continue
+                start = rng.choice(days_by_year[year])
+                stopped = rng.random() < 0.5 and start < self.today - datetime.timedelta(days=30)
+                writer = rng.choice(writers)
+                rows[Service].append(
+                    Service(
+                        student=student,
+                        service_type=rng.choice(ServiceType.values),
+                        provided_by=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                        date_started=start,
+                        estimated_end_date=start + datetime.timedelta(days=rng.choice([60, 90, 180])),
+                        recorded_by=writer,
+                        discontinued_at=self._moment(start + datetime.timedelta(days=30), datetime.time(12))
+                        if stopped
+                        else None,
+                        discontinued_by=writer if stopped else None,
+                    )
+                )
+        if student.plan_504 == "504":
+            rows[Plan504].append(
+                Plan504(
+                    student=student,
+                    start_date=school_year_start(self.current_year - 1),
+                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    accommodations="\n".join(
+                        rng.sample(
+                            [
+                                "Extended time on tests",
+                                "Preferential seating",
+                                "Breaks as needed",
+                                "Copy of class notes",
+                                "Tests read aloud",
+                            ],
+                            k=3,
+                        )
+                    ),
+                )
+            )
+        if student.program_assigned == "Sp Ed":
+            rows[Iep].append(
+                Iep(
+                    student=student,
+                    start_date=school_year_start(self.current_year),
+                    end_date=school_year_start(self.current_year + 1),
+                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    notes="Annual review in the spring; progress reports each term.",
+                )
+            )
+
+    # --- grants ---------------------------------------------------------------------------
+    def _grants(self):
+        def permission(app_label: str, codename: str) -> Permission:
+            return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+        district_perm = permission("students", "view_district_students")
+        school_perm = permission("students", "view_school_students")
+        grade_perm = permission("students", "view_grade_students")
+        homeroom_perm = permission("students", "view_homeroom_students")
+        section_perm = permission("students", "view_section_students")
+        student_perm = permission("students", "view_student_record")
+        admin = self.cast_educators["admin"]
+        grade_by_key = {(g.school.local_id, g.grade): g for g in self.school_grades}
+        students_by_key = dict(zip([p.key for p in cast.STUDENTS], self.students, strict=False))
+        grants: dict[type, list] = {
+            model: []
+            for model in (DistrictGrant, SchoolGrant, SchoolGradeGrant, HomeroomGrant, SectionGrant, StudentGrant)
+        }
+        manual = {"granted_by": admin, "source": GrantSource.MANUAL}
+        for person in cast.EDUCATORS:
+            educator = self.cast_educators[person.key]
+            if person.district_grant:
+                grants[DistrictGrant].append(
+                    DistrictGrant(
+                        user=educator,
+                        permission=district_perm,
+                        content_object=self.district,
+                        reason="Districtwide role",
+                        **manual,
+                    )
+                )
+            for sid in person.school_grants:
+                grants[SchoolGrant].append(
+                    SchoolGrant(
+                        user=educator,
+                        permission=school_perm,
+                        content_object=self.school_by_id[sid],
+                        reason=person.staff_type.replace("_", " ").capitalize(),
+                        **manual,
+                    )
+                )
+            for key in person.grade_grants:
+                grants[SchoolGradeGrant].append(
+                    SchoolGradeGrant(
+                        user=educator,
+                        permission=grade_perm,
+                        content_object=grade_by_key[key],
+                        reason="Grade-level team",
+                        **manual,
+                    )
+                )
+        sis = {"source": GrantSource.SIS, "reason": "Teacher of record in the SIS"}
+        for homeroom in self.homerooms:
+            grants[HomeroomGrant].append(
+                HomeroomGrant(user=homeroom.educator, permission=homeroom_perm, content_object=homeroom, **sis)
+            )
+        for section in self.sections:
+            grants[SectionGrant].append(
+                SectionGrant(
+                    user=self.section_teacher[section.pk], permission=section_perm, content_object=section, **sis
+                )
+            )
+        for educator_key, student_key, reason, days in cast.STUDENT_GRANTS:
+            grants[StudentGrant].append(
+                StudentGrant(
+                    user=self.cast_educators[educator_key],
+                    permission=student_perm,
+                    content_object=students_by_key[student_key],
+                    reason=reason,
+                    expires_at=self.now + datetime.timedelta(days=days) if days is not None else None,
+                    **manual,
+                )
+            )
+        for model, rows in grants.items():
+            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+            self.summary.rows[model._meta.verbose_name_plural] = len(rows)
+        self._global_permissions(permission)
+
+    def _global_permissions(self, permission: Callable[[str, str], Permission]):
+        restricted = permission("students", "view_restricted_notes")
+        who_has_access = permission("students", "view_educators_with_access")
+        for person in cast.EDUCATORS:
+            educator = self.cast_educators[person.key]
+            if person.restricted_notes:
+                educator.user_permissions.add(restricted)
+            if person.sees_educators_with_access:
+                educator.user_permissions.add(who_has_access)

@@ -1,0 +1,61 @@
+"""Seed the fictional demo district: `python manage.py seed_demo [--students N] [--seed S] [--reset]`."""
+
+import datetime
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError
+    return number
+
+
+class Command(BaseCommand):
+    help = "Create the fictional demo district (demo mode only). Deterministic for a given --seed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--students", type=positive_int, default=600, help="Number of students (default 600).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--reset", action="store_true", help="Delete existing students and educators first.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the district already has data.")
+        parser.add_argument(
+            "--today", type=datetime.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD)."
+        )
+
+    def handle(self, *args, students, seed, reset, if_empty, today, **options):
+        if not settings.DEMO_MODE:
+            raise CommandError("seed_demo only runs in demo mode (DEMO_MODE=true): it creates fictional people.")
+        if reset and if_empty:
+            raise CommandError("--reset and --if-empty contradict each other; choose one.")
+        if has_demo_data():
+            if if_empty:
+                self.stdout.write("The district already has data; not seeding (use --reset to start over).")
+                return
+            if not reset:
+                raise CommandError("The district already has students or educators. Use --reset to replace them.")
+            reset_demo_data()
+        started = time.monotonic()
+        summary = DemoDistrictBuilder(
+            student_count=students,
+            seed=seed,
+            today=today or datetime.date.today(),
+            password=settings.DEMO_PASSWORD,
+            log=self.stdout.write,
+        ).build()
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {summary.schools} schools, {summary.educators} educators and "
+                f"{summary.students} students in {elapsed:.1f}s."
+            )
+        )
+        for label, count in summary.rows.items():
+            self.stdout.write(f"  {count:>9,} {label}")
+        if not settings.DEMO_PASSWORD:
+            self.stdout.write("DEMO_PASSWORD is empty: demo accounts have no usable password.")
