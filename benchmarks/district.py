@@ -1,0 +1,41 @@
+"""The benchmark district: the demo district at benchmark size in the development database."""
+
+import datetime
+import os
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
+from students.models import Student
+
+BENCH_STUDENTS = int(os.environ.get("BENCH_STUDENTS", "50000"))
+BENCH_SEED = 1
+
+
+def seed_bench_district() -> float:
+    """Replace the database's district with a BENCH_STUDENTS one; returns the seconds it took."""
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    if has_demo_data():
+        reset_demo_data()
+    started = time.monotonic()
+    DemoDistrictBuilder(
+        student_count=BENCH_STUDENTS,
+        seed=BENCH_SEED,
+        today=datetime.date.today(),
+        password=settings.DEMO_PASSWORD,
+        log=lambda *_: None,
+    ).build()
+    seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return seconds
+
+
+def ensure_bench_district() -> None:
+    """Seed the benchmark district unless the database already holds one of that size."""
+    if Student.objects.count() != BENCH_STUDENTS:
+        seed_bench_district()

@@ -1,0 +1,119 @@
+"""The demo district: deterministic for a seed, covering every role, refusing to run outside demo mode."""
+
+import datetime
+import hashlib
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from educators.models import Educator
+from students.demo import cast
+from students.models import (
+    Absence,
+    DisciplineIncident,
+    EventNote,
+    Homeroom,
+    McasResult,
+    School,
+    Section,
+    Service,
+    StarResult,
+    Student,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 28)
+VOLATILE_FIELDS = {"created_at", "updated_at", "date_joined", "recorded_at", "password", "last_login"}
+
+
+def fingerprint() -> str:
+    """A digest of every row of the main tables, ignoring creation timestamps and password salts."""
+    digest = hashlib.sha256()
+    for model in (School, Homeroom, Section, Educator, Student, Absence, DisciplineIncident, Service, StarResult, McasResult):
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE_FIELDS]
+        for row in model.objects.order_by("pk").values_list(*fields):
+            digest.update(repr(row).encode())
+    for note in EventNote.objects.order_by("pk"):
+        digest.update(repr((note.pk, note.student_id, note.author_id, note.text, note.restricted_text)).encode())
+    return digest.hexdigest()
+
+
+def seed(*args):
+    call_command("seed_demo", "--students", "120", "--today", TODAY.isoformat(), *args, stdout=open("/dev/null", "w"))
+
+
+def test_the_same_seed_gives_identical_data():
+    seed("--seed", "7")
+    first = fingerprint()
+    seed("--seed", "7", "--reset")
+    assert fingerprint() == first
+
+
+def test_a_different_seed_gives_different_data():
+    seed("--seed", "7")
+    first = fingerprint()
+    seed("--seed", "8", "--reset")
+    assert fingerprint() != first
+
+
+def test_the_cast_and_named_students_are_present_with_history():
+    seed()
+    assert Student.objects.count() == 120
+    assert set(Educator.objects.filter(email__endswith=cast.EMAIL_DOMAIN).values_list("email", flat=True)) >= {
+        person.email for person in cast.EDUCATORS
+    }
+    assert set(School.objects.values_list("school_type", flat=True)) == {"ES", "K8", "HS"}
+    for person in cast.STUDENTS:
+        student = Student.objects.get(first_name=person.first_name, last_name=person.last_name)
+        years = {absence.occurred_on.year for absence in student.absences.all()} | {
+            note.recorded_at.year for note in student.notes.all()
+        }
+        assert student.notes.exists()
+        assert len(years) >= 3 or person.school == cast.RIVERSIDE or student.notes.count() >= 3
+    assert EventNote.objects.filter(is_restricted=True).exists()
+    assert Student.objects.filter(program_assigned="Sp Ed").exists()
+    assert Student.objects.filter(plan_504="504").exists()
+    assert Student.objects.exclude(limited_english_proficiency="Fluent").exists()
+
+
+def test_history_spans_at_least_three_school_years():
+    seed()
+    years = {day.year for day in Absence.objects.values_list("occurred_on", flat=True)}
+    assert len(years) >= 4  # four school years touch at least four calendar years
+
+
+def test_absences_are_concentrated_in_some_students():
+    seed()
+    counts = sorted((s.absences.count() for s in Student.objects.prefetch_related("absences")), reverse=True)
+    top_tenth = sum(counts[: len(counts) // 10])
+    assert top_tenth > 0.25 * sum(counts)
+
+
+def test_seeding_twice_without_reset_is_refused_and_if_empty_is_a_no_op():
+    seed()
+    with pytest.raises(CommandError, match="--reset"):
+        seed()
+    before = fingerprint()
+    seed("--if-empty")
+    assert fingerprint() == before
+
+
+def test_demo_passwords_only_exist_in_demo_mode():
+    with override_settings(DEMO_MODE=False), pytest.raises(CommandError, match="demo mode"):
+        seed()
+    assert not Student.objects.exists()
+
+
+def test_demo_educators_sign_in_with_the_demo_password(settings):
+    seed()
+    principal = Educator.objects.get(email="principal.baker@" + cast.EMAIL_DOMAIN)
+    assert principal.check_password(settings.DEMO_PASSWORD)
+    assert not Educator.objects.get(email="staff00001@" + cast.EMAIL_DOMAIN).has_usable_password()
+    assert not Educator.objects.get(email="inactive@" + cast.EMAIL_DOMAIN).is_active
+
+
+def test_a_bad_student_count_is_a_clear_error():
+    with pytest.raises(CommandError, match="students"):
+        call_command("seed_demo", "--students", "0")
