@@ -25,6 +25,7 @@ PORT = "5432"
 # A unix socket path may not exceed 107 bytes on Linux; leave room for "/.s.PGSQL.5432".
 MAX_SOCKET_DIR_LENGTH = 90
 UNPRIVILEGED_USERS = ("postgres", "nobody")
+COMMON_BIN_DIRS = ("/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin")
 
 
 class LocalDatabaseError(Exception):
@@ -50,7 +51,7 @@ def find_bin_dir() -> Path:
         reverse=True,
     )
     candidates += [Path(path) for path in versioned]
-    candidates += [Path(path) for path in ("/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin")]
+    candidates += [Path(path) for path in COMMON_BIN_DIRS]
     for candidate in candidates:
         if (candidate / "initdb").is_file() and (candidate / "pg_ctl").is_file():
             return candidate

@@ -116,6 +116,8 @@ def reset_demo_data() -> None:
     """Remove every student, educator and grant (audit history stays: it is append-only)."""
     quoted = ", ".join(connection.ops.quote_name(table) for table in DEMO_TABLES)
     with connection.cursor() as cursor:
+        # Inside an open transaction, deferred foreign-key checks must fire before TRUNCATE may run.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
