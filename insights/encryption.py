@@ -10,8 +10,9 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
+from django.db.models.lookups import Exact
 
 
 class DecryptionError(Exception):
@@ -51,12 +52,24 @@ def decrypt(token: str, *, label: str = "an encrypted value") -> str:
         ) from None
 
 
-def reencrypt(token: str) -> str:
+def reencrypt(token: str, *, label: str = "an encrypted value") -> str:
     """The same plaintext encrypted under the first (newest) key."""
     try:
         return cipher().rotate(token.encode()).decode()
     except InvalidToken:
-        raise DecryptionError("Cannot re-encrypt a value: no configured key opens it.") from None
+        raise DecryptionError(
+            f"Cannot re-encrypt {label}: none of FIELD_ENCRYPTION_KEYS opens it (a key is missing or wrong)."
+        ) from None
+
+
+class _ExactEmpty(Exact):
+    """Equality with the empty value only: ciphertext differs on every write, so any other
+    comparison would silently match nothing."""
+
+    def get_prep_lookup(self):
+        if self.rhs != "":
+            raise FieldError("An encrypted field can only be compared with the empty string.")
+        return super().get_prep_lookup()
 
 
 class EncryptedTextField(models.TextField):
@@ -75,6 +88,8 @@ class EncryptedTextField(models.TextField):
 
     def get_lookup(self, lookup_name):
         # Ciphertext cannot be searched: only emptiness checks make sense.
-        if lookup_name not in ("isnull", "exact"):
+        if lookup_name == "exact":
+            return _ExactEmpty
+        if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
