@@ -1,1 +1,18 @@
 """Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let Django empty the append-only audit tables between transactional tests, on the test database only.
+
+    The audit trigger refuses TRUNCATE unless the database sets ``audit.allow_truncate`` (see
+    audit/migrations/0002_append_only.py); sessions opened after this see the setting.
+    """
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            database = connection.ops.quote_name(connection.settings_dict["NAME"])
+            cursor.execute(f"ALTER DATABASE {database} SET audit.allow_truncate = 'on'")
+        connection.close()

@@ -1,0 +1,110 @@
+"""The audit log in the Django admin: read-only tables and the report pages, for auditors only.
+
+Nobody may add, change or delete audit rows here (the database refuses it anyway). Seeing the
+tables or a report needs the ``audit.view_audit_reports`` permission; every viewing is recorded,
+the tables by the middleware's admin-page rule and the reports by the report view itself.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+
+from audit.forms import REPORT_FORMS
+from audit.models import AccessEvent, GrantChangeEvent, SignInEvent
+from audit.recorder import record_denied
+from audit.reports import record_viewing, write_csv
+
+REPORT_PERMISSION = "audit.view_audit_reports"
+
+
+def report_url_name(slug: str) -> str:
+    return "audit_report_" + slug.replace("-", "_")
+
+
+class ReadOnlyAuditAdmin(admin.ModelAdmin):
+    actions = None
+    show_full_result_count = False  # a second COUNT(*) over millions of rows buys nothing
+
+    def has_module_permission(self, request):
+        return request.user.has_perm(REPORT_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(REPORT_PERMISSION)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(ReadOnlyAuditAdmin):
+    list_display = ("id", "occurred_at", "actor_email", "action", "method", "status", "outcome", "student_count")
+    list_filter = ("outcome",)
+    change_list_template = "admin/audit/accessevent/change_list.html"
+
+    @admin.display(description="students")
+    def student_count(self, event):
+        return len(event.student_ids)
+
+    def get_urls(self):
+        reports = [
+            path(
+                f"reports/{slug}/",
+                self.admin_site.admin_view(self.report_view),
+                {"slug": slug},
+                name=report_url_name(slug),
+            )
+            for slug in REPORT_FORMS
+        ]
+        return reports + super().get_urls()
+
+    def _report_links(self):
+        return [(f"admin:{report_url_name(slug)}", form.title) for slug, form in REPORT_FORMS.items()]
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "report_links": self._report_links()})
+
+    def report_view(self, request, slug):
+        """Show one report (or its CSV with ?format=csv) and record who looked at it, with what parameters."""
+        if not self.has_view_permission(request):
+            record_denied()
+            raise PermissionDenied
+        form = REPORT_FORMS[slug](request.GET or None)
+        report = None
+        if form.is_valid():
+            report = form.report()
+            exported = request.GET.get("format") == "csv"
+            record_viewing(report, name=form.name, parameters=form.parameters(), exported=exported)
+            if exported:
+                response = HttpResponse(content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="{form.name}.csv"'
+                write_csv(report, response)
+                return response
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": form.title,
+            "form": form,
+            "report": report,
+            "csv_query": request.GET.urlencode() + "&format=csv",
+            "report_links": self._report_links(),
+        }
+        return TemplateResponse(request, "admin/audit/report.html", context)
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(ReadOnlyAuditAdmin):
+    list_display = ("id", "occurred_at", "kind", "identity", "succeeded", "reason", "client_ip")
+    list_filter = ("kind", "succeeded")
+
+
+@admin.register(GrantChangeEvent)
+class GrantChangeEventAdmin(ReadOnlyAuditAdmin):
+    list_display = ("id", "occurred_at", "actor_email", "educator_email", "grant_kind", "object_label", "reason")

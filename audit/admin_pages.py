@@ -1,0 +1,104 @@
+"""Recording Django admin pages that show student data, without any help from the ModelAdmins.
+
+The admin is where a district administrator can page through students and notes; those pages are
+as much an access as the educator-facing ones. Which page it was comes from the resolved URL name
+(``<app>_<model>_<page>`` in an ``admin`` app namespace, whatever the AdminSite), and what it showed
+from the rendered response's context (the change list's page of results) or the URL's object id.
+A model holds student data when it is Student or reaches Student through foreign keys; the audit
+tables themselves are recorded too, because reading the audit log is sensitive as well. The
+admin's autocomplete endpoint, which searches a related model (students, by name) for a form
+field, is recorded with the ids it returned.
+"""
+
+import functools
+import json
+
+from django.apps import apps
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+
+from audit.recorder import record_objects, record_students
+from students.models import Student
+
+RECORDED_PAGES = ("changelist", "change", "history", "delete")
+
+
+def _reaches_student(model, seen: frozenset) -> bool:
+    if model is Student:
+        return True
+    return any(
+        _reaches_student(field.related_model, seen | {model})
+        for field in model._meta.concrete_fields
+        if field.is_relation and field.related_model not in seen and field.related_model is not model
+    )
+
+
+@functools.cache
+def holds_student_data(model) -> bool:
+    """Whether rows of ``model`` are (or hang off) a student's record."""
+    return _reaches_student(model, frozenset())
+
+
+def _autocomplete_target(request):
+    """The model an admin autocomplete request searches: the one the named form field points to."""
+    try:
+        source = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        return source._meta.get_field(request.GET["field_name"]).related_model
+    except (KeyError, LookupError, FieldDoesNotExist):
+        return None
+
+
+def recorded_admin_page(request, match):
+    """The (model, page) of an admin page that must be recorded, or None for any other page."""
+    if match is None or "admin" not in match.app_names:
+        return None
+    if match.url_name == "autocomplete":
+        model = _autocomplete_target(request)
+        return (model, "autocomplete") if model is not None and holds_student_data(model) else None
+    prefix, _, page = (match.url_name or "").rpartition("_")
+    app_label, _, model_name = prefix.rpartition("_")
+    if page not in RECORDED_PAGES:
+        return None
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return None
+    if model._meta.app_label == "audit" or holds_student_data(model):
+        return model, page
+    return None
+
+
+def _shown_pks(request, match, model, page, response) -> list:
+    if page == "autocomplete":
+        results = json.loads(response.content)["results"] if response.status_code == 200 else []
+        raw = [result["id"] for result in results]
+    elif page != "changelist":
+        raw = [unquote(match.kwargs["object_id"])]
+    elif request.method == "POST":
+        raw = request.POST.getlist("_selected_action")
+    else:
+        change_list = (getattr(response, "context_data", None) or {}).get("cl")
+        return [obj.pk for obj in getattr(change_list, "result_list", ())]
+    pks = []
+    for value in raw:
+        try:
+            pks.append(model._meta.pk.to_python(value))
+        except ValidationError:
+            continue
+    return pks
+
+
+def record_admin_page(request, match, model, page, response) -> None:
+    """Report the rows an admin page showed (GET) or acted on (POST) to the open recording."""
+    pks = _shown_pks(request, match, model, page, response)
+    kind = "changed" if request.method == "POST" else "viewed"
+    if model is Student:
+        record_students(pks, kind=kind)
+        return
+    record_objects(model._meta.model_name, pks)
+    student_fields = [
+        field.attname for field in model._meta.concrete_fields if field.is_relation and field.related_model is Student
+    ]
+    if student_fields and pks:
+        for row in model._base_manager.filter(pk__in=pks).values_list(*student_fields):
+            record_students([student_id for student_id in row if student_id is not None], kind=kind)

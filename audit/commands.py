@@ -1,0 +1,57 @@
+"""Base classes for management commands that read student data or audit data.
+
+Such a command must say who it runs for (``--actor EMAIL``) and its run is recorded under that
+educator, like a page view (Zulip-style: one base class instead of a rule every command repeats).
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from audit.recorder import command_recording
+from audit.reports import record_viewing, write_csv
+from educators.models import Educator
+
+
+class RecordedCommand(BaseCommand):
+    """Requires ``--actor`` (an active educator) and records the run; subclasses implement ``handle_recorded``."""
+
+    # A permission the actor must hold ("app_label.codename"), or None.
+    required_permission: str | None = None
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--actor", required=True, metavar="EMAIL", help="The educator this run is for; recorded in the audit log."
+        )
+
+    def audit_action(self) -> str:
+        return type(self).__module__.rpartition(".")[2]
+
+    def handle(self, *args, actor, **options):
+        educator = Educator.objects.filter(email__iexact=actor.strip(), is_active=True).first()
+        if educator is None:
+            raise CommandError("--actor must be the email of an active educator.")
+        if self.required_permission is not None and not educator.has_perm(self.required_permission):
+            raise CommandError(f"The --actor educator lacks the {self.required_permission} permission.")
+        with command_recording(actor=educator, action=self.audit_action()):
+            return self.handle_recorded(*args, actor=educator, **options)
+
+
+class ReportCommand(RecordedCommand):
+    """Prints one audit report as CSV; the options are the report form's fields."""
+
+    required_permission = "audit.view_audit_reports"
+    form_class = None  # an audit.forms report form
+
+    def handle_recorded(self, *args, actor, **options):
+        form = self.form_class(
+            data={name: options[name] for name in self.form_class.base_fields if options.get(name) is not None}
+        )
+        if not form.is_valid():
+            raise CommandError(
+                "; ".join(
+                    " ".join(errors) if field == "__all__" else f"--{field}: {' '.join(errors)}"
+                    for field, errors in form.errors.items()
+                )
+            )
+        report = form.report()
+        record_viewing(report, name=form.name, parameters=form.parameters(), exported=True)
+        write_csv(report, self.stdout)

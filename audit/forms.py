@@ -1,0 +1,106 @@
+"""The parameters of each audit report, validated the same way for the admin pages and the commands."""
+
+import datetime
+import ipaddress
+
+from django import forms
+
+from audit import reports
+from educators.models import Educator
+
+
+class WindowForm(forms.Form):
+    """A report over the days ``since`` to ``until``, both included, in the district's time zone."""
+
+    since = forms.DateField(help_text="First day (YYYY-MM-DD).")
+    until = forms.DateField(help_text="Last day, included (YYYY-MM-DD).")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("until") and cleaned["until"] < cleaned["since"]:
+            raise forms.ValidationError("The last day comes before the first day.")
+        return cleaned
+
+    def window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        return reports.window(self.cleaned_data["since"], self.cleaned_data["until"])
+
+    def parameters(self) -> dict:
+        """The cleaned parameters as JSON-ready values, for the audit event."""
+        return {
+            key: value.isoformat() if isinstance(value, datetime.date) else value
+            for key, value in self.cleaned_data.items()
+        }
+
+
+class StudentAccessForm(forms.Form):
+    name = "student_access"
+    title = "Student access"
+    student = forms.IntegerField(min_value=1, label="Student id", help_text="The student's id in Insights.")
+
+    def parameters(self) -> dict:
+        return {"student": self.cleaned_data["student"]}
+
+    def report(self) -> reports.Report:
+        return reports.student_access(student_id=self.cleaned_data["student"])
+
+
+class BreachScopeForm(WindowForm):
+    name = "breach_scope"
+    title = "Breach scope"
+    account = forms.EmailField(required=False, help_text="The email of the account that was misused.")
+    network = forms.CharField(required=False, max_length=50, help_text="An IP range such as 203.0.113.0/24.")
+
+    def clean_account(self):
+        email = self.cleaned_data["account"].strip().lower()
+        if email and not Educator.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("No educator has that email address.")
+        return email or None
+
+    def clean_network(self):
+        value = self.cleaned_data["network"].strip()
+        if not value:
+            return None
+        try:
+            return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            raise forms.ValidationError("Enter an IP address or a range such as 203.0.113.0/24.") from None
+
+    def clean(self):
+        cleaned = super().clean()
+        given = cleaned.get("account") or cleaned.get("network")
+        if not given and not self.has_error("account") and not self.has_error("network"):
+            raise forms.ValidationError("Give an account, a network range, or both.")
+        return cleaned
+
+    def report(self) -> reports.Report:
+        since, until = self.window()
+        return reports.breach_scope(
+            account_email=self.cleaned_data["account"], network=self.cleaned_data["network"], since=since, until=until
+        )
+
+
+class WeeklyUsageForm(WindowForm):
+    name = "weekly_usage"
+    title = "Weekly usage"
+
+    def report(self) -> reports.Report:
+        since, until = self.window()
+        return reports.weekly_usage(since=since, until=until)
+
+
+class SignInActivityForm(WindowForm):
+    name = "sign_in_activity"
+    title = "Sign-in activity"
+
+    def report(self) -> reports.Report:
+        since, until = self.window()
+        return reports.sign_in_activity(since=since, until=until)
+
+
+# URL slug -> form, in the order the admin lists them.
+REPORT_FORMS = {
+    "student-access": StudentAccessForm,
+    "breach-scope": BreachScopeForm,
+    "weekly-usage": WeeklyUsageForm,
+    "sign-ins": SignInActivityForm,
+}

@@ -1,0 +1,190 @@
+"""The audit reports a district needs, as plain query functions shared by the admin pages and the commands.
+
+1. Student access: a family asks who saw their child's record.
+2. Breach scope: which students an account or a network range exposed in a time window.
+3. Weekly usage: how many educators used the system, per week and school (aggregate only).
+4. Sign-in activity: successful and failed sign-ins per identity and day.
+
+Each report is one SQL statement written to use an index on 10 million rows: the GIN index on
+student_ids (``@>``), the (actor_id, occurred_at) B-tree, the client_ip B-tree (``<<=``) and the
+BRIN index on occurred_at. ``*_query`` functions return the statement so ``make bench`` can EXPLAIN
+it. Whoever looks at a report is recorded (``record_viewing``), with the students it names.
+"""
+
+import csv
+import datetime
+import ipaddress
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from audit.models import AccessEvent, Outcome, SignInEvent
+from audit.recorder import record_details, record_students
+from educators.models import Educator
+from permissions.models import SchoolGrant
+from students.models import School
+
+ACCESS = AccessEvent._meta.db_table
+SIGN_INS = SignInEvent._meta.db_table
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    # The students the report reveals something about; recorded when the report is shown.
+    student_ids: list[int] = field(default_factory=list)
+
+
+def window(first_day: datetime.date, last_day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the start of ``first_day`` to the end of ``last_day`` (inclusive), in the district's time zone."""
+    zone = timezone.get_default_timezone()
+    start = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _fetch(query: tuple[str, dict]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(*query)
+        return cursor.fetchall()
+
+
+def student_access_query(*, student_id: int) -> tuple[str, dict]:
+    sql = f"""
+        SELECT e.occurred_at, e.actor_name, e.actor_email, array_to_string(e.actor_roles, ' '), e.action,
+               CASE WHEN e.exported_student_ids @> ARRAY[%(student)s]::bigint[] THEN 'exported'
+                    WHEN e.changed_student_ids @> ARRAY[%(student)s]::bigint[] THEN 'changed'
+                    ELSE 'viewed' END,
+               e.outcome, host(e.client_ip)
+        FROM {ACCESS} e
+        WHERE e.student_ids @> ARRAY[%(student)s]::bigint[]
+        ORDER BY e.occurred_at, e.id"""  # noqa: S608 (names from model metadata)
+    return sql, {"student": student_id}
+
+
+def student_access(*, student_id: int) -> Report:
+    """Every recorded access to one student's data: who (name, email, roles then), when, what."""
+    rows = [(_local(row[0]), *row[1:]) for row in _fetch(student_access_query(student_id=student_id))]
+    return Report(
+        title="Student access",
+        columns=("time", "name", "email", "roles", "action", "access", "outcome", "client ip"),
+        rows=rows,
+        student_ids=[student_id],
+    )
+
+
+def breach_scope_query(
+    *, actor_ids: list[int] | None, network: str | None, since: datetime.datetime, until: datetime.datetime
+) -> tuple[str, dict]:
+    conditions = ["e.occurred_at >= %(since)s", "e.occurred_at < %(until)s", "e.outcome <> %(denied)s"]
+    if actor_ids is not None:
+        conditions.append("e.actor_id = ANY(%(actors)s)")
+    if network is not None:
+        conditions.append("e.client_ip <<= %(network)s::inet")
+    sql = f"""
+        SELECT s.student_id, max(e.actor_name), max(e.actor_email), count(*), min(e.occurred_at), max(e.occurred_at)
+        FROM {ACCESS} e CROSS JOIN LATERAL unnest(e.student_ids) AS s(student_id)
+        WHERE {" AND ".join(conditions)}
+        GROUP BY s.student_id, e.actor_id
+        ORDER BY s.student_id, max(e.actor_email)"""  # noqa: S608 (names from model metadata)
+    params = {"since": since, "until": until, "denied": Outcome.DENIED, "actors": actor_ids, "network": network}
+    return sql, params
+
+
+def breach_scope(
+    *, account_email: str | None, network: str | None, since: datetime.datetime, until: datetime.datetime
+) -> Report:
+    """Every student whose data an account and/or an IP range was shown in [since, until), per educator.
+
+    Errors (a page that failed after reading) count as exposure: a notification should err on the
+    side of telling a family. Raises ValueError for an unknown account or a malformed range.
+    """
+    if account_email is None and network is None:
+        raise ValueError("Give an account, a network range, or both.")
+    actor_ids = None
+    if account_email is not None:
+        actor_ids = list(Educator.objects.filter(email__iexact=account_email).values_list("id", flat=True))
+        if not actor_ids:
+            raise ValueError("No educator has that email address.")
+    if network is not None:
+        network = str(ipaddress.ip_network(network, strict=False))
+    query = breach_scope_query(actor_ids=actor_ids, network=network, since=since, until=until)
+    rows = [(*row[:4], _local(row[4]), _local(row[5])) for row in _fetch(query)]
+    return Report(
+        title="Breach scope",
+        columns=("student id", "educator", "educator email", "events", "first access", "last access"),
+        rows=rows,
+        student_ids=list(dict.fromkeys(row[0] for row in rows)),
+    )
+
+
+def weekly_usage_query(*, since: datetime.datetime, until: datetime.datetime) -> tuple[str, dict]:
+    educators = Educator._meta.db_table
+    sql = f"""
+        WITH active AS (
+            SELECT DISTINCT date_trunc('week', e.occurred_at AT TIME ZONE %(zone)s)::date AS week, e.actor_id
+            FROM {ACCESS} e
+            WHERE e.occurred_at >= %(since)s AND e.occurred_at < %(until)s AND e.actor_id IS NOT NULL
+        ),
+        educator_school AS (
+            SELECT ed.id AS educator_id, ed.home_school_id AS school_id
+            FROM {educators} ed WHERE ed.home_school_id IS NOT NULL
+            UNION
+            SELECT g.user_id, g.content_object_id
+            FROM {SchoolGrant._meta.db_table} g JOIN {educators} ed ON ed.id = g.user_id
+            WHERE ed.home_school_id IS NULL
+        )
+        SELECT to_char(a.week, 'IYYY-"W"IW'), a.week, coalesce(sc.name, 'No school'), count(DISTINCT a.actor_id)
+        FROM active a
+        LEFT JOIN educator_school es ON es.educator_id = a.actor_id
+        LEFT JOIN {School._meta.db_table} sc ON sc.id = es.school_id
+        GROUP BY a.week, sc.id, sc.name
+        ORDER BY a.week, sc.name NULLS LAST"""  # noqa: S608 (names from model metadata)
+    return sql, {"zone": settings.TIME_ZONE, "since": since, "until": until}
+
+
+def weekly_usage(*, since: datetime.datetime, until: datetime.datetime) -> Report:
+    """Distinct educators with any recorded access, per ISO week and school (home school, else granted schools).
+
+    Counts only: how much the system is used is reviewed in aggregate, never per person.
+    """
+    rows = [(row[0], row[1].isoformat(), *row[2:]) for row in _fetch(weekly_usage_query(since=since, until=until))]
+    return Report(title="Weekly usage", columns=("week", "week starting", "school", "active educators"), rows=rows)
+
+
+def sign_in_activity_query(*, since: datetime.datetime, until: datetime.datetime) -> tuple[str, dict]:
+    sql = f"""
+        SELECT (e.occurred_at AT TIME ZONE %(zone)s)::date AS day, e.identity,
+               count(*) FILTER (WHERE e.succeeded), count(*) FILTER (WHERE NOT e.succeeded)
+        FROM {SIGN_INS} e
+        WHERE e.kind = %(kind)s AND e.occurred_at >= %(since)s AND e.occurred_at < %(until)s
+        GROUP BY day, e.identity
+        ORDER BY day, e.identity"""  # noqa: S608 (names from model metadata)
+    return sql, {"zone": settings.TIME_ZONE, "kind": SignInEvent.Kind.SIGN_IN, "since": since, "until": until}
+
+
+def sign_in_activity(*, since: datetime.datetime, until: datetime.datetime) -> Report:
+    """Successful and failed sign-ins per identity (the email typed) and day."""
+    rows = [(row[0].isoformat(), *row[1:]) for row in _fetch(sign_in_activity_query(since=since, until=until))]
+    return Report(title="Sign-in activity", columns=("day", "identity", "succeeded", "failed"), rows=rows)
+
+
+def record_viewing(report: Report, *, name: str, parameters: dict, exported: bool) -> None:
+    """Tell the open recording that ``report`` was shown (or exported) with these parameters."""
+    record_students(report.student_ids, kind="exported" if exported else "viewed")
+    record_details(report=name, parameters=parameters, rows=len(report.rows))
+
+
+def write_csv(report: Report, stream) -> None:
+    """The report as CSV with a header row."""
+    writer = csv.writer(stream)
+    writer.writerow(report.columns)
+    writer.writerows(report.rows)

@@ -1,0 +1,56 @@
+"""The retention purge: the only way audit rows ever leave the database.
+
+Rows older than AUDIT_RETENTION_DAYS are deleted in one transaction that first tells the
+append-only trigger the cutoff (``audit.purge_before``, transaction-local); the trigger still
+refuses any younger row. Per table the purge removes a prefix of the chain, keeps the newest row
+even when it is older (so the chain always has a head to link to), and records what it kept as
+the chain's new start in its own AccessEvent, written in the same transaction: audit_verify
+checks the chain starts exactly there, so deleting old rows any other way is still detected.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit.models import CHAINED_MODELS, AccessEvent, Outcome
+from audit.recorder import command_recording, record_details
+
+PURGE_ACTION = "audit_purge"
+# A typo in AUDIT_RETENTION_DAYS must not be able to wipe the log: nothing younger than a year goes.
+MINIMUM_RETENTION_DAYS = 365
+
+
+def purge(*, now: datetime.datetime | None = None) -> dict[str, dict]:
+    """Delete audit rows older than the retention period; returns {table: {"deleted", "first_kept_id"}}."""
+    if settings.AUDIT_RETENTION_DAYS < MINIMUM_RETENTION_DAYS:
+        raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least {MINIMUM_RETENTION_DAYS}.")
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    purged = {}
+    with transaction.atomic(), command_recording(actor=None, action=PURGE_ACTION):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('audit.purge_before', %s, true)", [cutoff.isoformat()])
+            for model in CHAINED_MODELS:
+                ids = model.objects.order_by("id").values_list("id", flat=True)
+                first_kept = ids.filter(occurred_at__gte=cutoff).first() or ids.last()
+                if first_kept is None:
+                    continue
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id < %s", [first_kept])  # noqa: S608
+                purged[model._meta.db_table] = {"deleted": cursor.rowcount, "first_kept_id": first_kept}
+        record_details(cutoff=cutoff.isoformat(), retention_days=settings.AUDIT_RETENTION_DAYS, purged=purged)
+    return purged
+
+
+def chain_starts() -> dict[str, int]:
+    """Where each table's chain must start, per the latest purge: {table: first kept id}."""
+    last_purge = (
+        AccessEvent.objects.filter(action=PURGE_ACTION, method="", outcome=Outcome.OK)
+        .order_by("-id")
+        .values_list("details", flat=True)
+        .first()
+    )
+    if last_purge is None:
+        return {}
+    return {table: kept["first_kept_id"] for table, kept in last_purge["purged"].items()}

@@ -1,0 +1,57 @@
+"""Millions of synthetic AccessEvents, quickly, for `make bench` to time the reports against.
+
+Generated in SQL (generate_series), spread evenly over a period ending now in time (= id) order,
+like real traffic: each event is by one of ``educators`` actors from one of 256 networks, and
+names one student, or a page of 25 for every 20th event (a roster). The rows are NOT hash-chained
+(prev_hash and row_hash are empty), so audit_verify rejects them: this is for throwaway benchmark
+and demo databases only, and refuses to run unless DEMO_MODE is on. Index upkeep dominates: expect
+about a minute per million rows.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from audit.models import AccessEvent, Outcome
+
+BATCH = 500_000
+TIME_INDEX = "access_event_time_brin"
+
+INSERT = f"""
+    INSERT INTO {AccessEvent._meta.db_table} (
+        occurred_at, prev_hash, row_hash, actor_id, actor_email, actor_name, actor_roles, action, path, method,
+        status, outcome, student_ids, changed_student_ids, exported_student_ids, object_ids, details, client_ip,
+        user_agent, request_id, session_hash)
+    SELECT now() - %(span)s::interval * (1 - g::float8 / %(total)s), '', '',
+           a.actor, 'educator' || a.actor || '@synthetic.invalid', 'Synthetic Educator ' || a.actor,
+           ARRAY['schoolwide'], 'students:profile', '/students/', 'GET',
+           200, %(ok)s,
+           ARRAY(SELECT 1 + ((g * 7919 + k * 104729) %% %(students)s)::bigint
+                 FROM generate_series(1, CASE WHEN g %% 20 = 0 THEN 25 ELSE 1 END) AS k),
+           '{{}}', '{{}}', '{{}}', '{{}}',
+           ('10.' || (a.actor %% 256) || '.' || (g %% 256) || '.1')::inet,
+           'synthetic', md5(g::text), ''
+    FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+    CROSS JOIN LATERAL (SELECT 1 + (g * 31 %% %(educators)s) AS actor) AS a
+"""  # noqa: S608 (table name from the model)
+
+
+def generate_access_events(count: int, *, educators: int = 5_000, students: int = 50_000, days: int = 2555) -> None:
+    """Insert ``count`` unchained AccessEvents over the last ``days`` days, then summarize and ANALYZE the table."""
+    if not settings.DEMO_MODE:
+        raise ImproperlyConfigured("Synthetic audit events may only be generated with DEMO_MODE on.")
+    with connection.cursor() as cursor:
+        for first in range(1, count + 1, BATCH):
+            params = {
+                "span": f"{days} days",
+                "total": count,
+                "first": first,
+                "last": min(first + BATCH - 1, count),
+                "educators": educators,
+                "students": students,
+                "ok": Outcome.OK,
+            }
+            cursor.execute(INSERT, params)
+        # What autosummarize and autovacuum do in the background for real traffic.
+        cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [TIME_INDEX])
+        cursor.execute(f"ANALYZE {AccessEvent._meta.db_table}")

@@ -1,0 +1,154 @@
+"""Sign-in and session security that runs on every request.
+
+- PermissionsPolicyMiddleware: turns off browser features no page uses.
+- IPRulesMiddleware: 403 for denied networks (recorded), and marks requests from outside the
+  allow list so the MFA gate applies to everyone there.
+- SessionLifetimeMiddleware: idle timeout and absolute lifetime, enforced on the server.
+- MFARequiredMiddleware: privileged educators (and anyone outside the allow list) set up a
+  second factor before they see any other page.
+"""
+
+import functools
+import ipaddress
+import time
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from audit.events import client_ip, write_access_event
+from audit.models import Outcome
+from audit.recorder import Recording
+from educators.adapters import SECOND_FACTORS
+from educators.roles import requires_mfa
+
+SIGNED_IN_AT = "insights.signed_in_at"
+LAST_ACTIVITY = "insights.last_activity"
+# Activity is written to the session at most this often, so most requests do not save the session.
+ACTIVITY_RESOLUTION_SECONDS = 60
+# A denied network is recorded at most once per address in this many seconds, so a flood cannot fill the log.
+DENIED_RECORD_INTERVAL_SECONDS = 60
+
+
+class PermissionsPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+@functools.lru_cache(maxsize=16)
+def _networks(cidrs: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(cidr) for cidr in cidrs)
+
+
+def in_networks(ip: str, cidrs: list[str]) -> bool:
+    """Whether the address lies in any of the networks (IPv4 never matches an IPv6 network)."""
+    address = ipaddress.ip_address(ip)
+    return any(address in network for network in _networks(tuple(cidrs)))
+
+
+class IPRulesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        ip = client_ip(request)
+        if settings.IP_DENY_CIDRS and ip is not None and in_networks(ip, settings.IP_DENY_CIDRS):
+            _record_denied_network(request, ip)
+            return HttpResponseForbidden("Access from your network is not allowed.", content_type="text/plain")
+        request.outside_allowed_networks = bool(settings.IP_ALLOW_CIDRS) and (
+            ip is None or not in_networks(ip, settings.IP_ALLOW_CIDRS)
+        )
+        return self.get_response(request)
+
+
+def _record_denied_network(request, ip: str) -> None:
+    if cache.add(f"insights:ip-denied:{ip}", 1, timeout=DENIED_RECORD_INTERVAL_SECONDS):
+        recording = Recording(action="ip_denied", denied=True)
+        write_access_event(recording, actor=None, outcome=Outcome.DENIED, request=request, status=403)
+
+
+class SessionLifetimeMiddleware:
+    """Sign out after SESSION_IDLE_TIMEOUT_SECONDS without a request, or SESSION_COOKIE_AGE after signing in.
+
+    Sets ``request.session_seconds_remaining`` for the page's expiry warning.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            expired = self._check(request)
+            if expired is not None:
+                return expired
+        return self.get_response(request)
+
+    def _check(self, request):
+        session = request.session
+        now = time.time()
+        signed_in_at = session.get(SIGNED_IN_AT)
+        if signed_in_at is None:  # a session older than these stamps: its clock starts now
+            signed_in_at = session[SIGNED_IN_AT] = now
+        last_activity = session.get(LAST_ACTIVITY, now)
+        idle_limit = settings.SESSION_IDLE_TIMEOUT_SECONDS
+        lifetime_limit = settings.SESSION_COOKIE_AGE
+        if now - last_activity >= idle_limit:
+            return self._expire(request, f"You were signed out after {idle_limit // 60} minutes without activity.")
+        if now - signed_in_at >= lifetime_limit:
+            return self._expire(request, f"You were signed out: sessions last at most {lifetime_limit // 3600} hours.")
+        if LAST_ACTIVITY not in session or now - last_activity >= ACTIVITY_RESOLUTION_SECONDS:
+            session[LAST_ACTIVITY] = last_activity = now
+        request.session_seconds_remaining = int(
+            min(idle_limit - (now - last_activity), lifetime_limit - (now - signed_in_at))
+        )
+        return None
+
+    @staticmethod
+    def _expire(request, message: str):
+        logout(request)  # flushes the session row; user_logged_out records the sign-out
+        messages.info(request, message)
+        return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
+
+
+@functools.cache
+def _mfa_gate_exempt_prefixes() -> tuple[str, ...]:
+    return (
+        reverse("mfa_index"),  # two-factor setup, recovery codes
+        reverse("account_logout"),
+        reverse("account_reauthenticate"),
+        reverse("health"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+    )
+
+
+class MFARequiredMiddleware:
+    """Send educators who must use a second factor, but have none yet, to set one up first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(_mfa_gate_exempt_prefixes()):
+            return self.get_response(request)
+        if requires_mfa(user):
+            why = "your role requires it"
+        elif getattr(request, "outside_allowed_networks", False):
+            why = "you are signed in from outside the district's networks"
+        else:
+            return self.get_response(request)
+        if is_mfa_enabled(user, SECOND_FACTORS):
+            return self.get_response(request)
+        messages.info(request, f"Set up two-factor authentication to continue: {why}.")
+        return redirect("mfa_activate_totp")

@@ -1,0 +1,89 @@
+"""Sessions end on the server: idle timeout, absolute lifetime, sign-out elsewhere, and a password change."""
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import reverse
+
+from educators.middleware import LAST_ACTIVITY, SIGNED_IN_AT
+from tests.accounts.helpers import LOGIN_URL, PASSWORD, sign_in
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a different horse battery staple"
+
+
+def shift_session(client, key: str, seconds: float) -> None:
+    """Move one of the session's clocks into the past, as if that much time had gone by."""
+    session = client.session
+    session[key] -= seconds
+    session.save()
+
+
+def test_a_signed_in_page_knows_how_long_the_session_has_left(client, teacher, settings):
+    sign_in(client, teacher.email)
+    response = client.get(reverse("students:home"))
+    idle_limit = settings.SESSION_IDLE_TIMEOUT_SECONDS
+    assert idle_limit - 5 <= response.context["session_seconds_remaining"] <= idle_limit
+
+
+def test_thirty_idle_minutes_sign_the_educator_out_on_the_server(client, teacher, settings):
+    sign_in(client, teacher.email)
+    session_key = client.session.session_key
+    shift_session(client, LAST_ACTIVITY, settings.SESSION_IDLE_TIMEOUT_SECONDS + 1)
+    response = client.get(reverse("students:my_students"))
+    assert response.status_code == 302
+    assert response.url == f"{LOGIN_URL}?next={reverse('students:my_students')}"
+    assert not Session.objects.filter(session_key=session_key).exists()
+    page = client.get(response.url)
+    assert "You were signed out after 30 minutes without activity." in page.content.decode()
+
+
+def test_activity_keeps_the_session_alive_short_of_the_idle_limit(client, teacher, settings):
+    sign_in(client, teacher.email)
+    shift_session(client, LAST_ACTIVITY, settings.SESSION_IDLE_TIMEOUT_SECONDS - 120)
+    assert client.get(reverse("students:home")).status_code == 200
+    assert client.get(reverse("students:home")).context["session_seconds_remaining"] > 1700
+
+
+def test_the_absolute_lifetime_ends_even_a_busy_session(client, teacher, settings):
+    sign_in(client, teacher.email)
+    session_key = client.session.session_key
+    shift_session(client, SIGNED_IN_AT, settings.SESSION_COOKIE_AGE + 1)
+    response = client.get(reverse("students:home"))
+    assert response.url.startswith(LOGIN_URL)
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert "sessions last at most 12 hours" in client.get(response.url).content.decode()
+
+
+def test_near_the_end_of_the_lifetime_the_remaining_time_is_what_is_left_of_it(client, teacher, settings):
+    sign_in(client, teacher.email)
+    shift_session(client, SIGNED_IN_AT, settings.SESSION_COOKIE_AGE - 300)
+    assert client.get(reverse("students:home")).context["session_seconds_remaining"] <= 300
+
+
+def test_an_educator_sees_their_other_sessions_and_can_end_them(teacher):
+    laptop, shared_computer = Client(HTTP_USER_AGENT="Laptop"), Client(HTTP_USER_AGENT="Library PC")
+    sign_in(laptop, teacher.email)
+    sign_in(shared_computer, teacher.email)
+    page = laptop.get(reverse("usersessions_list"))
+    assert "Library PC" in page.content.decode()
+    laptop.post(reverse("usersessions_list"))
+    assert shared_computer.get(reverse("students:home")).status_code == 302
+    assert laptop.get(reverse("students:home")).status_code == 200
+
+
+def test_changing_the_password_ends_every_session(teacher):
+    laptop, shared_computer = Client(), Client()
+    sign_in(laptop, teacher.email)
+    sign_in(shared_computer, teacher.email)
+    response = laptop.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not UserSession.objects.filter(user=teacher).exists()
+    assert Session.objects.count() <= 1  # at most the laptop's fresh anonymous session
+    assert shared_computer.get(reverse("students:home")).status_code == 302
+    assert laptop.get(reverse("students:home")).status_code == 302

@@ -1,0 +1,125 @@
+"""The hash chain: appends link up, and audit_verify finds altered and deleted rows."""
+
+import io
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+
+from audit.chain import GENESIS, append, row_hash
+from audit.events import record_sign_in
+from audit.models import AccessEvent, SignInEvent
+from audit.recorder import command_recording, record_students
+from audit.verify import verify
+
+
+def write_access_events(count: int) -> list[AccessEvent]:
+    for number in range(count):
+        with command_recording(actor=None, action=f"test_{number}"):
+            record_students([number + 1])
+    return list(AccessEvent.objects.order_by("id"))
+
+
+def verify_output() -> str:
+    with pytest.raises(CommandError) as failure:
+        call_command("audit_verify")
+    return str(failure.value)
+
+
+def run_behind_the_triggers(sql: str, params=()) -> None:
+    """What an attacker with the table owner's rights could do: edit rows with the triggers off."""
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE audit_accessevent DISABLE TRIGGER ALL")
+        cursor.execute(sql, params)
+        cursor.execute("ALTER TABLE audit_accessevent ENABLE TRIGGER ALL")
+
+
+@pytest.mark.django_db
+def test_each_row_links_to_the_previous_one_and_the_first_to_genesis():
+    first, second, third = write_access_events(3)
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.row_hash
+    assert third.prev_hash == second.row_hash
+    assert len({first.row_hash, second.row_hash, third.row_hash}) == 3
+
+
+@pytest.mark.django_db
+def test_the_stored_hash_matches_the_row_as_read_back_from_the_database():
+    write_access_events(1)
+    stored = AccessEvent.objects.values(*AccessEvent.CHAINED_FIELDS, "prev_hash", "row_hash").get()
+    assert row_hash(AccessEvent, stored) == stored["row_hash"]
+
+
+@pytest.mark.django_db
+def test_verify_prints_ok_with_row_counts_and_heads_for_an_intact_log():
+    events = write_access_events(3)
+    output = io.StringIO()
+    call_command("audit_verify", stdout=output)
+    text = output.getvalue()
+    assert f"OK audit_accessevent: 3 rows, head {events[-1].row_hash}" in text
+    assert f"OK audit_signinevent: 0 rows, head {GENESIS}" in text
+
+
+@pytest.mark.django_db
+def test_verify_names_a_row_altered_with_the_triggers_disabled():
+    events = write_access_events(3)
+    run_behind_the_triggers("UPDATE audit_accessevent SET student_ids = '{99}' WHERE id = %s", [events[1].id])
+    assert verify_output() == f"audit_accessevent: row {events[1].id} was altered: its contents do not match its hash"
+
+
+@pytest.mark.django_db
+def test_verify_names_the_row_after_a_deleted_one():
+    events = write_access_events(3)
+    run_behind_the_triggers("DELETE FROM audit_accessevent WHERE id = %s", [events[1].id])
+    assert verify_output() == (
+        f"audit_accessevent: row {events[2].id}: the row(s) after row {events[0].id} are missing (deleted) "
+        "or were rewritten"
+    )
+
+
+@pytest.mark.django_db
+def test_verify_notices_the_first_rows_were_deleted():
+    events = write_access_events(2)
+    run_behind_the_triggers("DELETE FROM audit_accessevent WHERE id = %s", [events[0].id])
+    assert verify_output() == f"audit_accessevent: row {events[1].id}: rows before it are missing (deleted)"
+
+
+@pytest.mark.django_db
+def test_verify_notices_a_rewritten_hash_that_breaks_the_next_link():
+    events = write_access_events(2)
+    altered = AccessEvent.objects.values(*AccessEvent.CHAINED_FIELDS, "prev_hash").get(id=events[0].id)
+    altered["student_ids"] = [99]
+    run_behind_the_triggers(
+        "UPDATE audit_accessevent SET student_ids = '{99}', row_hash = %s WHERE id = %s",
+        [row_hash(AccessEvent, altered), events[0].id],
+    )
+    assert f"row {events[1].id}: the row(s) after row {events[0].id} are missing" in verify_output()
+
+
+@pytest.mark.django_db
+def test_verify_reports_each_table_separately(rf):
+    record_sign_in(request=rf.get("/"), identity="someone@district.example", educator=None, succeeded=False, reason="")
+    checks = {check.table: check for check in verify()}
+    assert checks["audit_signinevent"].rows == 1
+    assert checks["audit_signinevent"].head == SignInEvent.objects.get().row_hash
+    assert checks["audit_accessevent"].rows == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_unbroken_chain():
+    def writer(number: int) -> None:
+        try:
+            for _ in range(10):
+                append(AccessEvent(action=f"writer_{number}", outcome=AccessEvent.Outcome.OK))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    [check, *_others] = verify()
+    assert check.problem is None
+    assert check.rows == 40
