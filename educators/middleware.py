@@ -2,10 +2,10 @@
 
 - PermissionsPolicyMiddleware: turns off browser features no page uses.
 - IPRulesMiddleware: 403 for denied networks (recorded), and marks requests from outside the
-  allow list so the MFA gate applies to everyone there.
+  allow list, where nobody gets in without a second factor.
 - SessionLifetimeMiddleware: idle timeout and absolute lifetime, enforced on the server.
-- MFARequiredMiddleware: privileged educators (and anyone outside the allow list) set up a
-  second factor before they see any other page.
+- MFARequiredMiddleware: privileged educators set up a second factor before they see any other
+  page; outside the allow list, educators without one are signed out.
 """
 
 import functools
@@ -142,13 +142,17 @@ class MFARequiredMiddleware:
         user = request.user
         if not user.is_authenticated or request.path.startswith(_mfa_gate_exempt_prefixes()):
             return self.get_response(request)
-        if requires_mfa(user):
-            why = "your role requires it"
-        elif getattr(request, "outside_allowed_networks", False):
-            why = "you are signed in from outside the district's networks"
-        else:
+        outside = getattr(request, "outside_allowed_networks", False)
+        if not (outside or requires_mfa(user)) or is_mfa_enabled(user, SECOND_FACTORS):
             return self.get_response(request)
-        if is_mfa_enabled(user, SECOND_FACTORS):
-            return self.get_response(request)
-        messages.info(request, f"Set up two-factor authentication to continue: {why}.")
+        if outside:
+            # Enrolling a second factor from outside would let a stolen password enrol its own.
+            logout(request)
+            messages.error(
+                request,
+                "Signing in from outside the district's networks needs two-factor authentication. "
+                "Set it up once from a school network, then try again.",
+            )
+            return redirect("account_login")
+        messages.info(request, "Set up two-factor authentication to continue: your role requires it.")
         return redirect("mfa_activate_totp")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessEvent
-from tests.accounts.helpers import LOGIN_URL, activate_totp, sign_in
+from tests.accounts.helpers import LOGIN_URL, enroll_totp, sign_in, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +29,21 @@ def test_a_denied_network_gets_403_on_every_page_and_is_recorded_once_a_minute(c
     ]
 
 
-def test_outside_the_allow_list_even_a_teacher_must_set_up_a_second_factor(client, teacher, settings):
+def test_outside_the_allow_list_a_teacher_without_a_second_factor_is_signed_out(client, teacher, settings):
     settings.IP_ALLOW_CIDRS = ["198.51.100.0/24"]
     sign_in(client, teacher.email, REMOTE_ADDR="203.0.113.9")
-    assert client.get(reverse("students:home"), REMOTE_ADDR="203.0.113.9").url == reverse("mfa_activate_totp")
-    activate_totp(client)
+    response = client.get(reverse("students:home"), REMOTE_ADDR="203.0.113.9")
+    assert response.url == LOGIN_URL
+    assert "_auth_user_id" not in client.session
+    # ... and may not enrol a second factor from outside either.
+    assert client.get(reverse("mfa_activate_totp"), REMOTE_ADDR="203.0.113.9").url.startswith(LOGIN_URL)
+
+
+def test_outside_the_allow_list_a_teacher_signs_in_with_a_second_factor(client, teacher, settings):
+    settings.IP_ALLOW_CIDRS = ["198.51.100.0/24"]
+    secret = enroll_totp(teacher)
+    assert sign_in(client, teacher.email, REMOTE_ADDR="203.0.113.9").url == reverse("mfa_authenticate")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)}, REMOTE_ADDR="203.0.113.9")
     assert client.get(reverse("students:home"), REMOTE_ADDR="203.0.113.9").status_code == 200
 
 
