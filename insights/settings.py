@@ -5,6 +5,7 @@ Local development and tests opt out explicitly (the Makefile sets DEBUG/HTTPS fo
 Every variable is documented in the README's configuration table.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -39,6 +40,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_cidrs(name: str) -> list[str]:
+    """A comma-separated list of networks (203.0.113.0/24, 2001:db8::/32), checked at start-up."""
+    networks = []
+    for item in env_list(name):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} has {item!r}, which is not an IP network like 203.0.113.0/24."
+            ) from None
+    return networks
+
+
 DEBUG = env_bool("DEBUG", False)
 # HTTPS=false is for local development and tests only: it turns off redirects, HSTS and secure cookies.
 HTTPS = env_bool("HTTPS", True)
@@ -70,6 +84,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.usersessions",
+    "csp",
     "guardian",
     "insights",
     "students",
@@ -80,14 +98,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "educators.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "educators.middleware.IPRulesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Collects the student values this request touches so error reports and logs can scrub them.
+    "insights.middleware.ScrubbingMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "educators.middleware.SessionLifetimeMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "educators.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, right around the view: writes the request's AccessEvent, also after a 404 or 500.
+    "audit.middleware.AccessRecorderMiddleware",
 ]
 
 ROOT_URLCONF = "insights.urls"
@@ -104,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "insights.context_processors.district",
+                "educators.context_processors.session_expiry",
             ],
         },
     },
@@ -122,6 +151,10 @@ DATABASES = {
         ssl_require=env_bool("DATABASE_SSL_REQUIRE", False),
     )
 }
+# No JIT compilation: the policy's OR of grants makes the planner overestimate page queries at
+# district size, and compiling them cost about a second per query while running them takes
+# milliseconds (measured on the 50,000-student home page). Short web queries never gain from JIT.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if os.environ.get("TEST_DATABASE_NAME"):  # lets concurrent test runs on one server stay apart
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,7 +197,69 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "educators.adapters.InviteOnlyAccountAdapter"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
+# A reset request for an unknown address gets a "no account here" email, so known and unknown
+# addresses take the same time and get the same page (the per-key rate limit caps the mail).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # password and two-factor changes are mailed to the educator
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Insights] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# Throttles live in the shared cache above. A school's staff share one NAT address, so the per-IP
+# limits are generous and every limit is a sliding window: nothing locks an address out for good.
+ACCOUNT_RATE_LIMITS = {
+    "login": "120/m/ip",
+    "login_failed": (
+        f"{env_int('SIGNIN_FAILURES_PER_IP_PER_MINUTE', 30)}/m/ip,"
+        f"{env_int('SIGNIN_FAILURES_PER_ACCOUNT', 5)}/{env_int('SIGNIN_FAILURE_WINDOW_MINUTES', 5)}m/key"
+    ),
+    "reset_password": "20/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# The real client address behind Heroku's router, which appends it to X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Audit rows older than this are deleted by `manage.py audit_purge` (default: 7 years).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)
+# An educator signing in after this many days away, from a network not seen in 90 days, is emailed.
+SIGNIN_ALERT_ABSENCE_DAYS = env_int("SIGNIN_ALERT_ABSENCE_DAYS", 30)
+# Public address of this instance, for links in emails sent outside a request (invitations).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    "http://127.0.0.1:8000" if DEBUG else (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
+)
+
+# Two-factor authentication: TOTP apps and recovery codes, secrets encrypted with FIELD_ENCRYPTION_KEYS.
+MFA_ADAPTER = "educators.adapters.EncryptedMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = f"Insights ({DISTRICT_NAME})"
+MFA_TRUST_ENABLED = False  # shared school computers: never "trust this browser"
+
+# Signed-in sessions an educator can list and end; activity tracking keeps their last-seen time.
+USERSESSIONS_TRACK_ACTIVITY = True
+
+# Optional "Sign in with Google" for districts on Google Workspace: existing, active educators of
+# the listed domains only (educators.adapters.WorkspaceSocialAccountAdapter). Off unless configured.
+GOOGLE_CLIENT_ID = os.environ.get("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = os.environ.get("GOOGLE_CLIENT_SECRET", "")
+GOOGLE_WORKSPACE_DOMAINS = [domain.lower() for domain in env_list("GOOGLE_WORKSPACE_DOMAINS")]
+GOOGLE_SIGN_IN = bool(GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET)
+if GOOGLE_SIGN_IN and not GOOGLE_WORKSPACE_DOMAINS:
+    raise ImproperlyConfigured("GOOGLE_WORKSPACE_DOMAINS must list the district's domains when Google sign-in is on.")
+SOCIALACCOUNT_ADAPTER = "educators.adapters.WorkspaceSocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches educators itself, refusing everyone else
+SOCIALACCOUNT_PROVIDERS = (
+    {
+        "google": {
+            "APPS": [{"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET, "key": ""}],
+            "SCOPE": ["profile", "email"],
+            "AUTH_PARAMS": {"prompt": "select_account"}
+            | ({"hd": GOOGLE_WORKSPACE_DOMAINS[0]} if len(GOOGLE_WORKSPACE_DOMAINS) == 1 else {}),
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    }
+    if GOOGLE_SIGN_IN
+    else {}
+)
 
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
@@ -179,6 +274,25 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# django-csp: everything from this origin only, no inline script or style (the pages keep their JS
+# and CSS in static files). Google sign-in, when on, needs its form POST to redirect to Google.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://accounts.google.com"] if GOOGLE_SIGN_IN else ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# Browser features no page here uses (educators.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
+)
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -190,6 +304,12 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- IP rules ---------------------------------------------------------------------------------
+# Requests from a denied network get 403. When an allow list is set, signing in from outside it
+# needs two-factor authentication even for roles that otherwise do not (educators.middleware).
+IP_DENY_CIDRS = env_cidrs("IP_DENY_CIDRS")
+IP_ALLOW_CIDRS = env_cidrs("IP_ALLOW_CIDRS")
 
 # --- Field encryption -------------------------------------------------------------------------
 # Comma-separated Fernet keys, newest first; kept apart from SECRET_KEY so either can rotate alone.
@@ -239,11 +359,43 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Logging: to stdout for the platform's log drain ------------------------------------------
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every handler scrubs student values, contact details, dates and query strings from the
+    # message, its arguments and its traceback (insights/scrubbing.py).
+    "filters": {"scrub": {"()": "insights.scrubbing.ScrubbingFilter"}},
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Replace Django's own handlers (mail_admins, runserver's django.server) so that no
+        # handler without the scrubbing filter remains; django.request logs paths, never parameters.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "WARNING"},  # SQL with its parameters stays out of the logs
+    },
 }
+
+# --- Error reports: Sentry, only when SENTRY_DSN is set -----------------------------------------
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+SENTRY_ENVIRONMENT = os.environ.get("SENTRY_ENVIRONMENT", "production")
+# Heroku sets SOURCE_VERSION during the build and, with dyno metadata on, HEROKU_SLUG_COMMIT and
+# HEROKU_RELEASE_VERSION at run time.
+SENTRY_RELEASE = next(
+    (
+        os.environ[name]
+        for name in ("SENTRY_RELEASE", "SOURCE_VERSION", "HEROKU_SLUG_COMMIT", "HEROKU_RELEASE_VERSION")
+        if os.environ.get(name)
+    ),
+    None,
+)
+if SENTRY_DSN:
+    import sentry_sdk
+
+    from insights.sentry import sentry_options
+
+    sentry_sdk.init(
+        **sentry_options(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT, release=SENTRY_RELEASE, district=DISTRICT_KEY)
+    )

@@ -1,11 +1,9 @@
-"""Site-wide views that belong to no app: the health check and the home page placeholder."""
+"""Site-wide views that belong to no app: the health check and the session keep-alive."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 
 @require_GET
@@ -17,6 +15,11 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-@login_required
-def home(request):
-    return render(request, "home.html")
+@require_POST
+@never_cache
+def session_keep_alive(request):
+    """The session warning's "stay signed in" button: any signed-in request counts as activity
+    (educators.middleware.SessionLifetimeMiddleware), so this only answers how long is left."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "seconds_remaining": request.session_seconds_remaining})

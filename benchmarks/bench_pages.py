@@ -1,0 +1,114 @@
+"""Pages: median server time of the profile, a school roster and home, as ratios to a trivial signed-in page.
+
+Measured with Django's test Client (the whole middleware stack, audit recording included, no
+network) on the benchmark district. The profile is of a student given six school years of
+history; the roster is a whole school (about 600 students at 50,000). Goals: profile ≤ 3×,
+roster ≤ 10× the trivial page. Everything this adds (history, audit rows) is rolled back.
+"""
+
+import datetime
+import statistics
+import time
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from benchmarks.district import ensure_bench_district
+from educators.models import Educator
+from students.demo import cast
+from students.models import Absence, DisciplineIncident, EventNote, School, StarResult, Student, Tardy
+
+ROUNDS = 15
+WARM_UP = 3
+EXTRA_HISTORY_YEARS = 2  # on top of the generator's four: six school years in all
+
+
+def _median_seconds(client: Client, url: str) -> float:
+    for _ in range(WARM_UP):
+        assert client.get(url).status_code == 200, url
+    timings = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, url
+    return statistics.median(timings)
+
+
+def _signed_in(key: str) -> Client:
+    educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
+    Authenticator.objects.get_or_create(user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}})
+    client = Client()
+    client.force_login(educator)
+    return client
+
+
+def _add_older_history(student: Student, author: Educator) -> None:
+    """Two more school years before the generated four: attendance, notes, incidents, STAR."""
+    first = min(Absence.objects.filter(student=student).values_list("occurred_on", flat=True), default=None)
+    first = first or timezone.localdate()
+    days = [first - datetime.timedelta(days=offset) for offset in range(1, 365 * EXTRA_HISTORY_YEARS, 3)]
+    moments = [timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))) for day in days]
+    Absence.objects.bulk_create(Absence(student=student, occurred_on=day) for day in days[::4])
+    Tardy.objects.bulk_create(Tardy(student=student, occurred_on=day) for day in days[1::4])
+    EventNote.objects.bulk_create(
+        EventNote(student=student, author=author, note_type="sst", text="Checked in.", recorded_at=moment)
+        for moment in moments[::6]
+    )
+    DisciplineIncident.objects.bulk_create(
+        DisciplineIncident(student=student, incident_code="Disruption", occurred_at=moment) for moment in moments[::20]
+    )
+    StarResult.objects.bulk_create(
+        StarResult(student=student, subject="Math", taken_at=moment, percentile_rank=50) for moment in moments[::40]
+    )
+
+
+def run(report):
+    ensure_bench_district()
+    # Served pages render {% static %} without needing collectstatic's manifest.
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=storages), transaction.atomic():
+        baker = School.objects.get(local_id=cast.BAKER)
+        principal = _signed_in("principal.baker")
+        teacher = _signed_in("teacher.5")
+        district = _signed_in("district")
+        mateo = Student.objects.get(local_id=str(100000 + [p.key for p in cast.STUDENTS].index("mateo")))
+        _add_older_history(mateo, Educator.objects.get(email=f"counselor.baker@{cast.EMAIL_DOMAIN}"))
+
+        trivial = _median_seconds(principal, reverse("account_change_password"))
+        report("trivial signed-in page (change password)", trivial)
+        profile = reverse("students:profile", args=[mateo.pk])
+        report("profile, 6 years of history, homeroom teacher", _median_seconds(teacher, profile), trivial, "goal ≤ 3x")
+        report(
+            "profile, principal (with who-has-access panel)", _median_seconds(principal, profile), trivial, "goal ≤ 3x"
+        )
+        report(
+            "profile, principal, every year shown",
+            _median_seconds(principal, profile + "?history=all"),
+            trivial,
+            note="goal ≤ 3x",
+        )
+        roster_size = Student.objects.filter(school=baker, enrollment_status="Active").count()
+        roster = reverse("students:school_roster", args=[baker.pk])
+        report(f"school roster, {roster_size} students", _median_seconds(principal, roster), trivial, note="goal ≤ 10x")
+        report(
+            "school roster sorted by absences",
+            _median_seconds(principal, roster + "?sort=absences"),
+            trivial,
+            note="goal ≤ 10x",
+        )
+        report("home, schoolwide principal", _median_seconds(principal, reverse("students:home")), trivial)
+        report(
+            f"home, districtwide ({Student.objects.count():,} students)",
+            _median_seconds(district, reverse("students:home")),
+            trivial,
+        )
+        transaction.set_rollback(True)

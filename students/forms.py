@@ -1,0 +1,171 @@
+"""Forms for the pages: validation at the edge, with messages a person can act on.
+
+Forms only validate and turn input into values; writes go through students.services and reads
+through students.selectors.
+"""
+
+import datetime
+
+from django import forms
+
+from students.models import NoteType, ServiceType
+from students.models.grades import GRADE_CHOICES
+from students.selectors import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterFilters
+from students.selectors.rosters import ROSTER_SORT_LABELS
+from students.selectors.search import MAX_QUERY_LENGTH
+from students.services import MAX_NOTE_LENGTH
+
+
+class PageForm(forms.Form):
+    """Labels without Django's trailing colon: they read as plain words ("Note", not "Note:")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NoteForm(PageForm):
+    note_type = forms.ChoiceField(
+        label="Kind of note",
+        choices=[("", "Choose…"), *NoteType.choices],
+        error_messages={"required": "Choose what kind of note this is."},
+    )
+    text = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MAX_NOTE_LENGTH,
+        error_messages={
+            "required": "Write the note before saving it.",
+            "max_length": f"A note can be at most {MAX_NOTE_LENGTH:,} characters.",
+        },
+    )
+    is_restricted = forms.BooleanField(
+        label="Restricted",
+        required=False,
+        help_text="Only educators allowed to read restricted notes will see the text; others see that a note exists.",
+    )
+
+    def __init__(self, *args, may_restrict: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_restrict:
+            del self.fields["is_restricted"]
+
+    def note_values(self) -> dict:
+        return {
+            "note_type": self.cleaned_data["note_type"],
+            "text": self.cleaned_data["text"],
+            "is_restricted": self.cleaned_data.get("is_restricted", False),
+        }
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ServiceForm(PageForm):
+    service_type = forms.ChoiceField(
+        label="Service",
+        choices=[("", "Choose…"), *ServiceType.choices],
+        error_messages={"required": "Choose the kind of service."},
+    )
+    provided_by = forms.CharField(label="Provider", max_length=200, required=False, help_text="A person or program.")
+    date_started = forms.DateField(
+        label="Start date",
+        widget=DateInput,
+        error_messages={"required": "Give the date the service started.", "invalid": "Enter a date like 2026-09-15."},
+    )
+    estimated_end_date = forms.DateField(
+        label="Estimated end date",
+        widget=DateInput,
+        required=False,
+        error_messages={"invalid": "Enter a date like 2026-12-15."},
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if not self.is_bound:
+            self.initial.setdefault("date_started", today)
+
+    def clean_date_started(self):
+        started = self.cleaned_data["date_started"]
+        if started > self.today + datetime.timedelta(days=366):
+            self.add_error("date_started", "The start date is more than a year away; check the year.")
+        return started
+
+    def clean(self):
+        cleaned = super().clean()
+        started, ends = cleaned.get("date_started"), cleaned.get("estimated_end_date")
+        if started and ends and ends < started:
+            self.add_error("estimated_end_date", "The estimated end date cannot be before the start date.")
+        return cleaned
+
+    def service_values(self) -> dict:
+        return {
+            "service_type": self.cleaned_data["service_type"],
+            "provided_by": self.cleaned_data["provided_by"],
+            "date_started": self.cleaned_data["date_started"],
+            "estimated_end_date": self.cleaned_data["estimated_end_date"],
+        }
+
+
+YES_NO = [("", "Any"), ("yes", "Yes"), ("no", "No")]
+
+
+class RosterFilterForm(PageForm):
+    """The school roster's filters (a GET form: filtered pages can be bookmarked and shared)."""
+
+    grade = forms.ChoiceField(label="Grade", required=False)
+    homeroom = forms.TypedChoiceField(label="Homeroom", required=False, coerce=int, empty_value=None)
+    sped = forms.ChoiceField(label="Special education", choices=YES_NO, required=False)
+    plan_504 = forms.ChoiceField(label="504 plan", choices=YES_NO, required=False)
+    english_learner = forms.ChoiceField(label="English learner", choices=YES_NO, required=False)
+    absences = forms.ChoiceField(
+        label="Absences this year",
+        required=False,
+        choices=[("", "Any"), *((key, label) for key, (label, _low, _high) in ABSENCE_BUCKETS.items())],
+    )
+    incidents = forms.ChoiceField(
+        label="Incidents this year",
+        required=False,
+        choices=[("", "Any"), *((key, label) for key, (label, _low, _high) in INCIDENT_BUCKETS.items())],
+    )
+    include_inactive = forms.BooleanField(label="Include students no longer enrolled", required=False)
+    sort = forms.ChoiceField(label="Sort by", choices=list(ROSTER_SORT_LABELS.items()), required=False)
+
+    def __init__(self, *args, grades: list[str], homerooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(GRADE_CHOICES)
+        self.fields["grade"].choices = [("", "Any"), *((grade, labels[grade]) for grade in grades)]
+        self.fields["homeroom"].choices = [("", "Any"), *((homeroom.pk, homeroom.name) for homeroom in homerooms)]
+
+    def filters(self) -> RosterFilters:
+        """The validated filters; call after is_valid() (invalid fields count as "any")."""
+        data = self.cleaned_data
+
+        def yes_no(name: str) -> bool | None:
+            return {"yes": True, "no": False}.get(data.get(name) or "")
+
+        return RosterFilters(
+            grade=data.get("grade") or "",
+            homeroom_id=data.get("homeroom"),
+            sped=yes_no("sped"),
+            plan_504=yes_no("plan_504"),
+            english_learner=yes_no("english_learner"),
+            absences=data.get("absences") or "",
+            incidents=data.get("incidents") or "",
+            sort=data.get("sort") or "name",
+            active_only=not data.get("include_inactive"),
+        )
+
+
+class SearchForm(PageForm):
+    q = forms.CharField(
+        label="Find a student",
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        error_messages={
+            "required": "Type part of a name or a student id.",
+            "max_length": f"Search for at most {MAX_QUERY_LENGTH} characters.",
+        },
+    )

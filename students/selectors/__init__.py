@@ -1,0 +1,63 @@
+"""Reads of student data for the pages (HackSoft-style selectors); views read through nothing else.
+
+Every selector starts from the access policy (``permissions.policy``), so forbidden records look
+missing (404), tells the audit recorder which students it returned, and hands the students and
+note text it returns to the error-report scrubber. Split by subject: the profile, notes, lists of
+students (rosters), the home page, and search.
+"""
+
+from students.selectors.home import HomePage, home_page
+from students.selectors.notes import (
+    NoteForEditing,
+    my_notes,
+    note_for_editing,
+    restricted_note,
+    restricted_note_heading,
+)
+from students.selectors.profile import StudentProfile, active_service, student_for_form, student_profile
+from students.selectors.rosters import (
+    ABSENCE_BUCKETS,
+    INCIDENT_BUCKETS,
+    ClassList,
+    Roster,
+    RosterFilters,
+    SchoolLink,
+    homeroom_class,
+    my_schools,
+    my_students,
+    roster,
+    roster_choices,
+    roster_export,
+    roster_school_or_404,
+    section_class,
+)
+from students.selectors.search import student_search
+
+__all__ = [
+    "ABSENCE_BUCKETS",
+    "INCIDENT_BUCKETS",
+    "ClassList",
+    "HomePage",
+    "NoteForEditing",
+    "Roster",
+    "RosterFilters",
+    "SchoolLink",
+    "StudentProfile",
+    "active_service",
+    "home_page",
+    "homeroom_class",
+    "my_notes",
+    "my_schools",
+    "my_students",
+    "note_for_editing",
+    "restricted_note",
+    "restricted_note_heading",
+    "roster",
+    "roster_export",
+    "roster_choices",
+    "roster_school_or_404",
+    "section_class",
+    "student_for_form",
+    "student_profile",
+    "student_search",
+]

@@ -1,0 +1,102 @@
+"""What every selector shares: the single-student getter, reporting what was shown, and school-year dates."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from audit.recorder import record_denied, record_students
+from insights.scrubbing import remember_student, remember_values
+from permissions.policy import visible_students
+from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy
+from students.models.grades import school_year_of, school_year_start
+
+ACTIVE_STUDENT = Q(enrollment_status=Student.EnrollmentStatus.ACTIVE, missing_from_last_export=False)
+# What list pages show about each student, fetched in one query. Contact details and other
+# columns lists never show stay unloaded: less to fetch, and less for the scrubber to remember.
+LIST_FIELDS = (
+    "local_id",
+    "first_name",
+    "last_name",
+    "grade",
+    "enrollment_status",
+    "missing_from_last_export",
+    "program_assigned",
+    "sped_level_of_need",
+    "plan_504",
+    "limited_english_proficiency",
+    "school",
+    "school__name",
+    "school__school_type",
+    "homeroom",
+    "homeroom__name",
+)
+
+
+def as_list_rows(students: QuerySet[Student], *extra_fields: str) -> QuerySet[Student]:
+    """Only the columns list pages show (plus `extra_fields`), with the school and homeroom joined in."""
+    return students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields)
+
+
+def not_found() -> Http404:
+    """Record the refusal and return the 404 to raise: forbidden and missing look the same."""
+    record_denied()
+    return Http404("Not found.")
+
+
+def visible_student_or_404(educator, student_id, *related: str) -> Student:
+    """The student (with `related` rows joined in) if the educator may see them, else a recorded 404."""
+    try:
+        return visible_students(educator).select_related(*related).get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise not_found() from None
+
+
+def report_students(students: Iterable[Student]) -> list[Student]:
+    """Tell the audit recorder and the error-report scrubber about every student a page shows."""
+    students = list(students)
+    for student in students:
+        remember_student(student)
+    record_students(student.pk for student in students)
+    return students
+
+
+def report_notes(notes: Iterable[EventNote]) -> None:
+    """Note text shown on a page is remembered so error reports can have it scrubbed."""
+    remember_values(*(note.text for note in notes if note.text))
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Local midnight at the start of a day, for comparing with datetime columns."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def current_school_year_start(day: datetime.date) -> datetime.date:
+    return school_year_start(school_year_of(day))
+
+
+def _count(model, since_field: str, since) -> Subquery:
+    rows = model.objects.filter(student=OuterRef("pk"), **{f"{since_field}__gte": since}).order_by()
+    return Coalesce(
+        Subquery(rows.values("student").annotate(total=Count("pk")).values("total"), output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def with_activity(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
+    """Annotate absences, tardies and incidents since a day, and the latest note, in the same query."""
+    latest_note = EventNote.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-id")
+    return students.annotate(
+        absence_count=_count(Absence, "occurred_on", since),
+        tardy_count=_count(Tardy, "occurred_on", since),
+        incident_count=_count(DisciplineIncident, "occurred_at", start_of(since)),
+        latest_note_at=Subquery(latest_note.values("recorded_at")[:1], output_field=DateTimeField()),
+        latest_note_type=Subquery(latest_note.values("note_type")[:1]),
+    )

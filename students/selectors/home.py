@@ -1,0 +1,185 @@
+"""The home page: my classes, recent notes about my students, who may need attention, and birthdays.
+
+Six queries whatever the number of students: each list is one query over the policy's
+queryset, with the conditions ("4+ absences in 45 days and no note since") as SQL subqueries.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
+
+from permissions.policy import visible_homerooms, visible_sections, visible_students
+from students.models import Absence, EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models.grades import school_year_of
+from students.selectors._shared import ACTIVE_STUDENT, as_list_rows, report_notes, report_students, start_of, today
+
+RECENT_NOTES = 15
+ATTENTION_LIMIT = 25
+ABSENCE_WINDOW_DAYS = 45
+ABSENCES_FOR_ATTENTION = 4
+FAILING_BELOW = 65
+RECENT_NOTE_DAYS = 30
+BIRTHDAY_DAYS = 7
+BIRTHDAY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    """At most `limit` students, and whether there were more."""
+
+    students: list[Student]
+    more: bool
+
+
+@dataclass(frozen=True)
+class HomePage:
+    today: datetime.date
+    homerooms: list[Homeroom]
+    sections: list[Section]
+    recent_notes: list[EventNote]
+    frequent_absences: Shortlist
+    failing: Shortlist
+    birthdays: Shortlist
+    absence_window_days: int = ABSENCE_WINDOW_DAYS
+    absences_for_attention: int = ABSENCES_FOR_ATTENTION
+    recent_note_days: int = RECENT_NOTE_DAYS
+    failing_below: int = FAILING_BELOW
+
+
+def _shortlist(students, limit: int) -> Shortlist:
+    rows = list(students[: limit + 1])
+    return Shortlist(students=rows[:limit], more=len(rows) > limit)
+
+
+def _frequent_absences(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
+    """Enrolled students with 4+ absences in the last 45 days and no note since the first of them."""
+    window_start = day - datetime.timedelta(days=ABSENCE_WINDOW_DAYS)
+    recent = Absence.objects.filter(student=OuterRef("pk"), occurred_on__gte=window_start)
+    # Only notes inside the window can be "since the first absence"; the bound lets PostgreSQL read
+    # them through the (student, recorded_at) index instead of hashing every note in the district.
+    notes_in_window = EventNote.objects.filter(student=OuterRef("pk"), recorded_at__gte=start_of(window_start))
+    students = (
+        as_list_rows(visible.filter(ACTIVE_STUDENT))
+        .annotate(
+            recent_absences=Coalesce(
+                Subquery(
+                    recent.order_by().values("student").annotate(total=Count("pk")).values("total"),
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            first_recent_absence=Subquery(recent.order_by("occurred_on").values("occurred_on")[:1]),
+        )
+        .filter(recent_absences__gte=ABSENCES_FOR_ATTENTION)
+        .exclude(Exists(notes_in_window.filter(recorded_at__date__gte=OuterRef("first_recent_absence"))))
+        .order_by("-recent_absences", "last_name", "first_name", "pk")
+    )
+    return _shortlist(students, ATTENTION_LIMIT)
+
+
+def _failing(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
+    """Enrolled high-school students failing a section this year with no note in the last 30 days."""
+    failing = StudentSectionAssignment.objects.filter(
+        student=OuterRef("pk"), section__school_year=school_year_of(day), grade_numeric__lt=FAILING_BELOW
+    )
+    students = (
+        as_list_rows(visible.filter(ACTIVE_STUDENT, Exists(failing), school__school_type=School.SchoolType.HIGH))
+        .exclude(
+            Exists(
+                EventNote.objects.filter(
+                    student=OuterRef("pk"),
+                    recorded_at__gte=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
+                )
+            )
+        )
+        .annotate(
+            failing_sections=Subquery(
+                failing.order_by().values("student").annotate(total=Count("pk")).values("total"),
+                output_field=IntegerField(),
+            ),
+            lowest_grade=Subquery(
+                failing.order_by().values("student").annotate(lowest=Min("grade_numeric")).values("lowest"),
+                output_field=DecimalField(max_digits=5, decimal_places=2),
+            ),
+        )
+        .order_by("lowest_grade", "last_name", "first_name", "pk")
+    )
+    return _shortlist(students, ATTENTION_LIMIT)
+
+
+def _birthdays(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
+    """Enrolled students whose birthday falls in the coming week, soonest first."""
+    days = [day + datetime.timedelta(days=offset) for offset in range(BIRTHDAY_DAYS)]
+    position = Case(
+        *(
+            When(birth_month=upcoming.month, birth_day=upcoming.day, then=Value(index))
+            for index, upcoming in enumerate(days)
+        ),
+        output_field=IntegerField(),
+    )
+    students = (
+        as_list_rows(visible.filter(ACTIVE_STUDENT, date_of_birth__isnull=False), "date_of_birth")
+        .annotate(birth_month=ExtractMonth("date_of_birth"), birth_day=ExtractDay("date_of_birth"))
+        .annotate(birthday_position=position)
+        .filter(birthday_position__isnull=False)
+        .order_by("birthday_position", "last_name", "first_name", "pk")
+    )
+    shortlist = _shortlist(students, BIRTHDAY_LIMIT)
+    for student in shortlist.students:
+        student.birthday = days[student.birthday_position]
+        student.turning = student.age_on(student.birthday)
+    return shortlist
+
+
+def home_page(*, educator) -> HomePage:
+    """What the home page shows the educator, limited to the students they may see."""
+    day = today()
+    visible = visible_students(educator)
+    recent_notes = list(
+        EventNote.objects.filter(student__in=visible, is_restricted=False)
+        .defer("restricted_text")
+        .select_related("student", "author")
+        .only("note_type", "text", "recorded_at", "student__first_name", "student__last_name", "author__full_name")
+        .order_by("-recorded_at", "-id")[:RECENT_NOTES]
+    )
+    page = HomePage(
+        today=day,
+        homerooms=list(visible_homerooms(educator).filter(educator=educator).select_related("school").order_by("name")),
+        sections=list(
+            visible_sections(educator)
+            .filter(educator_assignments__educator=educator, school_year=school_year_of(day))
+            .select_related("course")
+            .order_by("schedule", "course__course_number")
+        ),
+        recent_notes=recent_notes,
+        frequent_absences=_frequent_absences(visible, day),
+        failing=_failing(visible, day),
+        birthdays=_birthdays(visible, day),
+    )
+    report_students(
+        {
+            student.pk: student
+            for student in [
+                *(note.student for note in recent_notes),
+                *page.frequent_absences.students,
+                *page.failing.students,
+                *page.birthdays.students,
+            ]
+        }.values()
+    )
+    report_notes(recent_notes)
+    return page

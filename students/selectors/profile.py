@@ -1,0 +1,216 @@
+"""The student profile: everything the profile page shows, in a fixed number of queries.
+
+"Clean slate": notes and discipline default to the current school year; asking for the history
+shows every note, and the full discipline history only to holders of the restricted-notes
+permission. Restricted note text is never loaded here (the column is deferred).
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db.models import Count, F, Value
+from django.db.models.functions import TruncDate, TruncMonth
+
+from insights.scrubbing import remember_values
+from permissions.policy import can_see_educators_with_access, can_view_restricted_notes
+from permissions.reasons import educators_with_access
+from students.models import (
+    Absence,
+    DisciplineIncident,
+    EventNote,
+    McasResult,
+    Plan504,
+    Service,
+    StarResult,
+    Student,
+    StudentSectionAssignment,
+    Tardy,
+)
+from students.models.grades import school_year_of
+from students.selectors._shared import (
+    current_school_year_start,
+    not_found,
+    report_notes,
+    report_students,
+    start_of,
+    today,
+    visible_student_or_404,
+)
+
+
+class Score(NamedTuple):
+    """One assessment result: test ("STAR" or "MCAS"), subject, day, score (percentile or scaled score)."""
+
+    test: str
+    subject: str
+    day: datetime.date
+    score: int
+
+
+@dataclass(frozen=True)
+class MonthlyAttendance:
+    months: list[datetime.date]
+    absences: list[int]
+    tardies: list[int]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """This school year's numbers, whatever range the page shows."""
+
+    notes: int
+    absences: int
+    tardies: int
+    incidents: int
+
+
+@dataclass(frozen=True)
+class StudentProfile:
+    student: Student
+    today: datetime.date
+    school_year: int
+    year_start: datetime.date
+    showing_history: bool
+    discipline_history_shown: bool
+    may_view_restricted_notes: bool
+    summary: Summary
+    notes: list[EventNote]
+    attendance: MonthlyAttendance
+    incidents: list[DisciplineIncident]
+    assessments: list[Score]
+    active_services: list[Service]
+    past_services: list[Service]
+    plans_504: list[Plan504]
+    section_assignments: list[StudentSectionAssignment]
+    educators_with_access: list | None
+
+    @property
+    def age(self) -> int | None:
+        return self.student.age_on(self.today)
+
+
+def _monthly_attendance(student: Student, since: datetime.date | None, day: datetime.date) -> MonthlyAttendance:
+    """Absences and tardies per month, both counted in one query (UNION ALL of two GROUP BYs)."""
+
+    def per_month(model, kind: str):
+        rows = model.objects.filter(student=student)
+        if since is not None:
+            rows = rows.filter(occurred_on__gte=since)
+        return (
+            rows.annotate(kind=Value(kind), month=TruncMonth("occurred_on"))
+            .order_by()
+            .values("kind", "month")
+            .annotate(total=Count("pk"))
+        )
+
+    counts = {"absence": {}, "tardy": {}}
+    for row in per_month(Absence, "absence").union(per_month(Tardy, "tardy"), all=True):
+        counts[row["kind"]][row["month"]] = row["total"]
+    first = since or min([*counts["absence"], *counts["tardy"]], default=day)
+    months, month = [], first.replace(day=1)
+    while month <= day:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return MonthlyAttendance(
+        months=months,
+        absences=[counts["absence"].get(month, 0) for month in months],
+        tardies=[counts["tardy"].get(month, 0) for month in months],
+    )
+
+
+def _assessments(student: Student) -> list[Score]:
+    """STAR percentile ranks and MCAS scaled scores over time, in one query (UNION ALL), oldest first."""
+    star = StarResult.objects.filter(student=student).annotate(
+        test=Value("STAR"), day=TruncDate("taken_at"), score=F("percentile_rank")
+    )
+    mcas = McasResult.objects.filter(student=student, scaled_score__isnull=False).annotate(
+        test=Value("MCAS"), day=F("taken_on"), score=F("scaled_score")
+    )
+    fields = ("test", "subject", "day", "score")
+    rows = star.order_by().values_list(*fields).union(mcas.order_by().values_list(*fields), all=True)
+    return sorted(Score(*row) for row in rows)
+
+
+def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
+    """The profile of a student the educator may see (404 otherwise), this school year or with history."""
+    student = visible_student_or_404(educator, student_id, "school", "homeroom", "counselor")
+    day = today()
+    year_start = current_school_year_start(day)
+    year_began = start_of(year_start)
+    restricted_ok = can_view_restricted_notes(educator)
+
+    notes = (
+        EventNote.objects.filter(student=student)
+        .defer("restricted_text")
+        .select_related("author")
+        .annotate(revision_count=Count("revisions"))
+        .order_by("-recorded_at", "-id")
+    )
+    if not history:
+        notes = notes.filter(recorded_at__gte=year_began)
+    notes = list(notes)
+
+    discipline_history_shown = history and restricted_ok
+    incidents = DisciplineIncident.objects.filter(student=student).order_by("-occurred_at", "-id")
+    if not discipline_history_shown:
+        incidents = incidents.filter(occurred_at__gte=year_began)
+    incidents = list(incidents)
+
+    attendance = _monthly_attendance(student, None if history else year_start, day)
+    this_year = [index for index, month in enumerate(attendance.months) if month >= year_start]
+    summary = Summary(
+        notes=sum(1 for note in notes if note.recorded_at >= year_began),
+        absences=sum(attendance.absences[index] for index in this_year),
+        tardies=sum(attendance.tardies[index] for index in this_year),
+        incidents=sum(1 for incident in incidents if incident.occurred_at >= year_began),
+    )
+
+    services = list(Service.objects.filter(student=student).select_related("recorded_by", "discontinued_by"))
+    assignments = list(
+        StudentSectionAssignment.objects.filter(student=student, section__school_year=school_year_of(day))
+        .select_related("section__course")
+        .order_by("section__schedule", "section__course__course_number")
+    )
+    profile = StudentProfile(
+        student=student,
+        today=day,
+        school_year=school_year_of(day),
+        year_start=year_start,
+        showing_history=history,
+        discipline_history_shown=discipline_history_shown,
+        may_view_restricted_notes=restricted_ok,
+        summary=summary,
+        notes=notes,
+        attendance=attendance,
+        incidents=incidents,
+        assessments=_assessments(student),
+        active_services=[service for service in services if service.is_active],
+        past_services=[service for service in services if not service.is_active],
+        plans_504=list(Plan504.objects.filter(student=student).order_by("-start_date")),
+        section_assignments=assignments,
+        educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
+    )
+    report_students([student])
+    report_notes(notes)
+    remember_values(
+        *(incident.incident_description for incident in incidents if incident.incident_description),
+        *(plan.accommodations for plan in profile.plans_504 if plan.accommodations),
+    )
+    return profile
+
+
+def student_for_form(*, educator, student_id) -> Student:
+    """The student a note or service form is about (name, school, grade for the heading), or 404."""
+    student = visible_student_or_404(educator, student_id, "school")
+    report_students([student])
+    return student
+
+
+def active_service(*, educator, student_id, service_id) -> tuple[Student, Service]:
+    """A service the student still receives, for the discontinue form; 404 if either is out of reach."""
+    student = student_for_form(educator=educator, student_id=student_id)
+    service = Service.objects.filter(pk=service_id, student=student, discontinued_at__isnull=True).first()
+    if service is None:
+        raise not_found()
+    return student, service

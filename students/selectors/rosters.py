@@ -1,0 +1,232 @@
+"""Lists of students: my students, a school's roster (and its CSV), a homeroom and a section.
+
+Each list is one query over the policy's queryset with the activity counts annotated, so the
+number of queries does not grow with the number of students.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from audit.recorder import record_students
+from permissions.policy import (
+    can_view_school_roster,
+    get_visible_homeroom_or_404,
+    get_visible_section_or_404,
+    school_roster,
+    visible_students,
+)
+from students.models import Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models.grades import GRADE_CODES, GRADE_ORDER
+from students.selectors._shared import (
+    ACTIVE_STUDENT,
+    as_list_rows,
+    current_school_year_start,
+    not_found,
+    report_students,
+    today,
+    with_activity,
+)
+
+MY_STUDENTS_PER_PAGE = 50
+
+# Sort keys a page may ask for -> the ordering they mean (name breaks ties).
+NAME_ORDER = ("last_name", "first_name", "pk")
+MY_STUDENTS_SORTS = {
+    "name": NAME_ORDER,
+    "school": ("school__name", *NAME_ORDER),
+    "grade": ("grade_position", *NAME_ORDER),
+    "homeroom": (F("homeroom__name").asc(nulls_last=True), *NAME_ORDER),
+    "program": ("program_assigned", *NAME_ORDER),
+}
+ROSTER_SORTS = {
+    **{key: MY_STUDENTS_SORTS[key] for key in ("name", "grade", "homeroom", "program")},
+    "absences": ("-absence_count", *NAME_ORDER),
+    "tardies": ("-tardy_count", *NAME_ORDER),
+    "incidents": ("-incident_count", *NAME_ORDER),
+}
+ROSTER_SORT_LABELS = {
+    "name": "Name",
+    "grade": "Grade",
+    "homeroom": "Homeroom",
+    "program": "Program",
+    "absences": "Most absences",
+    "tardies": "Most tardies",
+    "incidents": "Most incidents",
+}
+
+# Buckets the roster filters by: key -> (label, lower bound, upper bound or None).
+ABSENCE_BUCKETS = {
+    "none": ("No absences", 0, 0),
+    "1-4": ("1 to 4", 1, 4),
+    "5-9": ("5 to 9", 5, 9),
+    "10-plus": ("10 or more", 10, None),
+}
+INCIDENT_BUCKETS = {
+    "none": ("No incidents", 0, 0),
+    "1": ("1", 1, 1),
+    "2-4": ("2 to 4", 2, 4),
+    "5-plus": ("5 or more", 5, None),
+}
+
+
+def _grade_position() -> Case:
+    return Case(
+        *(When(grade=code, then=Value(position)) for position, code in enumerate(GRADE_CODES)),
+        output_field=IntegerField(),
+    )
+
+
+def _sorted(students: QuerySet[Student], sorts: dict, sort: str) -> QuerySet[Student]:
+    return students.annotate(grade_position=_grade_position()).order_by(*sorts.get(sort, NAME_ORDER))
+
+
+def my_students(*, educator, sort: str = "name", page: int | str | None = 1) -> Page:
+    """Every student the educator may see, sorted as asked, a page at a time."""
+    students = _sorted(as_list_rows(visible_students(educator)), MY_STUDENTS_SORTS, sort)
+    shown = Paginator(students, MY_STUDENTS_PER_PAGE).get_page(page)
+    report_students(shown)
+    return shown
+
+
+@dataclass(frozen=True)
+class SchoolLink:
+    school: School
+    student_count: int
+    roster_open: bool
+
+
+def my_schools(*, educator) -> list[SchoolLink]:
+    """The schools of the students the educator may see, and whether each school's roster is open to them."""
+    counts = {}
+    for row in visible_students(educator).order_by().values("school").annotate(total=Count("pk")):
+        counts[row["school"]] = row["total"]
+    schools = School.objects.filter(pk__in=counts).order_by("name")
+    return [SchoolLink(school, counts[school.pk], can_view_school_roster(educator, school)) for school in schools]
+
+
+@dataclass
+class RosterFilters:
+    """The roster's filters, already validated (students.forms.RosterFilterForm builds them)."""
+
+    grade: str = ""
+    homeroom_id: int | None = None
+    sped: bool | None = None
+    plan_504: bool | None = None
+    english_learner: bool | None = None
+    absences: str = ""
+    incidents: str = ""
+    sort: str = "name"
+    active_only: bool = True
+
+
+def _in_bucket(name: str, bucket: tuple) -> Q:
+    _label, low, high = bucket
+    condition = Q(**{f"{name}__gte": low})
+    if high is not None:
+        condition &= Q(**{f"{name}__lte": high})
+    return condition
+
+
+def _filtered(students: QuerySet[Student], filters: RosterFilters) -> QuerySet[Student]:
+    if filters.active_only:
+        students = students.filter(ACTIVE_STUDENT)
+    if filters.grade:
+        students = students.filter(grade=filters.grade)
+    if filters.homeroom_id is not None:
+        students = students.filter(homeroom_id=filters.homeroom_id)
+    if filters.sped is not None:
+        sped = Q(program_assigned=Student.Program.SPECIAL)
+        students = students.filter(sped if filters.sped else ~sped)
+    if filters.plan_504 is not None:
+        has_504 = Q(plan_504=Student.Plan504Status.ACTIVE)
+        students = students.filter(has_504 if filters.plan_504 else ~has_504)
+    if filters.english_learner is not None:
+        fluent = Q(limited_english_proficiency=Student.EnglishProficiency.FLUENT)
+        students = students.filter(~fluent if filters.english_learner else fluent)
+    if filters.absences in ABSENCE_BUCKETS:
+        students = students.filter(_in_bucket("absence_count", ABSENCE_BUCKETS[filters.absences]))
+    if filters.incidents in INCIDENT_BUCKETS:
+        students = students.filter(_in_bucket("incident_count", INCIDENT_BUCKETS[filters.incidents]))
+    return students
+
+
+def roster_school_or_404(*, educator, school_id) -> School:
+    """The school if its roster is open to the educator (districtwide, schoolwide or grade level), else 404."""
+    school = School.objects.filter(pk=school_id).first() if str(school_id).isdigit() else None
+    if school is None or not can_view_school_roster(educator, school):
+        raise not_found()
+    return school
+
+
+def roster_choices(*, school: School) -> tuple[list[str], list[Homeroom]]:
+    """The school's grades (in school order) and homerooms, for the roster's filters; no students."""
+    grades = sorted(school.grades.values_list("grade", flat=True), key=GRADE_ORDER.__getitem__)
+    return grades, list(Homeroom.objects.filter(school=school).order_by("name"))
+
+
+@dataclass(frozen=True)
+class Roster:
+    school: School
+    since: datetime.date
+    students: list[Student]
+
+
+def _roster_rows(educator, school: School, filters: RosterFilters) -> tuple[datetime.date, list[Student]]:
+    since = current_school_year_start(today())
+    students = with_activity(as_list_rows(school_roster(educator, school)), since)
+    return since, list(_sorted(_filtered(students, filters), ROSTER_SORTS, filters.sort))
+
+
+def roster(*, educator, school: School, filters: RosterFilters) -> Roster:
+    """The school's roster as the educator may see it, filtered and sorted, with this year's counts."""
+    since, students = _roster_rows(educator, school, filters)
+    report_students(students)
+    return Roster(school=school, since=since, students=students)
+
+
+def roster_export(*, educator, school: School, filters: RosterFilters) -> Roster:
+    """The same rows for a CSV download, recorded as exported (every student id in the file)."""
+    since, students = _roster_rows(educator, school, filters)
+    report_students(students)
+    record_students((student.pk for student in students), kind="exported")
+    return Roster(school=school, since=since, students=students)
+
+
+@dataclass(frozen=True)
+class ClassList:
+    """A homeroom's or section's active students with this year's counts (and, for sections, the grade)."""
+
+    since: datetime.date
+    students: list[Student]
+    homeroom: Homeroom | None = None
+    section: Section | None = None
+
+
+def homeroom_class(*, educator, homeroom_id) -> ClassList:
+    """A homeroom's active students, if the homeroom's page is open to the educator (404 otherwise)."""
+    homeroom = get_visible_homeroom_or_404(educator, homeroom_id)
+    since = current_school_year_start(today())
+    students = as_list_rows(visible_students(educator).filter(ACTIVE_STUDENT, homeroom=homeroom))
+    students = list(with_activity(students, since).order_by(*NAME_ORDER))
+    report_students(students)
+    return ClassList(since=since, students=students, homeroom=homeroom)
+
+
+def section_class(*, educator, section_id) -> ClassList:
+    """A section's active students with their grade in it, if the section's page is open (404 otherwise)."""
+    section = get_visible_section_or_404(educator, section_id)
+    since = current_school_year_start(today())
+    assignment = StudentSectionAssignment.objects.filter(section=section, student=OuterRef("pk"))
+    in_section = StudentSectionAssignment.objects.filter(section=section).values("student")
+    students = as_list_rows(visible_students(educator).filter(ACTIVE_STUDENT, pk__in=in_section)).annotate(
+        section_grade=Subquery(
+            assignment.values("grade_numeric")[:1], output_field=DecimalField(max_digits=5, decimal_places=2)
+        ),
+        section_grade_letter=Subquery(assignment.values("grade_letter")[:1]),
+    )
+    students = list(with_activity(students, since).order_by(*NAME_ORDER))
+    report_students(students)
+    return ClassList(since=since, students=students, section=section)

@@ -1,0 +1,31 @@
+"""The educator's pages. Paths are stable (people bookmark and share them): /students/<id>/,
+/homerooms/<id>/, /sections/<id>/, /schools/<id>/."""
+
+from django.urls import path
+
+from students.views import home, notes, profile, rosters, search, services
+
+app_name = "students"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("students/", rosters.my_students, name="my_students"),
+    path("students/<int:student_id>/", profile.student_profile, name="profile"),
+    path("students/<int:student_id>/notes/new/", notes.note_create, name="note_create"),
+    path("students/<int:student_id>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
+    path("students/<int:student_id>/notes/<int:note_id>/restricted/", notes.restricted_note, name="restricted_note"),
+    path("students/<int:student_id>/services/new/", services.service_create, name="service_create"),
+    path(
+        "students/<int:student_id>/services/<int:service_id>/discontinue/",
+        services.service_discontinue,
+        name="service_discontinue",
+    ),
+    path("notes/mine/", notes.my_notes, name="my_notes"),
+    path("schools/", rosters.my_schools, name="schools"),
+    path("schools/<int:school_id>/", rosters.school_roster, name="school_roster"),
+    path("schools/<int:school_id>/roster.csv", rosters.school_roster_csv, name="school_roster_csv"),
+    path("homerooms/<int:homeroom_id>/", rosters.homeroom, name="homeroom"),
+    path("sections/<int:section_id>/", rosters.section, name="section"),
+    path("search/", search.search, name="search"),
+    path("search/suggestions.json", search.search_suggestions, name="search_suggestions"),
+]

@@ -1,0 +1,122 @@
+"""Lists of students: my students, schools, a school's roster (and CSV), a homeroom, a section."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from students import selectors
+from students.forms import RosterFilterForm
+from students.selectors.rosters import MY_STUDENTS_SORTS
+from students.views.decorators import educator_page
+
+# Spreadsheet programs run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = (
+    "Local id",
+    "Last name",
+    "First name",
+    "Grade",
+    "Homeroom",
+    "Enrollment",
+    "Program",
+    "SPED level of need",
+    "504",
+    "English proficiency",
+    "Absences this year",
+    "Tardies this year",
+    "Incidents this year",
+)
+
+
+@educator_page()
+def my_students(request):
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in MY_STUDENTS_SORTS else "name"
+    page = selectors.my_students(educator=request.user, sort=sort, page=request.GET.get("page"))
+    return render(request, "rosters/my_students.html", {"page_obj": page, "sort": sort})
+
+
+@educator_page()
+def my_schools(request):
+    return render(request, "rosters/schools.html", {"schools": selectors.my_schools(educator=request.user)})
+
+
+def _roster_form(request, school):
+    grades, homerooms = selectors.roster_choices(school=school)
+    form = RosterFilterForm(request.GET, grades=grades, homerooms=homerooms)
+    form.is_valid()  # invalid choices are reported on the form and treated as "any"
+    return form
+
+
+@educator_page()
+def school_roster(request, school_id: int):
+    school = selectors.roster_school_or_404(educator=request.user, school_id=school_id)
+    form = _roster_form(request, school)
+    filters = form.filters()
+    roster = selectors.roster(educator=request.user, school=school, filters=filters)
+    without_sort = request.GET.copy()
+    without_sort.pop("sort", None)
+    return render(
+        request,
+        "rosters/school.html",
+        {
+            "school": school,
+            "form": form,
+            "roster": roster,
+            "sort": filters.sort,
+            "query": request.GET.urlencode(),
+            "query_prefix": without_sort.urlencode(),
+        },
+    )
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@educator_page()
+def school_roster_csv(request, school_id: int):
+    """The filtered roster as CSV (no contact fields); every student in the file is recorded as exported."""
+    school = selectors.roster_school_or_404(educator=request.user, school_id=school_id)
+    form = _roster_form(request, school)
+    roster = selectors.roster_export(educator=request.user, school=school, filters=form.filters())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"roster-{school.local_id}-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for student in roster.students:
+        writer.writerow(
+            _csv_cell(value)
+            for value in (
+                student.local_id,
+                student.last_name,
+                student.first_name,
+                student.get_grade_display(),
+                student.homeroom.name if student.homeroom else "",
+                student.get_enrollment_status_display(),
+                student.get_program_assigned_display(),
+                student.get_sped_level_of_need_display(),
+                student.get_plan_504_display() if student.plan_504 else "",
+                student.get_limited_english_proficiency_display(),
+                student.absence_count,
+                student.tardy_count,
+                student.incident_count,
+            )
+        )
+    return response
+
+
+@educator_page()
+def homeroom(request, homeroom_id: int):
+    found = selectors.homeroom_class(educator=request.user, homeroom_id=homeroom_id)
+    return render(request, "rosters/homeroom.html", {"class_list": found, "homeroom": found.homeroom})
+
+
+@educator_page()
+def section(request, section_id: int):
+    found = selectors.section_class(educator=request.user, section_id=section_id)
+    return render(request, "rosters/section.html", {"class_list": found, "section": found.section})

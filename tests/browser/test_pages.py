@@ -1,0 +1,201 @@
+"""The educator's pages in a real browser: the flows people walk through, with CSP and axe-core checks on each
+page and screenshots of the profile saved under test-output/ for review."""
+
+import csv
+import datetime
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from educators import middleware as session_middleware
+from educators.models import Educator
+from students.demo import cast
+from students.demo.generate import DemoDistrictBuilder
+from students.models import EventNote, School, Student
+from tests.accounts.helpers import PASSWORD, enroll_totp, totp_code
+from tests.browser.checks import csp_violations, serious_accessibility_violations, watch
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+RESTRICTED_TEXT = "Disclosed a family matter; counselor following up weekly."
+
+
+@pytest.fixture
+def district():
+    DemoDistrictBuilder(
+        student_count=12, seed=1, today=timezone.localdate(), password=PASSWORD, log=lambda *args: None
+    ).build()
+
+
+@pytest.fixture
+def tab(page, district):
+    watch(page)
+    return page
+
+
+def educator(key: str) -> Educator:
+    return Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
+
+
+def student(key: str) -> Student:
+    return Student.objects.get(local_id=str(100000 + [person.key for person in cast.STUDENTS].index(key)))
+
+
+def sign_in(page, key: str, *, secret: str | None = None) -> None:
+    """Through the real allauth form; privileged educators also type a code from their authenticator."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(educator(key).email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if secret is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
+        page.get_by_label("Code").fill(totp_code(secret))
+        page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def assert_clean(page) -> None:
+    assert csp_violations(page) == [], page.url
+    assert serious_accessibility_violations(page) == [], page.url
+
+
+def test_a_homeroom_teacher_opens_a_student_adds_a_note_and_sees_it(tab):
+    sign_in(tab, "teacher.5")
+    assert_clean(tab)
+    tab.get_by_role("link", name="My students").click()
+    assert_clean(tab)
+    tab.get_by_role("link", name="Alvarez, Mateo").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Mateo Alvarez")
+    assert_clean(tab)
+    OUTPUT.mkdir(exist_ok=True)
+    tab.screenshot(path=str(OUTPUT / "profile-homeroom-teacher.png"), full_page=True)
+    tab.emulate_media(media="print")
+    tab.screenshot(path=str(OUTPUT / "profile-print.png"), full_page=True)
+    tab.emulate_media(media="screen")
+
+    tab.locator("#notes-form summary").click()
+    tab.get_by_label("Kind of note").select_option(label="Parent conversation")
+    tab.get_by_label("Note", exact=True).fill("Called home: reading every night this week.")
+    tab.get_by_role("button", name="Save note").click()
+
+    expect(tab.get_by_text("Note saved.")).to_be_visible()
+    expect(tab.get_by_text("Called home: reading every night this week.")).to_be_visible()
+    assert EventNote.objects.filter(text="Called home: reading every night this week.").count() == 1
+    assert_clean(tab)
+
+
+def test_a_counselor_reveals_a_restricted_note(tab):
+    mateo = student("mateo")
+    counselor = educator("counselor.baker")
+    EventNote.objects.create(
+        student=mateo,
+        author=counselor,
+        note_type="counselor",
+        restricted_text=RESTRICTED_TEXT,
+        is_restricted=True,
+        recorded_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    sign_in(tab, "counselor.baker", secret=enroll_totp(counselor))
+    tab.goto(f"/students/{mateo.pk}/")
+    expect(tab.get_by_text(RESTRICTED_TEXT)).to_have_count(0)
+    assert_clean(tab)
+    tab.screenshot(path=str(OUTPUT / "profile-counselor.png"), full_page=True)
+
+    tab.get_by_role("button", name="Show restricted note").first.click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Restricted note")
+    expect(tab.get_by_text(RESTRICTED_TEXT)).to_be_visible()
+    assert_clean(tab)
+
+
+def test_a_principal_filters_the_roster_and_downloads_csv(tab):
+    principal = educator("principal.baker")
+    sign_in(tab, "principal.baker", secret=enroll_totp(principal))
+    tab.get_by_role("link", name="Schools").click()
+    tab.get_by_role("link", name="Open the roster of Baker K-8").click()
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Baker K-8")
+    assert_clean(tab)
+
+    tab.get_by_label("Grade").select_option(label="5")
+    tab.get_by_role("button", name="Apply filters").click()
+    grade_5 = Student.objects.filter(
+        school=School.objects.get(local_id="BAK"), grade="5", enrollment_status="Active", missing_from_last_export=False
+    )
+    expect(tab.locator("main tbody tr")).to_have_count(grade_5.count())
+    assert_clean(tab)
+
+    with tab.expect_download() as download_info:
+        tab.get_by_role("link", name=re.compile("Download CSV")).click()
+    rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text())))
+    assert sorted(row["Local id"] for row in rows) == sorted(s.local_id for s in grade_5)
+
+
+def test_the_type_ahead_finds_a_student_and_opens_the_profile_with_the_keyboard(tab):
+    sign_in(tab, "teacher.5")
+    search = tab.get_by_role("combobox", name="Find a student")
+    search.fill("Alva")
+    expect(tab.get_by_role("option", name=re.compile("Mateo Alvarez"))).to_be_visible()
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Mateo Alvarez")
+    assert csp_violations(tab) == []
+
+
+def test_search_works_without_javascript(browser, live_server, district, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.console_messages = []
+    sign_in(page, "teacher.5")
+    page.get_by_role("combobox", name="Find a student").fill("Alvarez")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Mateo Alvarez").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mateo Alvarez")
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/notes/mine/", "/search/", "/schools/"])
+def test_more_pages_keep_to_the_csp_and_pass_axe(tab, path):
+    sign_in(tab, "teacher.5")
+    tab.goto(path)
+    assert_clean(tab)
+
+
+def test_homeroom_section_and_form_pages_keep_to_the_csp_and_pass_axe(tab):
+    sign_in(tab, "teacher.5")
+    mateo = student("mateo")
+    tab.goto(f"/homerooms/{mateo.homeroom_id}/")
+    assert_clean(tab)
+    tab.goto(f"/students/{mateo.pk}/services/new/")
+    assert_clean(tab)
+    tab.get_by_role("button", name="Record service").click()
+    expect(tab.get_by_text("Choose the kind of service.")).to_be_visible()
+    assert_clean(tab)
+
+
+def test_when_the_session_ends_the_page_is_cleared(tab, settings):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 8
+    sign_in(tab, "teacher.5")
+    tab.goto(f"/students/{student('mateo').pk}/")
+    expect(tab.get_by_role("alertdialog")).to_be_visible(timeout=10_000)
+    expect(tab.get_by_role("heading", name="Your session has ended")).to_be_visible(timeout=10_000)
+    expect(tab.get_by_text("Mateo")).to_have_count(0)
+    assert csp_violations(tab) == []
+
+
+def test_staying_signed_in_keeps_the_page(tab, settings, monkeypatch):
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 10
+    monkeypatch.setattr(session_middleware, "ACTIVITY_RESOLUTION_SECONDS", 0)
+    sign_in(tab, "teacher.5")
+    tab.goto(f"/students/{student('mateo').pk}/")
+    tab.get_by_role("button", name="Stay signed in").click(timeout=12_000)
+    expect(tab.get_by_role("alertdialog")).to_have_count(0)
+    tab.wait_for_timeout(4_000)  # past the original end of the session
+    expect(tab.get_by_role("heading", level=1)).to_have_text("Mateo Alvarez")

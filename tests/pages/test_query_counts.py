@@ -1,0 +1,136 @@
+"""The profile, roster, homeroom and home pages issue the same number of queries however long a student's
+history or however large the class: everything is fetched with joins, subqueries and aggregates."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from students.models import (
+    Absence,
+    DisciplineIncident,
+    EventNote,
+    EventNoteRevision,
+    McasResult,
+    Plan504,
+    Service,
+    StarResult,
+    Student,
+    Tardy,
+)
+
+pytestmark = pytest.mark.django_db
+
+_numbers = itertools.count(900000)
+
+
+def add_history(student, author, *, years: int) -> None:
+    """Years of everything a profile shows: notes (some restricted, some edited), attendance, incidents,
+    assessments, services and a 504 plan."""
+    today = timezone.localdate()
+    for offset in range(years * 12):
+        day = today - datetime.timedelta(days=30 * offset + 1)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+        note = EventNote.objects.create(
+            student=student,
+            author=author,
+            note_type="sst",
+            text="" if offset % 3 == 0 else "Checked in.",
+            restricted_text="Private." if offset % 3 == 0 else "",
+            is_restricted=offset % 3 == 0,
+            recorded_at=moment,
+        )
+        EventNoteRevision.objects.create(
+            note=note,
+            note_type="sst",
+            text=note.text,
+            restricted_text=note.restricted_text,
+            is_restricted=note.is_restricted,
+            recorded_at=moment,
+            revised_by=author,
+        )
+        Absence.objects.get_or_create(student=student, occurred_on=day)
+        Tardy.objects.get_or_create(student=student, occurred_on=day - datetime.timedelta(days=2))
+        DisciplineIncident.objects.create(student=student, incident_code="Disruption", occurred_at=moment)
+        StarResult.objects.create(student=student, subject="Math", taken_at=moment, percentile_rank=50)
+        Service.objects.create(student=student, service_type="after_school", date_started=day, recorded_by=author)
+    for year in range(years):
+        McasResult.objects.get_or_create(
+            student=student,
+            subject="ELA",
+            taken_on=datetime.date(today.year - year, 5, 1),
+            defaults={"scaled_score": 500},
+        )
+    Plan504.objects.create(student=student, start_date=today, accommodations="Extended time")
+
+
+def add_students(*, school, homeroom, grade, count: int, author) -> None:
+    today = timezone.localdate()
+    for _ in range(count):
+        number = next(_numbers)
+        student = Student.objects.create(
+            local_id=str(number),
+            first_name="Extra",
+            last_name=f"Pupil{number}",
+            grade=grade,
+            school=school,
+            homeroom=homeroom,
+            date_of_birth=today - datetime.timedelta(days=365 * 10),
+        )
+        add_history(student, author, years=1)
+
+
+def count_queries(client, url) -> int:
+    client.get(url)  # warm up: the first request of a session stamps its activity time
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(("viewer", "query"), [("teacher.5", ""), ("principal.baker", "?history=all")])
+def test_the_profile_costs_the_same_queries_for_a_long_history(
+    client_for, demo, django_assert_num_queries, viewer, query
+):
+    mateo = demo.student("mateo")
+    client = client_for(viewer)
+    url = reverse("students:profile", args=[mateo.pk]) + query
+    short = count_queries(client, url)
+    add_history(mateo, demo.educator("counselor.baker"), years=6)
+    with django_assert_num_queries(short):
+        client.get(url)
+
+
+def test_the_school_roster_costs_the_same_queries_for_a_larger_school(client_for, demo, django_assert_num_queries):
+    baker = demo.school("BAK")
+    client = client_for("principal.baker")
+    url = reverse("students:school_roster", args=[baker.pk]) + "?sort=absences&include_inactive=on"
+    small = count_queries(client, url)
+    add_students(school=baker, homeroom=demo.homeroom("3-105"), grade="3", count=25, author=demo.educator("teacher.5"))
+    with django_assert_num_queries(small):
+        response = client.get(url)
+    assert response.content.decode().count(", Extra</a>") == 25
+
+
+def test_the_homeroom_page_costs_the_same_queries_for_a_larger_class(client_for, demo, django_assert_num_queries):
+    homeroom = demo.homeroom("5-201")
+    client = client_for("teacher.5")
+    url = reverse("students:homeroom", args=[homeroom.pk])
+    small = count_queries(client, url)
+    add_students(school=homeroom.school, homeroom=homeroom, grade="5", count=20, author=demo.educator("teacher.5"))
+    with django_assert_num_queries(small):
+        response = client.get(url)
+    assert response.content.decode().count(", Extra</a>") == 20
+
+
+def test_the_home_page_costs_the_same_queries_for_more_students(client_for, demo, django_assert_num_queries):
+    homeroom = demo.homeroom("5-201")
+    client = client_for("teacher.5")
+    url = reverse("students:home")
+    small = count_queries(client, url)
+    add_students(school=homeroom.school, homeroom=homeroom, grade="5", count=20, author=demo.educator("teacher.5"))
+    with django_assert_num_queries(small):
+        client.get(url)
