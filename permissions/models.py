@@ -36,6 +36,8 @@ class DistrictGrant(Grant):
 
     class Meta(Grant.Meta):
         verbose_name = "districtwide grant"
+        # The district admin's role: a global permission, declared here because it governs every grant table.
+        permissions = [("manage_grants", "May grant and revoke educators' access to students")]
 
 
 class SchoolGrant(Grant):

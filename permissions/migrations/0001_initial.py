@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'districtwide grant',
+                'permissions': [('manage_grants', "May grant and revoke educators' access to students")],
                 'abstract': False,
                 'unique_together': {('user', 'permission', 'content_object')},
             },

@@ -682,9 +682,12 @@ class DemoDistrictBuilder:
     def _global_permissions(self, permission: Callable[[str, str], Permission]):
         restricted = permission("students", "view_restricted_notes")
         who_has_access = permission("students", "view_educators_with_access")
+        manage_grants = permission("permissions", "manage_grants")
         for person in cast.EDUCATORS:
             educator = self.cast_educators[person.key]
             if person.restricted_notes:
                 educator.user_permissions.add(restricted)
             if person.sees_educators_with_access:
                 educator.user_permissions.add(who_has_access)
+            if person.manages_grants:
+                educator.user_permissions.add(manage_grants)

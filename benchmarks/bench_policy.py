@@ -1,0 +1,81 @@
+"""The access policy: counting and paging an educator's visible students, per role, against the unfiltered table.
+
+For each role archetype of the demo cast (plus a caseload of single-student grants, made for the
+run and rolled back), the time to count the visible students and to fetch the first page of 50
+by name, each beside the same query on the whole student table, measured alternately in the same
+run; medians of several repetitions. Also the single-student check against a plain lookup by id.
+"""
+
+import statistics
+import time
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from benchmarks.district import ensure_bench_district
+from educators.models import Educator
+from permissions.models import StudentGrant
+from permissions.policy import get_visible_student_or_404, visible_students
+from students.demo import cast
+from students.models import Student
+
+REPETITIONS = 15
+PAGE = 50
+NAME_ORDER = ("last_name", "first_name", "pk")
+ARCHETYPES = (
+    ("districtwide", "district"),
+    ("schoolwide", "principal.baker"),
+    ("grade level", "gradelead.baker"),
+    ("homeroom", "teacher.5"),
+    ("section", "teacher.biology"),
+    ("single-student grants", None),  # made for the run
+    ("SPED only (schoolwide)", "sped.ashford"),
+)
+CASELOAD = 25
+
+
+def _median_pair(measured, baseline) -> tuple[float, float]:
+    """Median seconds of each callable, run alternately so drift in the machine hits both alike."""
+    measured(), baseline()  # warm caches and connections
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(REPETITIONS):
+        for call, bucket in ((measured, times[0]), (baseline, times[1])):
+            started = time.perf_counter()
+            call()
+            bucket.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def _caseload_educator() -> Educator:
+    educator = Educator.objects.create_user("bench.caseload@bench.example", None, full_name="Bench Caseload")
+    permission = Permission.objects.get(content_type__app_label="students", codename="view_student_record")
+    step = max(Student.objects.count() // CASELOAD, 1)
+    students = Student.objects.order_by("pk").values_list("pk", flat=True)[::step][:CASELOAD]
+    StudentGrant.objects.bulk_create(
+        StudentGrant(user=educator, permission=permission, content_object_id=pk, reason="bench") for pk in students
+    )
+    return educator
+
+
+def run(report):
+    ensure_bench_district()
+    with transaction.atomic():
+        for label, key in ARCHETYPES:
+            educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}") if key else _caseload_educator()
+            visible = visible_students(educator).count()
+            seconds, baseline = _median_pair(
+                lambda educator=educator: visible_students(educator).count(), lambda: Student.objects.count()
+            )
+            report(f"count visible: {label}", seconds, baseline, note=f"{visible:,} students")
+            seconds, baseline = _median_pair(
+                lambda educator=educator: list(visible_students(educator).order_by(*NAME_ORDER)[:PAGE]),
+                lambda: list(Student.objects.order_by(*NAME_ORDER)[:PAGE]),
+            )
+            report(f"first page of {PAGE} by name: {label}", seconds, baseline)
+        teacher = Educator.objects.get(email=f"teacher.5@{cast.EMAIL_DOMAIN}")
+        student_id = visible_students(teacher).values_list("pk", flat=True).first()
+        seconds, baseline = _median_pair(
+            lambda: get_visible_student_or_404(teacher, student_id), lambda: Student.objects.get(pk=student_id)
+        )
+        report("single-student check (homeroom teacher)", seconds, baseline, note="one query")
+        transaction.set_rollback(True)

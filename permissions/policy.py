@@ -1,0 +1,260 @@
+"""The access policy: which students, homerooms, sections and rosters an educator may see.
+
+Every rule is a queryset expression over the grant tables, so each list, count, search and
+single-record check is one SQL query and nothing is decided per student in Python. The rules:
+
+- districtwide grant: every student (narrowing flags do not apply);
+- schoolwide grant: every student enrolled at the school, withdrawn and missing ones included;
+- grade-level, homeroom and section grants: the *active* students of that grade, homeroom or section;
+- single-student grant: that student;
+- SPED-only / English-learners-only flags narrow every grant but districtwide;
+- expired grants grant nothing; inactive educators see nothing; superuser and staff status give
+  admin powers only, never student visibility.
+
+How the student query runs: ``EXISTS (live districtwide grant) OR id IN (granted ids)``. The EXISTS
+does not depend on the student, so PostgreSQL computes it once and, when true, skips the rest;
+the granted ids are one UNION ALL of joins from the educator's few grant rows (found through each
+grant table's (user, permission, object) index) into the student indexes, built once per query
+and probed as a hash. No subquery runs once per student. The reasons ("why may X see Y") are
+in permissions/reasons.py.
+"""
+
+import datetime
+import functools
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+
+from audit import recorder
+from educators.models import Educator
+from permissions.kinds import ACTIVE_STUDENT, KIND_BY_KEY, GrantKind, held
+from students.models import Homeroom, School, SchoolGrade, Section, Student, StudentSectionAssignment
+
+RESTRICTED_NOTES_PERMISSION = "view_restricted_notes"
+EDUCATORS_WITH_ACCESS_PERMISSION = "view_educators_with_access"
+
+
+def is_active_educator(educator) -> bool:
+    """Only a saved, active educator account can hold access (anonymous users and inactive accounts cannot)."""
+    return isinstance(educator, Educator) and educator.pk is not None and educator.is_active
+
+
+# The branches of the set of students reached by grants other than districtwide: (kind of grant,
+# how its table reaches students, whether only active students count). {grant} is the kind's table.
+_BRANCHES = (
+    ("school", "{student} s JOIN {grant} g ON g.content_object_id = s.school_id", False),
+    ("student", "{student} s JOIN {grant} g ON g.content_object_id = s.id", False),
+    (
+        "grade",
+        "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
+        " JOIN {grant} g ON g.content_object_id = sg.id",
+        True,
+    ),
+    ("homeroom", "{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id", True),
+    (
+        "section",
+        "{student} s JOIN {assignment} a ON a.student_id = s.id JOIN {grant} g ON g.content_object_id = a.section_id",
+        True,
+    ),
+)
+# A live grant of one kind held by one educator: not expired, and holding the kind's visibility
+# permission (found by a one-row subquery, which plans faster than a join per branch).
+_LIVE_GRANT = (
+    " WHERE g.user_id = %s AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.permission_id = ("
+    "SELECT p.id FROM {permission} p JOIN {content_type} ct ON ct.id = p.content_type_id"
+    " WHERE ct.app_label = %s AND ct.model = %s AND p.codename = %s)"
+)
+_ACTIVE_ONLY = " AND s.enrollment_status = %s AND NOT s.missing_from_last_export"
+_SPED_ONLY = " AND s.program_assigned IN %s"
+_ENGLISH_LEARNERS_ONLY = " AND s.limited_english_proficiency <> %s"
+
+
+def _tables(grant_model) -> dict[str, str]:
+    return {
+        "student": Student._meta.db_table,
+        "school_grade": SchoolGrade._meta.db_table,
+        "assignment": StudentSectionAssignment._meta.db_table,
+        "permission": Permission._meta.db_table,
+        "content_type": ContentType._meta.db_table,
+        "grant": grant_model._meta.db_table,
+    }
+
+
+def _live_grant_params(kind: GrantKind, educator: Educator, now: datetime.datetime) -> list:
+    target = kind.model._meta.get_field("content_object").related_model._meta
+    return [educator.pk, now, target.app_label, target.model_name, kind.codename]
+
+
+@functools.cache
+def _granted_students_sql(sped_only: bool, english_learners_only: bool) -> str:
+    """The SQL text for a combination of narrowing flags: table names from the models, every value a parameter."""
+    narrowing = (_SPED_ONLY if sped_only else "") + (_ENGLISH_LEARNERS_ONLY if english_learners_only else "")
+    return " UNION ALL ".join(
+        "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
+        + (reach + _LIVE_GRANT).format(**_tables(KIND_BY_KEY[key].model))
+        + (_ACTIVE_ONLY if active_only else "")
+        + narrowing
+        for key, reach, active_only in _BRANCHES
+    )
+
+
+def granted_student_ids(educator: Educator, now: datetime.datetime) -> RawSQL:
+    """Ids of the students the educator's grants other than districtwide reach, narrowed by their flags.
+
+    A UNION ALL with one branch per kind of grant, each a join driven from the educator's few grant
+    rows into an index on students (school, grade, homeroom, section assignment, id), so the set is
+    built without reading every student. Written as SQL: composing it with the ORM cost several
+    milliseconds of Python on every request, more than running it.
+    """
+    narrowing = [tuple(Student.SPED_PROGRAMS)] if educator.sped_only else []
+    narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
+    params = []
+    for key, _reach, active_only in _BRANCHES:
+        params += _live_grant_params(KIND_BY_KEY[key], educator, now)
+        params += [Student.EnrollmentStatus.ACTIVE] if active_only else []
+        params += narrowing
+    sql = _granted_students_sql(educator.sped_only, educator.english_learners_only)
+    return RawSQL(sql, params)  # noqa: S611 (constant text, values as parameters)
+
+
+def _districtwide(educator: Educator, now: datetime.datetime) -> RawSQL:
+    """Whether the educator holds a live districtwide grant: one boolean, computed once per query."""
+    kind = KIND_BY_KEY["district"]
+    sql = ("EXISTS (SELECT 1 FROM {grant} g" + _LIVE_GRANT + ")").format(**_tables(kind.model))  # noqa: S608
+    return RawSQL(sql, _live_grant_params(kind, educator, now), output_field=BooleanField())  # noqa: S611 (as above)
+
+
+def student_access_condition(educator: Educator, now: datetime.datetime | None = None) -> Q:
+    """The WHERE clause on Student for "this (active) educator may see this student".
+
+    The districtwide test is checked first, so a districtwide educator's lists cost what the
+    unfiltered ones do; everyone else's students come from one hashed set of ids
+    (``granted_student_ids``), which needs only the student's id.
+    """
+    now = now or timezone.now()
+    return Q(_districtwide(educator, now)) | Q(pk__in=granted_student_ids(educator, now))
+
+
+def visible_students(educator) -> QuerySet[Student]:
+    """Every student the educator may see, as one SQL query; filter, order, count or page it freely."""
+    if not is_active_educator(educator):
+        return Student.objects.none()
+    return Student.objects.filter(student_access_condition(educator))
+
+
+def _not_found() -> Http404:
+    """Forbidden looks like missing: record the denial, answer 404 with nothing about the record."""
+    recorder.record_denied()
+    return Http404("Not found.")
+
+
+def get_visible_student_or_404(educator, student_id) -> Student:
+    """The student if the educator may see them (one query); otherwise 404, as for an id that does not exist."""
+    try:
+        return visible_students(educator).get(pk=student_id)
+    except (Student.DoesNotExist, ValueError, TypeError):
+        raise _not_found() from None
+
+
+def _holds_global_permission(educator, codename: str) -> bool:
+    """Whether the educator was given the permission, directly or by group; superuser status does not count."""
+    if not is_active_educator(educator):
+        return False
+    return (
+        Permission.objects.filter(content_type__app_label="students", codename=codename)
+        .filter(Q(user=educator) | Q(group__user=educator))
+        .exists()
+    )
+
+
+def can_view_restricted_notes(educator) -> bool:
+    """Restricted note text needs this permission on top of seeing the student."""
+    return _holds_global_permission(educator, RESTRICTED_NOTES_PERMISSION)
+
+
+def can_see_educators_with_access(educator) -> bool:
+    """Whether the educator may see which educators have access to a student they can see."""
+    return _holds_global_permission(educator, EDUCATORS_WITH_ACCESS_PERMISSION)
+
+
+# --- homerooms and sections ----------------------------------------------------------------------
+def visible_homerooms(educator) -> QuerySet[Homeroom]:
+    """Homerooms whose page the educator may open.
+
+    The homeroom's grant holder, a districtwide educator, or one who may see every active student
+    in it, provided it has at least one (an empty homeroom is not opened to everybody).
+    """
+    if not is_active_educator(educator):
+        return Homeroom.objects.none()
+    now = timezone.now()
+    active_here = Student.objects.filter(ACTIVE_STUDENT, homeroom_id=OuterRef("pk"))
+    return Homeroom.objects.filter(
+        Q(pk__in=held("homeroom", educator, now).values("content_object_id"))
+        | Q(Exists(held("district", educator, now)))
+        | (Q(Exists(active_here)) & ~Q(Exists(active_here.exclude(student_access_condition(educator, now)))))
+    )
+
+
+def get_visible_homeroom_or_404(educator, homeroom_id) -> Homeroom:
+    """The homeroom if its page is open to the educator (one query); otherwise 404, like a missing one."""
+    try:
+        return visible_homerooms(educator).select_related("school").get(pk=homeroom_id)
+    except (Homeroom.DoesNotExist, ValueError, TypeError):
+        raise _not_found() from None
+
+
+def visible_sections(educator) -> QuerySet[Section]:
+    """Sections whose page the educator may open: the section's grant holder, or schoolwide (or
+    districtwide) access covering the section's school."""
+    if not is_active_educator(educator):
+        return Section.objects.none()
+    now = timezone.now()
+    return Section.objects.filter(
+        Q(pk__in=held("section", educator, now).values("content_object_id"))
+        | Q(course__school_id__in=held("school", educator, now).values("content_object_id"))
+        | Q(Exists(held("district", educator, now)))
+    )
+
+
+def get_visible_section_or_404(educator, section_id) -> Section:
+    """The section if its page is open to the educator (one query); otherwise 404, like a missing one."""
+    try:
+        return visible_sections(educator).select_related("course__school").get(pk=section_id)
+    except (Section.DoesNotExist, ValueError, TypeError):
+        raise _not_found() from None
+
+
+# --- school rosters ------------------------------------------------------------------------------
+def can_view_school_roster(educator, school: School) -> bool:
+    """Whether the educator may open the school's roster: districtwide, schoolwide or grade-level there (one query)."""
+    if not is_active_educator(educator):
+        return False
+    now = timezone.now()
+    return (
+        School.objects.filter(pk=school.pk)
+        .filter(
+            Q(Exists(held("district", educator, now)))
+            | Q(Exists(held("school", educator, now).filter(content_object=OuterRef("pk"))))
+            | Q(Exists(held("grade", educator, now).filter(content_object__school=OuterRef("pk"))))
+        )
+        .exists()
+    )
+
+
+def school_roster(educator, school: School) -> QuerySet[Student]:
+    """The school's roster as the educator may see it: a grade-level holder gets only their grades'
+    students (and an educator without roster access, nobody)."""
+    if not is_active_educator(educator):
+        return Student.objects.none()
+    now = timezone.now()
+    whole_school = Q(Exists(held("district", educator, now))) | Q(
+        Exists(held("school", educator, now).filter(content_object=school))
+    )
+    their_grades = Q(
+        grade__in=held("grade", educator, now).filter(content_object__school=school).values("content_object__grade")
+    )
+    return Student.objects.filter(student_access_condition(educator, now), whole_school | their_grades, school=school)

@@ -1,0 +1,155 @@
+"""Why an educator may see a student, in words: for admins, privacy officers and the access report.
+
+Only students the policy lets the educator see are explained. Which grants reach each of them is
+decided in SQL by each kind's ``covers`` rule (permissions/kinds.py); the two rules that read only
+the student's own columns (active-only kinds, narrowing flags) are applied in Python to rows
+already fetched. tests/permissions/test_properties.py holds the reasons and the policy to the same
+plain reading of the rules. Every function runs a constant number of queries, whatever the number
+of students or grants.
+"""
+
+import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, QuerySet
+from django.utils import timezone
+
+from educators.models import Educator
+from permissions.kinds import GRANT_KINDS, GrantKind, held, live_grants
+from permissions.models import Grant
+from permissions.policy import (
+    can_see_educators_with_access,
+    can_view_restricted_notes,
+    is_active_educator,
+    student_access_condition,
+    visible_students,
+)
+from students.models import Student
+
+# The student columns the rules read.
+RULE_FIELDS = (
+    "school",
+    "grade",
+    "homeroom",
+    "enrollment_status",
+    "missing_from_last_export",
+    "program_assigned",
+    "limited_english_proficiency",
+)
+
+
+def _kinds_reaching(student: Student) -> list[GrantKind]:
+    """Kinds of grant that can reach the student: grade, homeroom and section ones only reach active students."""
+    return [kind for kind in GRANT_KINDS if student.is_enrolled or not kind.active_students_only]
+
+
+def _flags_exclude(educator: Educator, student: Student) -> bool:
+    """Whether the educator's SPED-only / English-learners-only flags leave the student out."""
+    return (educator.sped_only and not student.has_sped_program) or (
+        educator.english_learners_only and not student.is_english_learner
+    )
+
+
+def _applies(kind: GrantKind, educator: Educator, student: Student) -> bool:
+    return kind in _kinds_reaching(student) and not (kind.narrowed_by_flags and _flags_exclude(educator, student))
+
+
+def _with_reasons(educator: Educator, students: QuerySet[Student]) -> list[tuple[Student, list[str]]]:
+    """The given students the educator may see, each with the reasons: one query for the students
+    (only the columns the rules read, plus local_id) and one per kind of grant for the labels."""
+    now = timezone.now()
+    grants = {
+        kind.key: {grant.pk: grant for grant in held(kind.key, educator, now).select_related(*kind.related)}
+        for kind in GRANT_KINDS
+    }
+    reaching = {
+        f"grants_{kind.key}": ArraySubquery(held(kind.key, educator, now).filter(kind.covers(OuterRef)).values("pk"))
+        for kind in GRANT_KINDS
+    }
+    rows = students.filter(student_access_condition(educator, now)).only("local_id", *RULE_FIELDS).annotate(**reaching)
+    return [
+        (
+            student,
+            [
+                label
+                for kind in GRANT_KINDS
+                if _applies(kind, educator, student)
+                for label in sorted(kind.label(grants[kind.key][pk]) for pk in getattr(student, f"grants_{kind.key}"))
+            ],
+        )
+        for student in rows
+    ]
+
+
+def visible_students_with_reasons(educator) -> list[tuple[Student, list[str]]]:
+    """Every student the educator may see (by SIS local id) with the reasons, in a constant number of queries.
+
+    The students carry only their ids and the columns the rules read: this is for access reports.
+    """
+    if not is_active_educator(educator):
+        return []
+    return _with_reasons(educator, Student.objects.order_by("local_id"))
+
+
+def access_reasons(educator, student: Student) -> list[str]:
+    """Why the educator may see the student ("schoolwide at Baker K-8", "section BIO-101-3 period 3",
+    ...), in grant-kind order; an empty list means no access. Seven queries at most."""
+    if not is_active_educator(educator):
+        return []
+    found = _with_reasons(educator, Student.objects.filter(pk=student.pk))
+    return found[0][1] if found else []
+
+
+def educators_with_access(student: Student) -> list[tuple[Educator, list[str]]]:
+    """Every educator who may see the student, with their reasons, ordered by name.
+
+    One query per kind of grant, each fetching every live grant that reaches the student with its holder.
+    """
+    now = timezone.now()
+    found: dict[int, tuple[Educator, list[str]]] = {}
+    for kind in GRANT_KINDS:
+        grants = (
+            live_grants(kind, now)
+            .filter(kind.covers(lambda field: getattr(student, field)), user__is_active=True)
+            .select_related("user", *kind.related)
+        )
+        labels: dict[int, list[str]] = {}
+        for grant in grants:
+            if _applies(kind, grant.user, student):
+                found.setdefault(grant.user_id, (grant.user, []))
+                labels.setdefault(grant.user_id, []).append(kind.label(grant))
+        for user_id, kind_labels in labels.items():
+            found[user_id][1].extend(sorted(kind_labels))
+    return sorted(found.values(), key=lambda pair: (pair[0].full_name, pair[0].email))
+
+
+def held_grants(educator: Educator, now: datetime.datetime | None = None) -> list[tuple[GrantKind, Grant]]:
+    """The educator's live visibility grants in kind order, by label within a kind (one query per kind)."""
+    now = now or timezone.now()
+    found = []
+    for kind in GRANT_KINDS:
+        grants = held(kind.key, educator, now).select_related(*kind.related)
+        found += sorted(((kind, grant) for grant in grants), key=lambda pair: pair[0].label(pair[1]))
+    return found
+
+
+def access_summary(educator: Educator) -> str:
+    """One line for the admin, e.g. "can see 412 students: schoolwide at Baker K-8; restricted notes"."""
+    count = visible_students(educator).count()
+    grants = held_grants(educator)
+    parts = [] if educator.is_active else ["inactive account, so none"]
+    parts += [kind.label(grant) for kind, grant in grants if kind.key != "student"]
+    single = sum(1 for kind, _grant in grants if kind.key == "student")
+    if single:
+        parts.append(f"single-student access to {single} student{'s' if single != 1 else ''}")
+    if not grants:
+        parts.append("no grants")
+    if educator.sped_only:
+        parts.append("special-education students only")
+    if educator.english_learners_only:
+        parts.append("English learners only")
+    if can_view_restricted_notes(educator):
+        parts.append("restricted notes")
+    if can_see_educators_with_access(educator):
+        parts.append("sees who has access")
+    return f"can see {count:,} student{'s' if count != 1 else ''}: " + "; ".join(parts)

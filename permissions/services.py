@@ -1,0 +1,118 @@
+"""Giving and taking away access by hand: the only way grants change besides the SIS sync.
+
+Each function checks that the actor may manage grants, runs in a transaction and records the
+change (who, what, before and after, why) in the audit log in that same transaction, so a grant
+never changes without its record.
+"""
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.events import record_grant_change
+from educators.models import Educator
+from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, object_label
+from permissions.models import Grant, GrantSource
+from students.models import Student
+
+MANAGE_GRANTS_PERMISSION = "permissions.manage_grants"
+
+
+def can_manage_grants(user) -> bool:
+    """District admins: active admin-site users holding permissions.manage_grants (superusers hold every permission)."""
+    return bool(user and user.is_active and user.is_staff and user.has_perm(MANAGE_GRANTS_PERMISSION))
+
+
+def student_by_local_id(local_id: str) -> Student | None:
+    """The student with this SIS local id, for granting single-student access and for access reports;
+    only the id and local id are read (a district admin granting access need not see the student)."""
+    return Student.objects.filter(local_id=local_id.strip()).only("pk", "local_id").first()
+
+
+def grant_snapshot(grant: Grant) -> dict:
+    """The grant's state as stored in the audit record (before / after)."""
+    return {
+        "permission": KIND_BY_MODEL[type(grant)].codename,
+        "reason": grant.reason,
+        "expires_at": grant.expires_at.isoformat() if grant.expires_at else None,
+        "source": grant.source,
+        "granted_by": grant.granted_by.email if grant.granted_by_id else None,
+    }
+
+
+def _record(*, actor, grant: Grant, before: dict | None, after: dict | None, reason: str) -> None:
+    kind = KIND_BY_MODEL[type(grant)]
+    record_grant_change(
+        actor=actor,
+        educator=grant.user,
+        grant_kind=kind.key,
+        object_label=object_label(kind, grant.content_object),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def _check_actor(actor) -> None:
+    if not can_manage_grants(actor):
+        raise PermissionDenied("Only district admins holding the manage_grants permission may change access.")
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why: every grant change needs a reason.")
+    return reason
+
+
+def grant_access(
+    *, actor: Educator, educator: Educator, kind: str, obj, reason: str, expires_at: datetime.datetime | None = None
+) -> Grant:
+    """Give the educator a grant of this kind ("district", "school", "grade", "homeroom", "section",
+    "student") on obj, or update the reason and expiry of the one they hold (it becomes a manual grant)."""
+    _check_actor(actor)
+    reason = _clean_reason(reason)
+    if kind not in KIND_BY_KEY:
+        raise ValidationError(f"Unknown kind of grant: {kind}.")
+    grant_kind = KIND_BY_KEY[kind]
+    target_model = grant_kind.model._meta.get_field("content_object").related_model
+    if not isinstance(obj, target_model) or obj.pk is None:
+        raise ValidationError(f"A {kind} grant is attached to a saved {target_model._meta.verbose_name}.")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("The expiry must be in the future.")
+    permission = Permission.objects.get(content_type__app_label="students", codename=grant_kind.codename)
+    with transaction.atomic():
+        grant = (
+            grant_kind.model.objects.select_for_update()
+            .filter(user=educator, permission=permission, content_object=obj)
+            .first()
+        )
+        before = grant_snapshot(grant) if grant else None
+        if grant is None:
+            grant = grant_kind.model(user=educator, permission=permission, content_object=obj)
+        grant.reason = reason
+        grant.expires_at = expires_at
+        grant.source = GrantSource.MANUAL
+        grant.granted_by = actor
+        grant.save()
+        _record(actor=actor, grant=grant, before=before, after=grant_snapshot(grant), reason=reason)
+    return grant
+
+
+def revoke_access(*, actor: Educator, grant: Grant, reason: str) -> None:
+    """Take a hand-made grant away. Grants derived from the SIS follow the SIS: change the homeroom's
+    teacher or the section's teachers instead (or deactivate the account)."""
+    _check_actor(actor)
+    reason = _clean_reason(reason)
+    if grant.source == GrantSource.SIS:
+        raise ValidationError(
+            "This grant follows the SIS teaching assignment: change the homeroom's teacher or the section's "
+            "teachers instead, or deactivate the account."
+        )
+    with transaction.atomic():
+        before = grant_snapshot(grant)
+        _record(actor=actor, grant=grant, before=before, after=None, reason=reason)
+        grant.delete()

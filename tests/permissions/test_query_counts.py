@@ -1,0 +1,101 @@
+"""Query counts: the policy is one query, and explaining it does not grow with grants or educators."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+
+from educators.models import Educator
+from permissions.models import HomeroomGrant, SchoolGradeGrant, SchoolGrant, SectionGrant, StudentGrant
+from permissions.policy import can_view_school_roster, get_visible_student_or_404, visible_students
+from permissions.reasons import access_reasons, access_summary, educators_with_access, visible_students_with_reasons
+from students.models import Homeroom, School, SchoolGrade, Section, Student
+
+
+def queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def grant(model, educator, obj, codename):
+    permission = Permission.objects.get(content_type__app_label="students", codename=codename)
+    return model.objects.create(user=educator, permission=permission, content_object=obj, reason="test")
+
+
+@pytest.mark.parametrize(
+    "key", ["district", "principal.baker", "gradelead.baker", "teacher.5", "teacher.biology", "sped.ashford", "newhire"]
+)
+def test_counting_visible_students_is_one_query(demo, key, django_assert_num_queries):
+    educator = demo.educator(key)
+    with django_assert_num_queries(1):
+        visible_students(educator).count()
+    with django_assert_num_queries(1):
+        list(visible_students(educator).order_by("last_name", "first_name", "pk")[:50])
+
+
+def test_the_single_student_check_is_one_query_whether_it_finds_the_student_or_not(demo, django_assert_num_queries):
+    teacher, mateo, aisha = demo.educator("teacher.5"), demo.student("mateo"), demo.student("aisha")
+    with django_assert_num_queries(1):
+        get_visible_student_or_404(teacher, mateo.pk)
+    with django_assert_num_queries(1), pytest.raises(Http404):
+        get_visible_student_or_404(teacher, aisha.pk)
+
+
+def test_an_inactive_educator_costs_no_query(demo, django_assert_num_queries):
+    inactive = demo.educator("inactive")
+    with django_assert_num_queries(0):
+        assert visible_students(inactive).count() == 0
+
+
+def test_the_roster_check_is_one_query(demo, django_assert_num_queries):
+    lead, baker = demo.educator("gradelead.baker"), demo.school("BAK")
+    with django_assert_num_queries(1):
+        assert can_view_school_roster(lead, baker)
+
+
+def _give_many_grants(educator, student):
+    """Several grants of every kind, some of each reaching the student."""
+    for school in School.objects.all()[:3]:
+        grant(SchoolGrant, educator, school, "view_school_students")
+    for school_grade in SchoolGrade.objects.filter(school=student.school).exclude(grade=student.grade)[:3]:
+        grant(SchoolGradeGrant, educator, school_grade, "view_grade_students")
+    grant(
+        SchoolGradeGrant,
+        educator,
+        SchoolGrade.objects.get(school=student.school, grade=student.grade),
+        "view_grade_students",
+    )
+    for homeroom in Homeroom.objects.exclude(pk=student.homeroom_id)[:3]:
+        grant(HomeroomGrant, educator, homeroom, "view_homeroom_students")
+    grant(HomeroomGrant, educator, student.homeroom, "view_homeroom_students")
+    for section in Section.objects.all()[:4]:
+        grant(SectionGrant, educator, section, "view_section_students")
+    for other in Student.objects.all()[:4]:
+        grant(StudentGrant, educator, other, "view_student_record")
+    grant(StudentGrant, educator, student, "view_student_record")
+
+
+def test_explaining_access_costs_the_same_queries_however_many_grants_are_held(demo):
+    newhire, ruby = demo.educator("newhire"), demo.student("ruby")
+    calls = [
+        lambda: access_reasons(newhire, ruby),
+        lambda: access_summary(newhire),
+        lambda: visible_students_with_reasons(newhire),
+    ]
+    few = [queries(call) for call in calls]
+    _give_many_grants(newhire, ruby)
+    assert len(access_reasons(newhire, ruby)) >= 4
+    assert [queries(call) for call in calls] == few
+    assert few[0] <= 7
+
+
+def test_listing_who_has_access_costs_the_same_queries_however_many_educators_have_it(demo):
+    ruby = demo.student("ruby")
+    few = queries(lambda: educators_with_access(ruby))
+    for number in range(10):
+        educator = Educator.objects.create_user(f"extra{number}@district.example", None, full_name=f"Extra {number}")
+        grant(StudentGrant, educator, ruby, "view_student_record")
+    assert len(educators_with_access(ruby)) >= 10
+    assert queries(lambda: educators_with_access(ruby)) == few <= 6
