@@ -8,7 +8,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from educators.admin_actions import send_invitations
 from educators.models import Educator
+from permissions.admin_mixins import EducatorAccessAdminMixin
 from students.admin import WithoutBulkDelete
 
 
@@ -34,7 +36,7 @@ class EducatorCreationForm(forms.ModelForm):
 
 
 @admin.register(Educator)
-class EducatorAdmin(WithoutBulkDelete, UserAdmin):
+class EducatorAdmin(EducatorAccessAdminMixin, WithoutBulkDelete, UserAdmin):
     ordering = ["full_name"]
     list_display = ["email", "full_name", "staff_type", "home_school", "is_active", "is_staff"]
     list_filter = ["is_active", "staff_type", "home_school", "is_staff", "sped_only", "english_learners_only"]
@@ -52,3 +54,4 @@ class EducatorAdmin(WithoutBulkDelete, UserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "staff_type", "home_school"]}),
     ]
     filter_horizontal = ["groups", "user_permissions"]
+    actions = [send_invitations]

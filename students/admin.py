@@ -7,6 +7,11 @@ policy: being a superuser gives admin powers, never student visibility. Notes ar
 
 from django.contrib import admin
 
+from permissions.admin_mixins import (
+    GrantObjectPermissionsAdminMixin,
+    HomeroomGrantSyncAdminMixin,
+    SectionGrantSyncAdminMixin,
+)
 from permissions.policy import visible_students
 from students.models import (
     Absence,
@@ -69,21 +74,21 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "local_id", "school_type"]
     list_filter = ["school_type"]
     search_fields = ["local_id", "name"]
 
 
 @admin.register(SchoolGrade)
-class SchoolGradeAdmin(admin.ModelAdmin):
+class SchoolGradeAdmin(GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["school", "grade"]
     list_filter = ["school"]
     search_fields = ["school__name", "school__local_id"]
 
 
 @admin.register(Homeroom)
-class HomeroomAdmin(admin.ModelAdmin):
+class HomeroomAdmin(HomeroomGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "school", "grade", "educator"]
     list_filter = ["school", "grade"]
     search_fields = ["name", "educator__email", "educator__full_name"]
@@ -106,7 +111,7 @@ class EducatorSectionAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(SectionGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "term_local_id", "school_year", "schedule", "room_number"]
     list_filter = ["school_year", "term_local_id", "course__school"]
     search_fields = ["course__course_number", "section_number"]
@@ -116,7 +121,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Student)
-class StudentAdmin(WithoutBulkDelete, admin.ModelAdmin):
+class StudentAdmin(GrantObjectPermissionsAdminMixin, WithoutBulkDelete, admin.ModelAdmin):
     list_display = ["local_id", "last_name", "first_name", "grade", "school", "enrollment_status"]
     list_filter = [
         "school",
@@ -206,7 +211,14 @@ class EventNoteAdmin(StudentDataAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(StudentDataAdmin):
-    list_display = ["__str__", "student_local_id", "service_type", "date_started", "estimated_end_date", "discontinued_at"]
+    list_display = [
+        "__str__",
+        "student_local_id",
+        "service_type",
+        "date_started",
+        "estimated_end_date",
+        "discontinued_at",
+    ]
     list_filter = ["service_type", ("discontinued_at", admin.EmptyFieldListFilter)]
     search_fields = ["=student__local_id", "provided_by"]
     raw_id_fields = ["student", "recorded_by", "discontinued_by"]

@@ -1,7 +1,14 @@
 """Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static_files():
+    """Pages render with the production static storage, whose manifest collectstatic writes."""
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="session")

@@ -51,4 +51,3 @@ def test_a_malformed_boolean_is_a_clear_error():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
-

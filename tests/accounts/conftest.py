@@ -9,15 +9,6 @@ from students.models import School
 from tests.accounts.helpers import PASSWORD
 
 
-@pytest.fixture(autouse=True)
-def unhashed_static_files(settings):
-    """Pages render without running collectstatic first (production uses the hashed manifest)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def school():
     return School.objects.create(local_id="BAK", name="Baker K-8", school_type="K8")

@@ -62,12 +62,3 @@ def clock(monkeypatch):
         monkeypatch.setattr(timezone, "now", lambda: moment)
 
     return set_time
-
-
-@pytest.fixture(autouse=True)
-def static_files_without_a_manifest(settings):
-    """Error pages link stylesheets, and tests run without collectstatic's manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

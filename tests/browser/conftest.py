@@ -46,6 +46,7 @@ def page(browser, live_server, settings):
     Console messages are collected on ``page.console_messages`` so a test can assert that the
     Content-Security-Policy blocked nothing.
     """
+    # The live server serves /static/ from the source folders (by unhashed name), ahead of WhiteNoise.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

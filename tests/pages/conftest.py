@@ -32,15 +32,6 @@ def demo_district(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-@pytest.fixture(autouse=True)
-def unhashed_static_files(settings):
-    """Pages render without running collectstatic first (production uses the hashed manifest)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 class Cast:
     """Looks up the demo cast by the keys in students/demo/cast.py ("teacher.5", "mateo", "5-201")."""
 

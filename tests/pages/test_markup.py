@@ -5,6 +5,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -93,5 +94,5 @@ def test_every_form_control_has_a_label(client_for, demo):
 def test_signed_in_pages_carry_the_session_expiry_data_and_load_scripts_from_files(client_for, demo):
     html = client_for("teacher.5").get(reverse("students:home")).content.decode()
     assert re.search(r'id="session-expiry" hidden\s+data-seconds-remaining="\d+"', html)
-    assert '<script src="/static/js/session.js" defer></script>' in html
-    assert '<script src="/static/js/search.js" defer></script>' in html
+    assert f'<script src="{static("js/session.js")}" defer></script>' in html
+    assert f'<script src="{static("js/search.js")}" defer></script>' in html

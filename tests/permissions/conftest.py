@@ -68,12 +68,3 @@ class Cast:
 @pytest.fixture
 def demo(demo_district, db) -> Cast:
     return Cast()
-
-
-@pytest.fixture(autouse=True)
-def unhashed_static_files(settings):
-    """Admin pages render without running collectstatic first (production uses the hashed manifest)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }

@@ -52,7 +52,9 @@ def test_two_schools_cannot_share_a_sis_local_id():
 @pytest.mark.parametrize("grade", ["13", "K", "", "TK"])
 def test_unknown_grade_codes_are_rejected(grade):
     school = SchoolFactory()
-    assert rejected(lambda: Student.objects.create(local_id="9", first_name="A", last_name="B", grade=grade, school=school))
+    assert rejected(
+        lambda: Student.objects.create(local_id="9", first_name="A", last_name="B", grade=grade, school=school)
+    )
 
 
 @pytest.mark.parametrize("grade", ["PK", "KF", "1", "8", "12"])
@@ -121,7 +123,9 @@ def test_a_section_grade_must_be_between_0_and_100():
     student = StudentFactory()
     course = Course.objects.create(school=student.school, course_number="BIO-101")
     section = Section.objects.create(course=course, section_number="1", term_local_id="FY", school_year=2026)
-    assert rejected(lambda: StudentSectionAssignment.objects.create(student=student, section=section, grade_numeric=101))
+    assert rejected(
+        lambda: StudentSectionAssignment.objects.create(student=student, section=section, grade_numeric=101)
+    )
 
 
 def test_educator_emails_are_unique_ignoring_case():

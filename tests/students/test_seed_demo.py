@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import io
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -31,7 +32,18 @@ VOLATILE_FIELDS = {"created_at", "updated_at", "date_joined", "recorded_at", "pa
 def fingerprint() -> str:
     """A digest of every row of the main tables, ignoring creation timestamps and password salts."""
     digest = hashlib.sha256()
-    for model in (School, Homeroom, Section, Educator, Student, Absence, DisciplineIncident, Service, StarResult, McasResult):
+    for model in (
+        School,
+        Homeroom,
+        Section,
+        Educator,
+        Student,
+        Absence,
+        DisciplineIncident,
+        Service,
+        StarResult,
+        McasResult,
+    ):
         fields = [f.attname for f in model._meta.concrete_fields if f.attname not in VOLATILE_FIELDS]
         for row in model.objects.order_by("pk").values_list(*fields):
             digest.update(repr(row).encode())
@@ -41,7 +53,7 @@ def fingerprint() -> str:
 
 
 def seed(*args):
-    call_command("seed_demo", "--students", "120", "--today", TODAY.isoformat(), *args, stdout=open("/dev/null", "w"))
+    call_command("seed_demo", "--students", "120", "--today", TODAY.isoformat(), *args, stdout=io.StringIO())
 
 
 def test_the_same_seed_gives_identical_data():

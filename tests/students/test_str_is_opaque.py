@@ -32,7 +32,10 @@ def test_every_student_model_defines_its_own_opaque_str():
     student_models = [
         model
         for model in apps.get_app_config("students").get_models()
-        if any(getattr(field, "related_model", None) is apps.get_model("students", "Student") for field in model._meta.fields)
+        if any(
+            getattr(field, "related_model", None) is apps.get_model("students", "Student")
+            for field in model._meta.fields
+        )
         or model._meta.model_name == "student"
     ]
     assert len(student_models) >= 12
