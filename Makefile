@@ -11,6 +11,9 @@ ARGS ?=
 # Start (or reuse) the private database unless DATABASE_URL points elsewhere.
 WITH_DATABASE = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url) || exit 1; export DATABASE_URL; fi;
 
+# Benchmarks seed a 50,000-student district: into their own database, never over the demo.
+WITH_BENCH_DATABASE = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url insights_bench) || exit 1; export DATABASE_URL; fi;
+
 # Local development: debug pages, plain HTTP, the fictional demo district with known passwords.
 DEV_ENV = DEBUG=$${DEBUG:-true} HTTPS=$${HTTPS:-false} DEMO_MODE=$${DEMO_MODE:-true} \
 	DEMO_PASSWORD="$${DEMO_PASSWORD:-insights-demo-password}"
@@ -44,7 +47,7 @@ test: $(INSTALLED)
 	else $(PY) -m pytest $(ARGS); fi
 
 bench: $(INSTALLED)
-	@$(WITH_DATABASE) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
+	@$(WITH_BENCH_DATABASE) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .

@@ -28,7 +28,7 @@ WARM_UP = 3
 EXTRA_HISTORY_YEARS = 2  # on top of the generator's four: six school years in all
 
 
-def _median_seconds(client: Client, url: str) -> float:
+def median_seconds(client: Client, url: str) -> float:
     for _ in range(WARM_UP):
         assert client.get(url).status_code == 200, url
     timings = []
@@ -40,7 +40,7 @@ def _median_seconds(client: Client, url: str) -> float:
     return statistics.median(timings)
 
 
-def _signed_in(key: str) -> Client:
+def signed_in(key: str) -> Client:
     educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
     Authenticator.objects.get_or_create(user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}})
     client = Client()
@@ -77,38 +77,38 @@ def run(report):
     }
     with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=storages), transaction.atomic():
         baker = School.objects.get(local_id=cast.BAKER)
-        principal = _signed_in("principal.baker")
-        teacher = _signed_in("teacher.5")
-        district = _signed_in("district")
+        principal = signed_in("principal.baker")
+        teacher = signed_in("teacher.5")
+        district = signed_in("district")
         mateo = Student.objects.get(local_id=str(100000 + [p.key for p in cast.STUDENTS].index("mateo")))
         _add_older_history(mateo, Educator.objects.get(email=f"counselor.baker@{cast.EMAIL_DOMAIN}"))
 
-        trivial = _median_seconds(principal, reverse("account_change_password"))
+        trivial = median_seconds(principal, reverse("account_change_password"))
         report("trivial signed-in page (change password)", trivial)
         profile = reverse("students:profile", args=[mateo.pk])
-        report("profile, 6 years of history, homeroom teacher", _median_seconds(teacher, profile), trivial, "goal ≤ 3x")
+        report("profile, 6 years of history, homeroom teacher", median_seconds(teacher, profile), trivial, "goal ≤ 3x")
         report(
-            "profile, principal (with who-has-access panel)", _median_seconds(principal, profile), trivial, "goal ≤ 3x"
+            "profile, principal (with who-has-access panel)", median_seconds(principal, profile), trivial, "goal ≤ 3x"
         )
         report(
             "profile, principal, every year shown",
-            _median_seconds(principal, profile + "?history=all"),
+            median_seconds(principal, profile + "?history=all"),
             trivial,
             note="goal ≤ 3x",
         )
         roster_size = Student.objects.filter(school=baker, enrollment_status="Active").count()
         roster = reverse("students:school_roster", args=[baker.pk])
-        report(f"school roster, {roster_size} students", _median_seconds(principal, roster), trivial, note="goal ≤ 10x")
+        report(f"school roster, {roster_size} students", median_seconds(principal, roster), trivial, note="goal ≤ 10x")
         report(
             "school roster sorted by absences",
-            _median_seconds(principal, roster + "?sort=absences"),
+            median_seconds(principal, roster + "?sort=absences"),
             trivial,
             note="goal ≤ 10x",
         )
-        report("home, schoolwide principal", _median_seconds(principal, reverse("students:home")), trivial)
+        report("home, schoolwide principal", median_seconds(principal, reverse("students:home")), trivial)
         report(
             f"home, districtwide ({Student.objects.count():,} students)",
-            _median_seconds(district, reverse("students:home")),
+            median_seconds(district, reverse("students:home")),
             trivial,
         )
         transaction.set_rollback(True)

@@ -9,11 +9,12 @@ import time
 
 from django.db import transaction
 
-from benchmarks.district import BENCH_STUDENTS, seed_bench_district
+from benchmarks.district import BENCH_STUDENTS, prepare_database, seed_bench_district
 from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
 
 
 def run(report):
+    prepare_database()
     with transaction.atomic():
         if has_demo_data():
             reset_demo_data()

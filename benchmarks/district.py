@@ -1,4 +1,7 @@
-"""The benchmark district: the demo district at benchmark size in the development database."""
+"""The benchmark district: the demo district at benchmark size.
+
+`make bench` points DATABASE_URL at its own database (insights_bench), never at the demo one.
+"""
 
 import datetime
 import os
@@ -15,10 +18,14 @@ BENCH_STUDENTS = int(os.environ.get("BENCH_STUDENTS", "50000"))
 BENCH_SEED = 1
 
 
-def seed_bench_district() -> float:
-    """Replace the database's district with a BENCH_STUDENTS one; returns the seconds it took."""
+def prepare_database() -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
+
+
+def seed_bench_district() -> float:
+    """Replace the database's district with a BENCH_STUDENTS one; returns the seconds it took."""
+    prepare_database()
     if has_demo_data():
         reset_demo_data()
     started = time.monotonic()
@@ -37,5 +44,6 @@ def seed_bench_district() -> float:
 
 def ensure_bench_district() -> None:
     """Seed the benchmark district unless the database already holds one of that size."""
+    prepare_database()
     if Student.objects.count() != BENCH_STUDENTS:
         seed_bench_district()

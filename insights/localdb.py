@@ -120,7 +120,7 @@ def take_ownership(account: pwd.struct_passwd | None, path: Path) -> None:
         os.chown(path, account.pw_uid, account.pw_gid)
 
 
-def ensure_cluster() -> str:
+def ensure_cluster(database: str = DATABASE_NAME) -> str:
     """Create and start the cluster if needed, create the database, and return its URL."""
     bin_dir = find_bin_dir()
     account = server_account()
@@ -178,11 +178,11 @@ def ensure_cluster() -> str:
             log_tail = log_file.read_text(errors="replace")[-2000:] if log_file.exists() else ""
             raise LocalDatabaseError(f"PostgreSQL did not start:\n{result.stderr}\n{log_tail}")
 
-    ensure_database(bin_dir, account, socket_dir)
-    return f"postgres://{SUPERUSER}@/{DATABASE_NAME}?host={socket_dir}&port={PORT}"
+    ensure_database(bin_dir, account, socket_dir, database)
+    return f"postgres://{SUPERUSER}@/{database}?host={socket_dir}&port={PORT}"
 
 
-def ensure_database(bin_dir: Path, account: pwd.struct_passwd | None, socket_dir: Path) -> None:
+def ensure_database(bin_dir: Path, account: pwd.struct_passwd | None, socket_dir: Path, database: str) -> None:
     psql = bin_dir / "psql"
     if not psql.exists():
         psql = Path(shutil.which("psql") or "psql")
@@ -190,7 +190,7 @@ def ensure_database(bin_dir: Path, account: pwd.struct_passwd | None, socket_dir
     for _attempt in range(30):
         exists = run_as(
             account,
-            [str(psql), *connection, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}'"],
+            [str(psql), *connection, "-c", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
         )
         if exists.returncode == 0:
             break
@@ -198,7 +198,7 @@ def ensure_database(bin_dir: Path, account: pwd.struct_passwd | None, socket_dir
     else:
         raise LocalDatabaseError(f"Cannot connect to the local PostgreSQL server:\n{exists.stderr}")
     if exists.stdout.strip() != "1":
-        created = run_as(account, [str(psql), *connection, "-c", f"CREATE DATABASE {DATABASE_NAME}"])
+        created = run_as(account, [str(psql), *connection, "-c", f"CREATE DATABASE {database}"])
         if created.returncode != 0:
             raise LocalDatabaseError(f"Could not create the database:\n{created.stderr}")
 
@@ -210,13 +210,21 @@ def stop_cluster() -> None:
         run_as(account, [str(find_bin_dir() / "pg_ctl"), "stop", "--pgdata", str(data_dir), "--mode", "fast"])
 
 
+def print_url(database: str = DATABASE_NAME) -> None:
+    print(ensure_cluster(database))
+
+
 def main(argv: list[str]) -> int:
-    commands = {"url": lambda: print(ensure_cluster()), "stop": stop_cluster}
-    if len(argv) != 1 or argv[0] not in commands:
-        print("usage: python -m insights.localdb {url|stop}", file=sys.stderr)
+    """``url [DATABASE]`` prints the URL of the (created, started) database; ``stop`` stops the server."""
+    if argv[:1] == ["url"] and len(argv) <= 2 and all(name.isidentifier() for name in argv[1:]):
+        action, arguments = print_url, argv[1:]
+    elif argv == ["stop"]:
+        action, arguments = stop_cluster, []
+    else:
+        print("usage: python -m insights.localdb {url [DATABASE]|stop}", file=sys.stderr)
         return 2
     try:
-        commands[argv[0]]()
+        action(*arguments)
     except LocalDatabaseError as error:
         print(f"insights.localdb: {error}", file=sys.stderr)
         return 1
