@@ -43,7 +43,8 @@ def grant_snapshot(grant: Grant) -> dict:
     }
 
 
-def _record(*, actor, grant: Grant, before: dict | None, after: dict | None, reason: str) -> None:
+def record_grant_event(*, actor, grant: Grant, before: dict | None, after: dict | None, reason: str) -> None:
+    """Hand a grant change (snapshots before and after) to the audit log."""
     kind = KIND_BY_MODEL[type(grant)]
     record_grant_change(
         actor=actor,
@@ -98,7 +99,7 @@ def grant_access(
         grant.source = GrantSource.MANUAL
         grant.granted_by = actor
         grant.save()
-        _record(actor=actor, grant=grant, before=before, after=grant_snapshot(grant), reason=reason)
+        record_grant_event(actor=actor, grant=grant, before=before, after=grant_snapshot(grant), reason=reason)
     return grant
 
 
@@ -114,5 +115,5 @@ def revoke_access(*, actor: Educator, grant: Grant, reason: str) -> None:
         )
     with transaction.atomic():
         before = grant_snapshot(grant)
-        _record(actor=actor, grant=grant, before=before, after=None, reason=reason)
+        record_grant_event(actor=actor, grant=grant, before=before, after=None, reason=reason)
         grant.delete()

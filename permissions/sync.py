@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from audit.events import record_grant_change
-from permissions.kinds import KIND_BY_MODEL, object_label
+from permissions.kinds import KIND_BY_MODEL
 from permissions.models import GrantSource, HomeroomGrant, SectionGrant
-from permissions.services import grant_snapshot
+from permissions.services import grant_snapshot, record_grant_event
 from students.models import EducatorSectionAssignment, Homeroom, Section
+
+SIS_REASON = "SIS teaching assignment changed"
 
 SIS_REASON = "Teacher of record in the SIS"
 
@@ -50,7 +51,7 @@ def _reconcile(model, wanted: set[tuple[int, int]], *, actor=None, object_ids=No
     with transaction.atomic():
         stale = [grant for key, grant in existing.items() if grant.source == GrantSource.SIS and key not in wanted]
         for grant in stale:
-            _record(kind, grant, actor=actor, before=grant_snapshot(grant), after=None)
+            record_grant_event(actor=actor, grant=grant, before=grant_snapshot(grant), after=None, reason=SIS_REASON)
         model.objects.filter(pk__in=[grant.pk for grant in stale]).delete()
         new = model.objects.bulk_create(
             model(
@@ -63,20 +64,8 @@ def _reconcile(model, wanted: set[tuple[int, int]], *, actor=None, object_ids=No
             for user_id, object_id in sorted(wanted - existing.keys())
         )
         for grant in model.objects.filter(pk__in=[grant.pk for grant in new]).select_related("user", *kind.related):
-            _record(kind, grant, actor=actor, before=None, after=grant_snapshot(grant))
+            record_grant_event(actor=actor, grant=grant, before=None, after=grant_snapshot(grant), reason=SIS_REASON)
     return SyncResult(added=len(new), removed=len(stale))
-
-
-def _record(kind, grant, *, actor, before, after) -> None:
-    record_grant_change(
-        actor=actor,
-        educator=grant.user,
-        grant_kind=kind.key,
-        object_label=object_label(kind, grant.content_object),
-        before=before,
-        after=after,
-        reason="SIS teaching assignment changed",
-    )
 
 
 def sync_homeroom_grants(homeroom: Homeroom, *, actor=None) -> SyncResult:
