@@ -1,0 +1,3 @@
+"""The fictional demo district (seed_demo)."""
+
+BATCH_SIZE = 5000  # rows per bulk INSERT

@@ -2,7 +2,9 @@
 
 Deterministic for a given seed and day: every random choice comes from one ``random.Random(seed)``
 and rows are inserted in a fixed order, so ids match between runs after ``--reset``. Rows are
-written with ``bulk_create`` in large batches so a 50,000-student district takes minutes.
+written with ``bulk_create`` in large batches so a 50,000-student district takes minutes. The
+schools, people and classes are built here; their history (history.py) and grants (grants.py)
+by the builder's mixins.
 """
 
 import datetime
@@ -13,50 +15,28 @@ from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.utils import timezone
 
 from educators.models import Educator
-from permissions.models import (
-    DistrictGrant,
-    GrantSource,
-    HomeroomGrant,
-    SchoolGradeGrant,
-    SchoolGrant,
-    SectionGrant,
-    StudentGrant,
-)
-from students.demo import cast
-from students.demo.names import FIRST_NAMES, HOME_LANGUAGES, LAST_NAMES, NOTE_SENTENCES, STREETS
+from students.demo import BATCH_SIZE, cast
+from students.demo.grants import GrantsMixin
+from students.demo.history import HistoryMixin
+from students.demo.names import FIRST_NAMES, HOME_LANGUAGES, LAST_NAMES, STREETS
 from students.models import (
-    Absence,
-    AccessResult,
     Course,
-    DisciplineIncident,
     District,
     EducatorSectionAssignment,
-    EventNote,
     Homeroom,
-    Iep,
-    McasResult,
-    NoteType,
-    Plan504,
     School,
     SchoolGrade,
     Section,
-    Service,
-    ServiceType,
-    StarResult,
     Student,
     StudentSectionAssignment,
-    Tardy,
 )
-from students.models.grades import GRADE_ORDER, school_year_of, school_year_start
+from students.models.grades import GRADE_ORDER, school_year_of
 
 STUDENTS_PER_SCHOOL = 600
-HISTORY_YEARS = 4  # the current school year and the three before it
-BATCH_SIZE = 5000
 HIGH_SCHOOL_COURSES = (
     ("BIO-101", "Biology", "Science"),
     ("ALG-201", "Algebra II", "Math"),
@@ -67,9 +47,6 @@ HIGH_SCHOOL_COURSES = (
     ("GEO-101", "Geometry", "Math"),
     ("SPA-101", "Spanish I", "World languages"),
 )
-INCIDENT_CODES = ("Disruption", "Defiance", "Fighting", "Bullying", "Inappropriate language", "Skipping class")
-INCIDENT_LOCATIONS = ("Classroom", "Hallway", "Cafeteria", "Playground", "Bus", "Gym")
-ABSENCE_REASONS = ("Illness", "Family", "Appointment", "", "", "")
 GENERATED_SCHOOL_TYPES = (("ES", ("KF", "1", "2", "3", "4", "5")), ("K8", tuple(cast.SCHOOLS[1].grades)))
 
 # The data a --reset removes, truncated together; audit tables are deliberately not among them.
@@ -125,7 +102,7 @@ def has_demo_data() -> bool:
     return Student.objects.exists() or Educator.objects.exists()
 
 
-class DemoDistrictBuilder:
+class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
     """Generates the district in memory order, writing each kind of row in bulk."""
 
     def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str, log: Callable):
@@ -397,297 +374,3 @@ class DemoDistrictBuilder:
                 )
         StudentSectionAssignment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         self.summary.rows["section assignments"] = len(rows)
-
-    # --- history --------------------------------------------------------------------------
-    def _school_days(self, year: int) -> list[datetime.date]:
-        first = datetime.date(year, 9, 5)
-        last = min(datetime.date(year + 1, 6, 20), self.today)
-        days, day = [], first
-        while day <= last:
-            if day.weekday() < 5:
-                days.append(day)
-            day += datetime.timedelta(days=1)
-        return days
-
-    def _authors_by_school(self) -> dict[int, list[Educator]]:
-        authors: dict[int, list[Educator]] = {}
-        for person in cast.EDUCATORS:
-            educator = self.cast_educators[person.key]
-            if person.home_school and person.is_active:
-                authors.setdefault(educator.home_school_id, []).append(educator)
-        for homeroom in self.homerooms:
-            authors.setdefault(homeroom.school_id, []).append(homeroom.educator)
-        return authors
-
-    def _history(self):
-        rng = self.rng
-        years = [self.current_year - offset for offset in range(HISTORY_YEARS - 1, -1, -1)]
-        days_by_year = {year: self._school_days(year) for year in years}
-        authors = self._authors_by_school()
-        counselor_of = {s: [e for e in a if e.staff_type == "counselor"] for s, a in authors.items()}
-        rows: dict[type, list] = {
-            model: []
-            for model in (
-                Absence,
-                Tardy,
-                DisciplineIncident,
-                EventNote,
-                Service,
-                StarResult,
-                McasResult,
-                AccessResult,
-                Plan504,
-                Iep,
-            )
-        }
-        for student, person in zip(self.students, self.profiles, strict=True):
-            chronic = person.chronic_absence if person else rng.random() < 0.12
-            writers = authors.get(student.school_id) or list(self.cast_educators.values())[:1]
-            restricted_writers = counselor_of.get(student.school_id) or writers
-            for year in years:
-                days = days_by_year[year]
-                if not days:
-                    continue
-                grade_then = max(0, GRADE_ORDER[student.grade] - (self.current_year - year))
-                absent = rng.sample(days, k=min(len(days), rng.randint(12, 30) if chronic else rng.randint(0, 6)))
-                for day in absent:
-                    rows[Absence].append(
-                        Absence(
-                            student=student,
-                            occurred_on=day,
-                            excused=rng.random() < 0.4,
-                            reason=rng.choice(ABSENCE_REASONS),
-                        )
-                    )
-                for day in rng.sample(days, k=min(len(days), rng.randint(0, 8))):
-                    rows[Tardy].append(Tardy(student=student, occurred_on=day))
-                if rng.random() < 0.3 or chronic:
-                    for _ in range(rng.randint(1, 4)):
-                        day = rng.choice(days)
-                        exact = rng.random() < 0.7
-                        moment = (
-                            datetime.time(rng.randint(8, 14), rng.choice([0, 15, 30, 45]))
-                            if exact
-                            else datetime.time(12)
-                        )
-                        rows[DisciplineIncident].append(
-                            DisciplineIncident(
-                                student=student,
-                                incident_code=rng.choice(INCIDENT_CODES),
-                                incident_location=rng.choice(INCIDENT_LOCATIONS),
-                                incident_description=rng.choice(NOTE_SENTENCES),
-                                occurred_at=self._moment(day, moment),
-                                has_exact_time=exact,
-                            )
-                        )
-                for _ in range(rng.randint(0, 3) + (1 if person else 0)):
-                    restricted = rng.random() < (0.3 if person else 0.08)
-                    text = " ".join(rng.sample(NOTE_SENTENCES, k=2))
-                    rows[EventNote].append(
-                        EventNote(
-                            student=student,
-                            author=rng.choice(restricted_writers if restricted else writers),
-                            note_type=rng.choice(NoteType.values),
-                            text="" if restricted else text,
-                            restricted_text=text if restricted else "",
-                            is_restricted=restricted,
-                            recorded_at=self._moment(
-                                rng.choice(days), datetime.time(rng.randint(8, 16), rng.randint(0, 59))
-                            ),
-                        )
-                    )
-                self._assessments(rows, student, year, grade_then, days)
-            self._services_and_plans(rows, student, writers, days_by_year)
-        for model, model_rows in rows.items():
-            model.objects.bulk_create(model_rows, batch_size=BATCH_SIZE)
-            self.summary.rows[model._meta.verbose_name_plural] = len(model_rows)
-
-    def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, time))
-
-    def _assessments(self, rows, student, year, grade_then, days):
-        rng = self.rng
-        if 2 <= grade_then <= 9:  # grades 1-8 take STAR in fall, winter and spring
-            for month in (9, 1, 5):
-                on = datetime.date(year if month >= 8 else year + 1, month, 15)
-                if on > self.today:
-                    continue
-                for subject in ("Reading", "Math"):
-                    rows[StarResult].append(
-                        StarResult(
-                            student=student,
-                            subject=subject,
-                            taken_at=self._moment(on, datetime.time(10)),
-                            percentile_rank=rng.randint(1, 99),
-                        )
-                    )
-        spring = datetime.date(year + 1, 5, 1)
-        if (4 <= grade_then <= 9 or grade_then == 11) and spring <= self.today:  # grades 3-8 and 10
-            for subject in ("ELA", "Math"):
-                score = rng.randint(440, 560)
-                level = "E" if score >= 530 else "M" if score >= 500 else "PM" if score >= 470 else "NM"
-                rows[McasResult].append(
-                    McasResult(
-                        student=student,
-                        subject=subject,
-                        taken_on=spring,
-                        scaled_score=score,
-                        performance_level=level,
-                        growth_percentile=rng.randint(1, 99),
-                    )
-                )
-        if student.limited_english_proficiency != "Fluent" and datetime.date(year + 1, 2, 1) <= self.today:
-            rows[AccessResult].append(
-                AccessResult(
-                    student=student,
-                    taken_on=datetime.date(year + 1, 2, 1),
-                    composite_scale_score=rng.randint(200, 400),
-                    composite_proficiency_level=Decimal(f"{rng.uniform(1, 5.9):.1f}"),
-                )
-            )
-
-    def _services_and_plans(self, rows, student, writers, days_by_year):
-        rng = self.rng
-        if rng.random() < 0.2 or student.program_assigned == "Sp Ed":
-            for _ in range(rng.randint(1, 2)):
-                year = rng.choice(list(days_by_year))
-                if not days_by_year[year]:
-                    continue
-                start = rng.choice(days_by_year[year])
-                stopped = rng.random() < 0.5 and start < self.today - datetime.timedelta(days=30)
-                writer = rng.choice(writers)
-                rows[Service].append(
-                    Service(
-                        student=student,
-                        service_type=rng.choice(ServiceType.values),
-                        provided_by=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                        date_started=start,
-                        estimated_end_date=start + datetime.timedelta(days=rng.choice([60, 90, 180])),
-                        recorded_by=writer,
-                        discontinued_at=self._moment(start + datetime.timedelta(days=30), datetime.time(12))
-                        if stopped
-                        else None,
-                        discontinued_by=writer if stopped else None,
-                    )
-                )
-        if student.plan_504 == "504":
-            rows[Plan504].append(
-                Plan504(
-                    student=student,
-                    start_date=school_year_start(self.current_year - 1),
-                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    accommodations="\n".join(
-                        rng.sample(
-                            [
-                                "Extended time on tests",
-                                "Preferential seating",
-                                "Breaks as needed",
-                                "Copy of class notes",
-                                "Tests read aloud",
-                            ],
-                            k=3,
-                        )
-                    ),
-                )
-            )
-        if student.program_assigned == "Sp Ed":
-            rows[Iep].append(
-                Iep(
-                    student=student,
-                    start_date=school_year_start(self.current_year),
-                    end_date=school_year_start(self.current_year + 1),
-                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    notes="Annual review in the spring; progress reports each term.",
-                )
-            )
-
-    # --- grants ---------------------------------------------------------------------------
-    def _grants(self):
-        def permission(app_label: str, codename: str) -> Permission:
-            return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-
-        district_perm = permission("students", "view_district_students")
-        school_perm = permission("students", "view_school_students")
-        grade_perm = permission("students", "view_grade_students")
-        homeroom_perm = permission("students", "view_homeroom_students")
-        section_perm = permission("students", "view_section_students")
-        student_perm = permission("students", "view_student_record")
-        admin = self.cast_educators["admin"]
-        grade_by_key = {(g.school.local_id, g.grade): g for g in self.school_grades}
-        students_by_key = dict(zip([p.key for p in cast.STUDENTS], self.students, strict=False))
-        grants: dict[type, list] = {
-            model: []
-            for model in (DistrictGrant, SchoolGrant, SchoolGradeGrant, HomeroomGrant, SectionGrant, StudentGrant)
-        }
-        manual = {"granted_by": admin, "source": GrantSource.MANUAL}
-        for person in cast.EDUCATORS:
-            educator = self.cast_educators[person.key]
-            if person.district_grant:
-                grants[DistrictGrant].append(
-                    DistrictGrant(
-                        user=educator,
-                        permission=district_perm,
-                        content_object=self.district,
-                        reason="Districtwide role",
-                        **manual,
-                    )
-                )
-            for sid in person.school_grants:
-                grants[SchoolGrant].append(
-                    SchoolGrant(
-                        user=educator,
-                        permission=school_perm,
-                        content_object=self.school_by_id[sid],
-                        reason=person.staff_type.replace("_", " ").capitalize(),
-                        **manual,
-                    )
-                )
-            for key in person.grade_grants:
-                grants[SchoolGradeGrant].append(
-                    SchoolGradeGrant(
-                        user=educator,
-                        permission=grade_perm,
-                        content_object=grade_by_key[key],
-                        reason="Grade-level team",
-                        **manual,
-                    )
-                )
-        sis = {"source": GrantSource.SIS, "reason": "Teacher of record in the SIS"}
-        for homeroom in self.homerooms:
-            grants[HomeroomGrant].append(
-                HomeroomGrant(user=homeroom.educator, permission=homeroom_perm, content_object=homeroom, **sis)
-            )
-        for section in self.sections:
-            grants[SectionGrant].append(
-                SectionGrant(
-                    user=self.section_teacher[section.pk], permission=section_perm, content_object=section, **sis
-                )
-            )
-        for educator_key, student_key, reason, days in cast.STUDENT_GRANTS:
-            grants[StudentGrant].append(
-                StudentGrant(
-                    user=self.cast_educators[educator_key],
-                    permission=student_perm,
-                    content_object=students_by_key[student_key],
-                    reason=reason,
-                    expires_at=self.now + datetime.timedelta(days=days) if days is not None else None,
-                    **manual,
-                )
-            )
-        for model, rows in grants.items():
-            model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-            self.summary.rows[model._meta.verbose_name_plural] = len(rows)
-        self._global_permissions(permission)
-
-    def _global_permissions(self, permission: Callable[[str, str], Permission]):
-        restricted = permission("students", "view_restricted_notes")
-        who_has_access = permission("students", "view_educators_with_access")
-        manage_grants = permission("permissions", "manage_grants")
-        for person in cast.EDUCATORS:
-            educator = self.cast_educators[person.key]
-            if person.restricted_notes:
-                educator.user_permissions.add(restricted)
-            if person.sees_educators_with_access:
-                educator.user_permissions.add(who_has_access)
-            if person.manages_grants:
-                educator.user_permissions.add(manage_grants)

@@ -1,0 +1,240 @@
+"""The demo district's history: attendance, discipline, notes, assessments, services and plans.
+
+Several school years per student, with absences concentrated in some students. Part of
+DemoDistrictBuilder (students/demo/generate.py); every random choice comes from its ``rng``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from educators.models import Educator
+from students.demo import BATCH_SIZE, cast
+from students.demo.names import FIRST_NAMES, LAST_NAMES, NOTE_SENTENCES
+from students.models import (
+    Absence,
+    AccessResult,
+    DisciplineIncident,
+    EventNote,
+    Iep,
+    McasResult,
+    NoteType,
+    Plan504,
+    Service,
+    ServiceType,
+    StarResult,
+    Tardy,
+)
+from students.models.grades import GRADE_ORDER, school_year_start
+
+HISTORY_YEARS = 4  # the current school year and the three before it
+INCIDENT_CODES = ("Disruption", "Defiance", "Fighting", "Bullying", "Inappropriate language", "Skipping class")
+INCIDENT_LOCATIONS = ("Classroom", "Hallway", "Cafeteria", "Playground", "Bus", "Gym")
+ABSENCE_REASONS = ("Illness", "Family", "Appointment", "", "", "")
+
+
+class HistoryMixin:
+    def _school_days(self, year: int) -> list[datetime.date]:
+        first = datetime.date(year, 9, 5)
+        last = min(datetime.date(year + 1, 6, 20), self.today)
+        days, day = [], first
+        while day <= last:
+            if day.weekday() < 5:
+                days.append(day)
+            day += datetime.timedelta(days=1)
+        return days
+
+    def _authors_by_school(self) -> dict[int, list[Educator]]:
+        authors: dict[int, list[Educator]] = {}
+        for person in cast.EDUCATORS:
+            educator = self.cast_educators[person.key]
+            if person.home_school and person.is_active:
+                authors.setdefault(educator.home_school_id, []).append(educator)
+        for homeroom in self.homerooms:
+            authors.setdefault(homeroom.school_id, []).append(homeroom.educator)
+        return authors
+
+    def _history(self):
+        rng = self.rng
+        years = [self.current_year - offset for offset in range(HISTORY_YEARS - 1, -1, -1)]
+        days_by_year = {year: self._school_days(year) for year in years}
+        authors = self._authors_by_school()
+        counselor_of = {s: [e for e in a if e.staff_type == "counselor"] for s, a in authors.items()}
+        rows: dict[type, list] = {
+            model: []
+            for model in (
+                Absence,
+                Tardy,
+                DisciplineIncident,
+                EventNote,
+                Service,
+                StarResult,
+                McasResult,
+                AccessResult,
+                Plan504,
+                Iep,
+            )
+        }
+        for student, person in zip(self.students, self.profiles, strict=True):
+            chronic = person.chronic_absence if person else rng.random() < 0.12
+            writers = authors.get(student.school_id) or list(self.cast_educators.values())[:1]
+            restricted_writers = counselor_of.get(student.school_id) or writers
+            for year in years:
+                days = days_by_year[year]
+                if not days:
+                    continue
+                grade_then = max(0, GRADE_ORDER[student.grade] - (self.current_year - year))
+                absent = rng.sample(days, k=min(len(days), rng.randint(12, 30) if chronic else rng.randint(0, 6)))
+                for day in absent:
+                    rows[Absence].append(
+                        Absence(
+                            student=student,
+                            occurred_on=day,
+                            excused=rng.random() < 0.4,
+                            reason=rng.choice(ABSENCE_REASONS),
+                        )
+                    )
+                for day in rng.sample(days, k=min(len(days), rng.randint(0, 8))):
+                    rows[Tardy].append(Tardy(student=student, occurred_on=day))
+                if rng.random() < 0.3 or chronic:
+                    for _ in range(rng.randint(1, 4)):
+                        day = rng.choice(days)
+                        exact = rng.random() < 0.7
+                        moment = (
+                            datetime.time(rng.randint(8, 14), rng.choice([0, 15, 30, 45]))
+                            if exact
+                            else datetime.time(12)
+                        )
+                        rows[DisciplineIncident].append(
+                            DisciplineIncident(
+                                student=student,
+                                incident_code=rng.choice(INCIDENT_CODES),
+                                incident_location=rng.choice(INCIDENT_LOCATIONS),
+                                incident_description=rng.choice(NOTE_SENTENCES),
+                                occurred_at=self._moment(day, moment),
+                                has_exact_time=exact,
+                            )
+                        )
+                for _ in range(rng.randint(0, 3) + (1 if person else 0)):
+                    restricted = rng.random() < (0.3 if person else 0.08)
+                    text = " ".join(rng.sample(NOTE_SENTENCES, k=2))
+                    rows[EventNote].append(
+                        EventNote(
+                            student=student,
+                            author=rng.choice(restricted_writers if restricted else writers),
+                            note_type=rng.choice(NoteType.values),
+                            text="" if restricted else text,
+                            restricted_text=text if restricted else "",
+                            is_restricted=restricted,
+                            recorded_at=self._moment(
+                                rng.choice(days), datetime.time(rng.randint(8, 16), rng.randint(0, 59))
+                            ),
+                        )
+                    )
+                self._assessments(rows, student, year, grade_then, days)
+            self._services_and_plans(rows, student, writers, days_by_year)
+        for model, model_rows in rows.items():
+            model.objects.bulk_create(model_rows, batch_size=BATCH_SIZE)
+            self.summary.rows[model._meta.verbose_name_plural] = len(model_rows)
+
+    def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, time))
+
+    def _assessments(self, rows, student, year, grade_then, days):
+        rng = self.rng
+        if 2 <= grade_then <= 9:  # grades 1-8 take STAR in fall, winter and spring
+            for month in (9, 1, 5):
+                on = datetime.date(year if month >= 8 else year + 1, month, 15)
+                if on > self.today:
+                    continue
+                for subject in ("Reading", "Math"):
+                    rows[StarResult].append(
+                        StarResult(
+                            student=student,
+                            subject=subject,
+                            taken_at=self._moment(on, datetime.time(10)),
+                            percentile_rank=rng.randint(1, 99),
+                        )
+                    )
+        spring = datetime.date(year + 1, 5, 1)
+        if (4 <= grade_then <= 9 or grade_then == 11) and spring <= self.today:  # grades 3-8 and 10
+            for subject in ("ELA", "Math"):
+                score = rng.randint(440, 560)
+                level = "E" if score >= 530 else "M" if score >= 500 else "PM" if score >= 470 else "NM"
+                rows[McasResult].append(
+                    McasResult(
+                        student=student,
+                        subject=subject,
+                        taken_on=spring,
+                        scaled_score=score,
+                        performance_level=level,
+                        growth_percentile=rng.randint(1, 99),
+                    )
+                )
+        if student.limited_english_proficiency != "Fluent" and datetime.date(year + 1, 2, 1) <= self.today:
+            rows[AccessResult].append(
+                AccessResult(
+                    student=student,
+                    taken_on=datetime.date(year + 1, 2, 1),
+                    composite_scale_score=rng.randint(200, 400),
+                    composite_proficiency_level=Decimal(f"{rng.uniform(1, 5.9):.1f}"),
+                )
+            )
+
+    def _services_and_plans(self, rows, student, writers, days_by_year):
+        rng = self.rng
+        if rng.random() < 0.2 or student.program_assigned == "Sp Ed":
+            for _ in range(rng.randint(1, 2)):
+                year = rng.choice(list(days_by_year))
+                if not days_by_year[year]:
+                    continue
+                start = rng.choice(days_by_year[year])
+                stopped = rng.random() < 0.5 and start < self.today - datetime.timedelta(days=30)
+                writer = rng.choice(writers)
+                rows[Service].append(
+                    Service(
+                        student=student,
+                        service_type=rng.choice(ServiceType.values),
+                        provided_by=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                        date_started=start,
+                        estimated_end_date=start + datetime.timedelta(days=rng.choice([60, 90, 180])),
+                        recorded_by=writer,
+                        discontinued_at=self._moment(start + datetime.timedelta(days=30), datetime.time(12))
+                        if stopped
+                        else None,
+                        discontinued_by=writer if stopped else None,
+                    )
+                )
+        if student.plan_504 == "504":
+            rows[Plan504].append(
+                Plan504(
+                    student=student,
+                    start_date=school_year_start(self.current_year - 1),
+                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    accommodations="\n".join(
+                        rng.sample(
+                            [
+                                "Extended time on tests",
+                                "Preferential seating",
+                                "Breaks as needed",
+                                "Copy of class notes",
+                                "Tests read aloud",
+                            ],
+                            k=3,
+                        )
+                    ),
+                )
+            )
+        if student.program_assigned == "Sp Ed":
+            rows[Iep].append(
+                Iep(
+                    student=student,
+                    start_date=school_year_start(self.current_year),
+                    end_date=school_year_start(self.current_year + 1),
+                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    notes="Annual review in the spring; progress reports each term.",
+                )
+            )
+
+    # --- grants ---------------------------------------------------------------------------
