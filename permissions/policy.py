@@ -11,11 +11,12 @@ single-record check is one SQL query and nothing is decided per student in Pytho
 - expired grants grant nothing; inactive educators see nothing; superuser and staff status give
   admin powers only, never student visibility.
 
-How the student query runs: ``EXISTS (live districtwide grant) OR id IN (granted ids)``. The EXISTS
-does not depend on the student, so PostgreSQL computes it once and, when true, skips the rest;
-the granted ids are one UNION ALL of joins from the educator's few grant rows (found through each
-grant table's (user, permission, object) index) into the student indexes, built once per query
-and probed as a hash. No subquery runs once per student. The reasons ("why may X see Y") are
+How the student queries run. Lists: a districtwide educator's are the plain student table; anyone
+else's are ``id IN (granted ids)``, the granted ids being one UNION ALL of joins from the
+educator's few grant rows (found through each grant table's (user, permission, object) index)
+into the student indexes, so PostgreSQL starts from that small set. The single-student check is
+one query, ``EXISTS (live districtwide grant) OR id IN (granted ids)``: the EXISTS does not depend
+on the student, so it is computed once. No subquery runs once per student. The reasons ("why may X see Y") are
 in permissions/reasons.py.
 """
 
@@ -24,6 +25,7 @@ import functools
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -128,6 +130,14 @@ def _districtwide(educator: Educator, now: datetime.datetime) -> RawSQL:
     return RawSQL(sql, _live_grant_params(kind, educator, now), output_field=BooleanField())  # noqa: S611 (as above)
 
 
+def _holds_districtwide(educator: Educator, now: datetime.datetime) -> bool:
+    """One indexed lookup, written as SQL for the same reason as ``granted_student_ids``."""
+    condition = _districtwide(educator, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {condition.sql}", condition.params)  # noqa: S608 (constant text, values as parameters)
+        return cursor.fetchone()[0]
+
+
 def student_access_condition(educator: Educator, now: datetime.datetime | None = None) -> Q:
     """The WHERE clause on Student for "this (active) educator may see this student".
 
@@ -140,24 +150,36 @@ def student_access_condition(educator: Educator, now: datetime.datetime | None =
 
 
 def visible_students(educator) -> QuerySet[Student]:
-    """Every student the educator may see, as one SQL query; filter, order, count or page it freely."""
+    """Every student the educator may see, as one queryset; filter, order, count or page it freely.
+
+    It takes two shapes, chosen by one indexed lookup of the educator's districtwide grant, because
+    no single plan suits both: a districtwide educator's students are the plain table (lists cost
+    what unfiltered ones do), anyone else's are reached from their few grant rows, so PostgreSQL
+    joins from that small set instead of walking every student.
+    """
     if not is_active_educator(educator):
         return Student.objects.none()
-    return Student.objects.filter(student_access_condition(educator))
+    now = timezone.now()
+    if _holds_districtwide(educator, now):
+        return Student.objects.all()
+    return Student.objects.filter(pk__in=granted_student_ids(educator, now))
 
 
-def _not_found() -> Http404:
+def not_found() -> Http404:
     """Forbidden looks like missing: record the denial, answer 404 with nothing about the record."""
     recorder.record_denied()
     return Http404("Not found.")
 
 
-def get_visible_student_or_404(educator, student_id) -> Student:
-    """The student if the educator may see them (one query); otherwise 404, as for an id that does not exist."""
+def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
+    """The student (with ``related`` rows joined in) if the educator may see them, in one query;
+    otherwise 404, as for an id that does not exist."""
+    if not is_active_educator(educator):
+        raise not_found()
     try:
-        return visible_students(educator).get(pk=student_id)
+        return Student.objects.filter(student_access_condition(educator)).select_related(*related).get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError):
-        raise _not_found() from None
+        raise not_found() from None
 
 
 def _holds_global_permission(educator, codename: str) -> bool:
@@ -204,7 +226,7 @@ def get_visible_homeroom_or_404(educator, homeroom_id) -> Homeroom:
     try:
         return visible_homerooms(educator).select_related("school").get(pk=homeroom_id)
     except (Homeroom.DoesNotExist, ValueError, TypeError):
-        raise _not_found() from None
+        raise not_found() from None
 
 
 def visible_sections(educator) -> QuerySet[Section]:
@@ -225,7 +247,7 @@ def get_visible_section_or_404(educator, section_id) -> Section:
     try:
         return visible_sections(educator).select_related("course__school").get(pk=section_id)
     except (Section.DoesNotExist, ValueError, TypeError):
-        raise _not_found() from None
+        raise not_found() from None
 
 
 # --- school rosters ------------------------------------------------------------------------------

@@ -5,12 +5,10 @@ from collections.abc import Iterable
 
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
-from audit.recorder import record_denied, record_students
+from audit.recorder import record_students
 from insights.scrubbing import remember_student, remember_values
-from permissions.policy import visible_students
 from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy
 from students.models.grades import school_year_of, school_year_start
 
@@ -39,20 +37,6 @@ LIST_FIELDS = (
 def as_list_rows(students: QuerySet[Student], *extra_fields: str) -> QuerySet[Student]:
     """Only the columns list pages show (plus `extra_fields`), with the school and homeroom joined in."""
     return students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields)
-
-
-def not_found() -> Http404:
-    """Record the refusal and return the 404 to raise: forbidden and missing look the same."""
-    record_denied()
-    return Http404("Not found.")
-
-
-def visible_student_or_404(educator, student_id, *related: str) -> Student:
-    """The student (with `related` rows joined in) if the educator may see them, else a recorded 404."""
-    try:
-        return visible_students(educator).select_related(*related).get(pk=student_id)
-    except (Student.DoesNotExist, ValueError, TypeError):
-        raise not_found() from None
 
 
 def report_students(students: Iterable[Student]) -> list[Student]:

@@ -12,9 +12,9 @@ from django.db.models import Count
 
 from audit.recorder import record_objects
 from insights.scrubbing import remember_values
-from permissions.policy import can_view_restricted_notes, visible_students
+from permissions.policy import can_view_restricted_notes, get_visible_student_or_404, not_found, visible_students
 from students.models import EventNote, Student
-from students.selectors._shared import not_found, report_notes, report_students, visible_student_or_404
+from students.selectors._shared import report_notes, report_students
 
 MY_NOTES_PER_PAGE = 50
 
@@ -50,7 +50,7 @@ def note_for_editing(*, educator, student_id, note_id) -> NoteForEditing:
     The edit page shows the note's text, so editing a restricted note is a showing of its text
     and is audited as one.
     """
-    student = visible_student_or_404(educator, student_id, "school")
+    student = get_visible_student_or_404(educator, student_id, "school")
     note = (
         EventNote.objects.filter(pk=note_id, student=student, author=educator)
         .annotate(revision_count=Count("revisions"))
@@ -71,7 +71,7 @@ def note_for_editing(*, educator, student_id, note_id) -> NoteForEditing:
 
 
 def _restricted_note(educator, student_id, note_id, *, with_text: bool) -> tuple[Student, EventNote]:
-    student = visible_student_or_404(educator, student_id, "school")
+    student = get_visible_student_or_404(educator, student_id, "school")
     if not str(note_id).isdigit() or not can_view_restricted_notes(educator):
         raise not_found()
     notes = EventNote.objects.filter(pk=note_id, student=student, is_restricted=True).select_related("author")

@@ -13,7 +13,12 @@ from django.db.models import Count, F, Value
 from django.db.models.functions import TruncDate, TruncMonth
 
 from insights.scrubbing import remember_values
-from permissions.policy import can_see_educators_with_access, can_view_restricted_notes
+from permissions.policy import (
+    can_see_educators_with_access,
+    can_view_restricted_notes,
+    get_visible_student_or_404,
+    not_found,
+)
 from permissions.reasons import educators_with_access
 from students.models import (
     Absence,
@@ -28,15 +33,7 @@ from students.models import (
     Tardy,
 )
 from students.models.grades import school_year_of
-from students.selectors._shared import (
-    current_school_year_start,
-    not_found,
-    report_notes,
-    report_students,
-    start_of,
-    today,
-    visible_student_or_404,
-)
+from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
 
 
 class Score(NamedTuple):
@@ -134,7 +131,7 @@ def _assessments(student: Student) -> list[Score]:
 
 def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
     """The profile of a student the educator may see (404 otherwise), this school year or with history."""
-    student = visible_student_or_404(educator, student_id, "school", "homeroom", "counselor")
+    student = get_visible_student_or_404(educator, student_id, "school", "homeroom", "counselor")
     day = today()
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
@@ -202,7 +199,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
 
 def student_for_form(*, educator, student_id) -> Student:
     """The student a note or service form is about (name, school, grade for the heading), or 404."""
-    student = visible_student_or_404(educator, student_id, "school")
+    student = get_visible_student_or_404(educator, student_id, "school")
     report_students([student])
     return student
 

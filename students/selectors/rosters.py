@@ -15,6 +15,7 @@ from permissions.policy import (
     can_view_school_roster,
     get_visible_homeroom_or_404,
     get_visible_section_or_404,
+    not_found,
     school_roster,
     visible_students,
 )
@@ -24,7 +25,6 @@ from students.selectors._shared import (
     ACTIVE_STUDENT,
     as_list_rows,
     current_school_year_start,
-    not_found,
     report_students,
     today,
     with_activity,

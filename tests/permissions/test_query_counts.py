@@ -27,12 +27,21 @@ def grant(model, educator, obj, codename):
 @pytest.mark.parametrize(
     "key", ["district", "principal.baker", "gradelead.baker", "teacher.5", "teacher.biology", "sped.ashford", "newhire"]
 )
-def test_counting_visible_students_is_one_query(demo, key, django_assert_num_queries):
+def test_counting_or_paging_visible_students_is_a_districtwide_lookup_and_one_query(
+    demo, key, django_assert_num_queries
+):
     educator = demo.educator(key)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         visible_students(educator).count()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         list(visible_students(educator).order_by("last_name", "first_name", "pk")[:50])
+
+
+def test_a_districtwide_educators_students_are_the_plain_table_and_others_start_from_their_grants(demo):
+    district_sql = str(visible_students(demo.educator("district")).query)
+    teacher_sql = str(visible_students(demo.educator("teacher.5")).query)
+    assert "WHERE" not in district_sql
+    assert "UNION ALL" in teacher_sql and "EXISTS" not in teacher_sql
 
 
 def test_the_single_student_check_is_one_query_whether_it_finds_the_student_or_not(demo, django_assert_num_queries):
@@ -44,9 +53,11 @@ def test_the_single_student_check_is_one_query_whether_it_finds_the_student_or_n
 
 
 def test_an_inactive_educator_costs_no_query(demo, django_assert_num_queries):
-    inactive = demo.educator("inactive")
+    inactive, mateo = demo.educator("inactive"), demo.student("mateo")  # a Baker student, inside its old grant
     with django_assert_num_queries(0):
         assert visible_students(inactive).count() == 0
+    with django_assert_num_queries(0), pytest.raises(Http404):
+        get_visible_student_or_404(inactive, mateo.pk)
 
 
 def test_the_roster_check_is_one_query(demo, django_assert_num_queries):
