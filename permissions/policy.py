@@ -91,9 +91,13 @@ def _live_grant_params(kind: GrantKind, educator: Educator, now: datetime.dateti
     return [educator.pk, now, target.app_label, target.model_name, kind.codename]
 
 
+ALL_KINDS = ("district", *(key for key, _reach, _active in _BRANCHES))
+
+
 @functools.cache
-def _granted_students_sql(sped_only: bool, english_learners_only: bool) -> str:
-    """The SQL text for a combination of narrowing flags: table names from the models, every value a parameter."""
+def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: frozenset[str]) -> str:
+    """The SQL text for a combination of narrowing flags and kinds of grant: table names from the
+    models, every value a parameter."""
     narrowing = (_SPED_ONLY if sped_only else "") + (_ENGLISH_LEARNERS_ONLY if english_learners_only else "")
     return " UNION ALL ".join(
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
@@ -101,41 +105,54 @@ def _granted_students_sql(sped_only: bool, english_learners_only: bool) -> str:
         + (_ACTIVE_ONLY if active_only else "")
         + narrowing
         for key, reach, active_only in _BRANCHES
+        if key in kinds
     )
 
 
-def granted_student_ids(educator: Educator, now: datetime.datetime) -> RawSQL:
+def granted_student_ids(
+    educator: Educator, now: datetime.datetime, kinds: frozenset[str] = frozenset(ALL_KINDS)
+) -> RawSQL:
     """Ids of the students the educator's grants other than districtwide reach, narrowed by their flags.
 
-    A UNION ALL with one branch per kind of grant, each a join driven from the educator's few grant
-    rows into an index on students (school, grade, homeroom, section assignment, id), so the set is
-    built without reading every student. Written as SQL: composing it with the ORM cost several
-    milliseconds of Python on every request, more than running it.
+    A UNION ALL with one branch per kind of grant (of ``kinds``; by default every kind), each a
+    join driven from the educator's few grant rows into an index on students (school, grade,
+    homeroom, section assignment, id), so the set is built without reading every student. Written
+    as SQL: composing it with the ORM cost several milliseconds of Python on every request, more
+    than running it.
     """
     narrowing = [tuple(Student.SPED_PROGRAMS)] if educator.sped_only else []
     narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
     params = []
     for key, _reach, active_only in _BRANCHES:
-        params += _live_grant_params(KIND_BY_KEY[key], educator, now)
-        params += [Student.EnrollmentStatus.ACTIVE] if active_only else []
-        params += narrowing
-    sql = _granted_students_sql(educator.sped_only, educator.english_learners_only)
+        if key in kinds:
+            params += _live_grant_params(KIND_BY_KEY[key], educator, now)
+            params += [Student.EnrollmentStatus.ACTIVE] if active_only else []
+            params += narrowing
+    sql = _granted_students_sql(educator.sped_only, educator.english_learners_only, kinds)
     return RawSQL(sql, params)  # noqa: S611 (constant text, values as parameters)
+
+
+def _holds(key: str, educator: Educator, now: datetime.datetime) -> tuple[str, list]:
+    """SQL for "the educator holds a live grant of this kind", and its parameters."""
+    kind = KIND_BY_KEY[key]
+    sql = ("EXISTS (SELECT 1 FROM {grant} g" + _LIVE_GRANT + ")").format(**_tables(kind.model))  # noqa: S608
+    return sql, _live_grant_params(kind, educator, now)
 
 
 def _districtwide(educator: Educator, now: datetime.datetime) -> RawSQL:
     """Whether the educator holds a live districtwide grant: one boolean, computed once per query."""
-    kind = KIND_BY_KEY["district"]
-    sql = ("EXISTS (SELECT 1 FROM {grant} g" + _LIVE_GRANT + ")").format(**_tables(kind.model))  # noqa: S608
-    return RawSQL(sql, _live_grant_params(kind, educator, now), output_field=BooleanField())  # noqa: S611 (as above)
+    return RawSQL(*_holds("district", educator, now), output_field=BooleanField())  # noqa: S611 (as above)
 
 
-def _holds_districtwide(educator: Educator, now: datetime.datetime) -> bool:
-    """One indexed lookup, written as SQL for the same reason as ``granted_student_ids``."""
-    condition = _districtwide(educator, now)
+def held_kinds(educator: Educator, now: datetime.datetime) -> frozenset[str]:
+    """The kinds of grant the educator holds live ("district", "school", ...): one indexed lookup,
+    written as SQL for the same reason as ``granted_student_ids``."""
+    tests = [_holds(key, educator, now) for key in ALL_KINDS]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {condition.sql}", condition.params)  # noqa: S608 (constant text, values as parameters)
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT " + ", ".join(sql for sql, _params in tests), [p for _sql, params in tests for p in params]
+        )
+        return frozenset(key for key, holds in zip(ALL_KINDS, cursor.fetchone(), strict=True) if holds)
 
 
 def student_access_condition(educator: Educator, now: datetime.datetime | None = None) -> Q:
@@ -152,17 +169,20 @@ def student_access_condition(educator: Educator, now: datetime.datetime | None =
 def visible_students(educator) -> QuerySet[Student]:
     """Every student the educator may see, as one queryset; filter, order, count or page it freely.
 
-    It takes two shapes, chosen by one indexed lookup of the educator's districtwide grant, because
-    no single plan suits both: a districtwide educator's students are the plain table (lists cost
-    what unfiltered ones do), anyone else's are reached from their few grant rows, so PostgreSQL
-    joins from that small set instead of walking every student.
+    Its shape comes from one indexed lookup of the kinds of grant the educator holds, because no
+    single plan suits everyone: a districtwide educator's students are the plain table (lists cost
+    what unfiltered ones do); anyone else's are reached from their few grant rows through only the
+    kinds they hold, so PostgreSQL joins from that small set instead of walking every student.
     """
     if not is_active_educator(educator):
         return Student.objects.none()
     now = timezone.now()
-    if _holds_districtwide(educator, now):
+    kinds = held_kinds(educator, now)
+    if "district" in kinds:
         return Student.objects.all()
-    return Student.objects.filter(pk__in=granted_student_ids(educator, now))
+    if not kinds:
+        return Student.objects.none()
+    return Student.objects.filter(pk__in=granted_student_ids(educator, now, kinds))
 
 
 def not_found() -> Http404:
