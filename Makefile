@@ -8,11 +8,9 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 ARGS ?=
 
-# Start (or reuse) the private database unless DATABASE_URL points elsewhere.
-WITH_DATABASE = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url) || exit 1; export DATABASE_URL; fi;
-
-# Benchmarks seed a 50,000-student district: into their own database, never over the demo.
-WITH_BENCH_DATABASE = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url insights_bench) || exit 1; export DATABASE_URL; fi;
+# $(call with_database[,NAME]): start (or reuse) the private database, and in it the database NAME
+# (default: insights), unless DATABASE_URL points elsewhere.
+with_database = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url $(1)) || exit 1; export DATABASE_URL; fi;
 
 # Local development: debug pages, plain HTTP, the fictional demo district with known passwords.
 DEV_ENV = DEBUG=$${DEBUG:-true} HTTPS=$${HTTPS:-false} DEMO_MODE=$${DEMO_MODE:-true} \
@@ -34,7 +32,7 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
-	@$(WITH_DATABASE) export $(DEV_ENV); \
+	@$(call with_database) export $(DEV_ENV); \
 	$(PY) manage.py migrate --no-input && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py seed_demo --if-empty && \
@@ -42,19 +40,20 @@ run: $(INSTALLED)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(INSTALLED)
-	@$(WITH_DATABASE) export $(TEST_ENV); \
+	@$(call with_database) export $(TEST_ENV); \
 	if [ -z "$(ARGS)" ]; then $(PY) -m pytest --cov --cov-report=term-missing:skip-covered; \
 	else $(PY) -m pytest $(ARGS); fi
 
+# Benchmarks seed a 50,000-student district: into their own database, never over the demo.
 bench: $(INSTALLED)
-	@$(WITH_BENCH_DATABASE) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
+	@$(call with_database,insights_bench) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 manage: $(INSTALLED)
-	@$(WITH_DATABASE) export $(DEV_ENV); $(PY) manage.py $(ARGS)
+	@$(call with_database) export $(DEV_ENV); $(PY) manage.py $(ARGS)
 
 db-stop:
 	$(PYTHON) -m insights.localdb stop
