@@ -14,16 +14,9 @@ from django.utils import timezone
 
 from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, live_grants, object_label
 from permissions.models import GrantSource, StudentGrant
-from permissions.services import can_manage_grants, grant_access, revoke_access, student_by_local_id
+from permissions.services import can_manage_grants, clean_expiry, grant_access, revoke_access, student_by_local_id
 
 REASON_HELP = "Why this change: kept in the audit log with your name."
-
-
-def clean_expiry(expires_at):
-    """An expiry, if given, must lie ahead: an already expired grant would be a confusing no-op."""
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError("The expiry must be in the future (leave it empty for a grant that does not expire).")
-    return expires_at
 
 
 class ManagersOnlyAdmin:

@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from guardian.admin import AdminUserObjectPermissionsForm, GuardedModelAdminMixin
 
-from permissions.admin import REASON_HELP, ManagersOnlyAdmin, clean_expiry
-from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, KIND_BY_TARGET, object_label
+from permissions.admin import REASON_HELP, ManagersOnlyAdmin
+from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_grants
 from permissions.models import GrantSource
 from permissions.reasons import access_summary
-from permissions.services import can_manage_grants, grant_access, revoke_access
+from permissions.services import can_manage_grants, clean_expiry, grant_access, revoke_access
 from permissions.sync import sync_homeroom_grants, sync_section_grants
 
 
@@ -112,9 +112,7 @@ class GrantObjectPermissionsForm(AdminUserObjectPermissionsForm):
     def __init__(self, user, obj, *args, actor, **kwargs):
         self.actor = actor
         self.kind = KIND_BY_TARGET[type(obj)]
-        self.grant = self.kind.model.objects.filter(
-            user=user, content_object=obj, permission__codename=self.kind.codename
-        ).first()
+        self.grant = visibility_grants(self.kind).filter(user=user, content_object=obj).first()
         super().__init__(user, obj, *args, **kwargs)
         self.fields["expires_at"] = forms.SplitDateTimeField(
             required=False,
@@ -180,7 +178,8 @@ class GrantObjectPermissionsAdminMixin(GuardedModelAdminMixin):
         kind = KIND_BY_TARGET[type(obj)]
         context["grant_kind"] = kind.model._meta.verbose_name
         context["grants"] = (
-            kind.model.objects.filter(content_object=obj, permission__codename=kind.codename)
+            visibility_grants(kind)
+            .filter(content_object=obj)
             .select_related("user", "granted_by")
             .order_by("user__email")
         )

@@ -1,9 +1,12 @@
 """The kinds of grant: which table, which permission makes a row a visibility grant, which students
 it reaches, how it reads in words ("schoolwide at Baker K-8"), and which grants are live now.
 
-``covers`` is written once against a field reader so the same rule serves both directions:
-``OuterRef`` in SQL (reasons for many students) and a student's attributes (grants reaching one
-student).
+This table is where the rules live: ``covers`` (which students a grant reaches), whether a kind
+reaches active students only, and whether the narrowing flags apply. ``covers`` is written once
+against a field reader so the same rule serves both directions: ``OuterRef`` in SQL (reasons for
+many students) and a student's attributes (grants reaching one student). The policy
+(permissions/policy.py) compiles the same table to SQL; ``GrantKind.admits`` reads its
+student-side rules on rows already fetched (permissions/reasons.py).
 """
 
 import datetime
@@ -11,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -51,6 +55,16 @@ class GrantKind:
     covers: Callable[[Callable[[str], Any]], Q]
     active_students_only: bool
     narrowed_by_flags: bool
+
+    def admits(self, educator, student: Student) -> bool:
+        """The kind's student-side rules on a fetched student: active-only kinds reach enrolled students
+        only, and the educator's SPED-only / English-learners-only flags leave the others out."""
+        if self.active_students_only and not student.is_enrolled:
+            return False
+        return not self.narrowed_by_flags or not (
+            (educator.sped_only and not student.has_sped_program)
+            or (educator.english_learners_only and not student.is_english_learner)
+        )
 
 
 GRANT_KINDS = (
@@ -120,16 +134,23 @@ KIND_BY_KEY = {kind.key: kind for kind in GRANT_KINDS}
 KIND_BY_TARGET = {kind.model._meta.get_field("content_object").related_model: kind for kind in GRANT_KINDS}
 
 
-def live_grants(kind: GrantKind, now: datetime.datetime | None = None) -> QuerySet[Grant]:
-    """Grants of this kind that give visibility now: the kind's visibility permission, not expired.
+def visibility_permission(kind: GrantKind) -> Permission:
+    """The permission a grant row of this kind must hold to give visibility (one query)."""
+    return Permission.objects.get(content_type__app_label="students", codename=kind.codename)
 
-    Rows holding any other permission (guardian can store e.g. change_school on a school) and
-    grants whose expires_at has passed grant nothing.
+
+def visibility_grants(kind: GrantKind) -> QuerySet[Grant]:
+    """Grant rows of this kind holding its visibility permission, expired ones included (the admin lists them).
+
+    Rows holding any other permission (guardian can store e.g. change_school on a school) grant nothing.
     """
+    return kind.model.objects.filter(permission__codename=kind.codename)
+
+
+def live_grants(kind: GrantKind, now: datetime.datetime | None = None) -> QuerySet[Grant]:
+    """Grants of this kind that give visibility now: the kind's visibility permission, not expired."""
     now = now or timezone.now()
-    return kind.model.objects.filter(permission__codename=kind.codename).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
+    return visibility_grants(kind).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
 def held(key: str, educator, now: datetime.datetime | None = None) -> QuerySet[Grant]:

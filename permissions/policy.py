@@ -45,24 +45,18 @@ def is_active_educator(educator) -> bool:
     return isinstance(educator, Educator) and educator.pk is not None and educator.is_active
 
 
-# The branches of the set of students reached by grants other than districtwide: (kind of grant,
-# how its table reaches students, whether only active students count). {grant} is the kind's table.
-_BRANCHES = (
-    ("school", "{student} s JOIN {grant} g ON g.content_object_id = s.school_id", False),
-    ("student", "{student} s JOIN {grant} g ON g.content_object_id = s.id", False),
-    (
-        "grade",
-        "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
-        " JOIN {grant} g ON g.content_object_id = sg.id",
-        True,
-    ),
-    ("homeroom", "{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id", True),
-    (
-        "section",
-        "{student} s JOIN {assignment} a ON a.student_id = s.id JOIN {grant} g ON g.content_object_id = a.section_id",
-        True,
-    ),
-)
+# How each kind of grant other than districtwide reaches students ({grant} is the kind's table): the
+# SQL form of its ``covers`` rule. Whether a branch keeps active students only and is narrowed by the
+# educator's flags comes from the kind (permissions/kinds.py), as it does for the reasons.
+_REACH = {
+    "school": "{student} s JOIN {grant} g ON g.content_object_id = s.school_id",
+    "student": "{student} s JOIN {grant} g ON g.content_object_id = s.id",
+    "grade": "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
+    " JOIN {grant} g ON g.content_object_id = sg.id",
+    "homeroom": "{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id",
+    "section": "{student} s JOIN {assignment} a ON a.student_id = s.id"
+    " JOIN {grant} g ON g.content_object_id = a.section_id",
+}
 # A live grant of one kind held by one educator: not expired, and holding the kind's visibility
 # permission (found by a one-row subquery, which plans faster than a join per branch).
 _LIVE_GRANT = (
@@ -91,7 +85,7 @@ def _live_grant_params(kind: GrantKind, educator: Educator, now: datetime.dateti
     return [educator.pk, now, target.app_label, target.model_name, kind.codename]
 
 
-ALL_KINDS = ("district", *(key for key, _reach, _active in _BRANCHES))
+ALL_KINDS = ("district", *_REACH)
 
 
 @functools.cache
@@ -102,9 +96,9 @@ def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: f
     return " UNION ALL ".join(
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
         + (reach + _LIVE_GRANT).format(**_tables(KIND_BY_KEY[key].model))
-        + (_ACTIVE_ONLY if active_only else "")
-        + narrowing
-        for key, reach, active_only in _BRANCHES
+        + (_ACTIVE_ONLY if KIND_BY_KEY[key].active_students_only else "")
+        + (narrowing if KIND_BY_KEY[key].narrowed_by_flags else "")
+        for key, reach in _REACH.items()
         if key in kinds
     )
 
@@ -123,11 +117,12 @@ def granted_student_ids(
     narrowing = [tuple(Student.SPED_PROGRAMS)] if educator.sped_only else []
     narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
     params = []
-    for key, _reach, active_only in _BRANCHES:
+    for key in _REACH:
         if key in kinds:
-            params += _live_grant_params(KIND_BY_KEY[key], educator, now)
-            params += [Student.EnrollmentStatus.ACTIVE] if active_only else []
-            params += narrowing
+            kind = KIND_BY_KEY[key]
+            params += _live_grant_params(kind, educator, now)
+            params += [Student.EnrollmentStatus.ACTIVE] if kind.active_students_only else []
+            params += narrowing if kind.narrowed_by_flags else []
     sql = _granted_students_sql(educator.sped_only, educator.english_learners_only, kinds)
     return RawSQL(sql, params)  # noqa: S611 (constant text, values as parameters)
 

@@ -2,10 +2,11 @@
 
 Only students the policy lets the educator see are explained. Which grants reach each of them is
 decided in SQL by each kind's ``covers`` rule (permissions/kinds.py); the two rules that read only
-the student's own columns (active-only kinds, narrowing flags) are applied in Python to rows
-already fetched. tests/permissions/test_properties.py holds the reasons and the policy to the same
-plain reading of the rules. Every function runs a constant number of queries, whatever the number
-of students or grants.
+the student's own columns (active-only kinds, narrowing flags) are applied to rows already
+fetched by ``GrantKind.admits``, from the same table the policy compiles to SQL.
+tests/permissions/test_properties.py holds the reasons and the policy to the same plain reading
+of the rules. Every function runs a constant number of queries, whatever the number of students
+or grants.
 """
 
 import datetime
@@ -38,22 +39,6 @@ RULE_FIELDS = (
 )
 
 
-def _kinds_reaching(student: Student) -> list[GrantKind]:
-    """Kinds of grant that can reach the student: grade, homeroom and section ones only reach active students."""
-    return [kind for kind in GRANT_KINDS if student.is_enrolled or not kind.active_students_only]
-
-
-def _flags_exclude(educator: Educator, student: Student) -> bool:
-    """Whether the educator's SPED-only / English-learners-only flags leave the student out."""
-    return (educator.sped_only and not student.has_sped_program) or (
-        educator.english_learners_only and not student.is_english_learner
-    )
-
-
-def _applies(kind: GrantKind, educator: Educator, student: Student) -> bool:
-    return kind in _kinds_reaching(student) and not (kind.narrowed_by_flags and _flags_exclude(educator, student))
-
-
 def _with_reasons(educator: Educator, students: QuerySet[Student]) -> list[tuple[Student, list[str]]]:
     """The given students the educator may see, each with the reasons: one query for the students
     (only the columns the rules read, plus local_id) and one per kind of grant for the labels."""
@@ -73,7 +58,7 @@ def _with_reasons(educator: Educator, students: QuerySet[Student]) -> list[tuple
             [
                 label
                 for kind in GRANT_KINDS
-                if _applies(kind, educator, student)
+                if kind.admits(educator, student)
                 for label in sorted(kind.label(grants[kind.key][pk]) for pk in getattr(student, f"grants_{kind.key}"))
             ],
         )
@@ -115,7 +100,7 @@ def educators_with_access(student: Student) -> list[tuple[Educator, list[str]]]:
         )
         labels: dict[int, list[str]] = {}
         for grant in grants:
-            if _applies(kind, grant.user, student):
+            if kind.admits(grant.user, student):
                 found.setdefault(grant.user_id, (grant.user, []))
                 labels.setdefault(grant.user_id, []).append(kind.label(grant))
         for user_id, kind_labels in labels.items():

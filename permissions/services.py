@@ -7,14 +7,13 @@ never changes without its record.
 
 import datetime
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audit.events import record_grant_change
 from educators.models import Educator
-from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, object_label
+from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, object_label, visibility_permission
 from permissions.models import Grant, GrantSource
 from students.models import Student
 
@@ -62,6 +61,13 @@ def _check_actor(actor) -> None:
         raise PermissionDenied("Only district admins holding the manage_grants permission may change access.")
 
 
+def clean_expiry(expires_at: datetime.datetime | None) -> datetime.datetime | None:
+    """An expiry, if given, must lie ahead: an already expired grant would be a confusing no-op."""
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError("The expiry must be in the future (leave it empty for a grant that does not expire).")
+    return expires_at
+
+
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -82,9 +88,8 @@ def grant_access(
     target_model = grant_kind.model._meta.get_field("content_object").related_model
     if not isinstance(obj, target_model) or obj.pk is None:
         raise ValidationError(f"A {kind} grant is attached to a saved {target_model._meta.verbose_name}.")
-    if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError("The expiry must be in the future.")
-    permission = Permission.objects.get(content_type__app_label="students", codename=grant_kind.codename)
+    clean_expiry(expires_at)
+    permission = visibility_permission(grant_kind)
     with transaction.atomic():
         grant = (
             grant_kind.model.objects.select_for_update()

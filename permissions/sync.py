@@ -13,15 +13,12 @@ Explicit calls rather than signals: bulk imports bypass signals, and the reconci
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
-from permissions.kinds import KIND_BY_MODEL
+from permissions.kinds import KIND_BY_MODEL, visibility_permission
 from permissions.models import GrantSource, HomeroomGrant, SectionGrant
 from permissions.services import grant_snapshot, record_grant_event
 from students.models import EducatorSectionAssignment, Homeroom, Section
-
-SIS_REASON = "SIS teaching assignment changed"
 
 SIS_REASON = "Teacher of record in the SIS"
 
@@ -43,7 +40,7 @@ def _reconcile(model, wanted: set[tuple[int, int]], *, actor=None, object_ids=No
     """Make the SIS grants of ``model`` (limited to ``object_ids`` when given) equal ``wanted``,
     a set of (educator id, object id) pairs, and record each change (done by ``actor``, if a person)."""
     kind = KIND_BY_MODEL[model]
-    permission = Permission.objects.get(content_type__app_label="students", codename=kind.codename)
+    permission = visibility_permission(kind)
     grants = model.objects.filter(permission=permission).select_related("user", *kind.related)
     if object_ids is not None:
         grants = grants.filter(content_object_id__in=object_ids)

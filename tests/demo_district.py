@@ -15,7 +15,7 @@ from django.utils import timezone
 from educators.models import Educator
 from students.demo import cast
 from students.demo.generate import DemoDistrictBuilder
-from students.models import Homeroom, School, SchoolGrade, Section, Student
+from students.models import Homeroom, School, Section, Student
 
 
 @contextlib.contextmanager
@@ -45,9 +45,6 @@ class Cast:
 
     def school(self, local_id: str) -> School:
         return School.objects.get(local_id=local_id)
-
-    def grade(self, school_local_id: str, grade: str) -> SchoolGrade:
-        return SchoolGrade.objects.get(school__local_id=school_local_id, grade=grade)
 
     def homeroom(self, name: str) -> Homeroom:
         return Homeroom.objects.get(name=name)

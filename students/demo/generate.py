@@ -110,7 +110,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
         self.student_count = student_count
         self.today = today
         self.current_year = school_year_of(today)
-        self.password_hash = make_password(password) if password else make_password(None)
+        self.password_hash = make_password(password or None)  # an empty password gives an unusable one
         self.log = log
         self.summary = DemoSummary()
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))

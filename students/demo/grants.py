@@ -4,10 +4,10 @@ Part of DemoDistrictBuilder (students/demo/generate.py).
 """
 
 import datetime
-from collections.abc import Callable
 
 from django.contrib.auth.models import Permission
 
+from permissions.kinds import GRANT_KINDS, visibility_permission
 from permissions.models import (
     DistrictGrant,
     GrantSource,
@@ -17,27 +17,20 @@ from permissions.models import (
     SectionGrant,
     StudentGrant,
 )
+from permissions.sync import SIS_REASON
 from students.demo import BATCH_SIZE, cast
 
 
 class GrantsMixin:
     def _grants(self):
-        def permission(app_label: str, codename: str) -> Permission:
-            return Permission.objects.get(content_type__app_label=app_label, codename=codename)
-
-        district_perm = permission("students", "view_district_students")
-        school_perm = permission("students", "view_school_students")
-        grade_perm = permission("students", "view_grade_students")
-        homeroom_perm = permission("students", "view_homeroom_students")
-        section_perm = permission("students", "view_section_students")
-        student_perm = permission("students", "view_student_record")
+        permission = {kind.model: visibility_permission(kind) for kind in GRANT_KINDS}
+        district_perm, school_perm = permission[DistrictGrant], permission[SchoolGrant]
+        grade_perm, homeroom_perm = permission[SchoolGradeGrant], permission[HomeroomGrant]
+        section_perm, student_perm = permission[SectionGrant], permission[StudentGrant]
         admin = self.cast_educators["admin"]
         grade_by_key = {(g.school.local_id, g.grade): g for g in self.school_grades}
         students_by_key = dict(zip([p.key for p in cast.STUDENTS], self.students, strict=False))
-        grants: dict[type, list] = {
-            model: []
-            for model in (DistrictGrant, SchoolGrant, SchoolGradeGrant, HomeroomGrant, SectionGrant, StudentGrant)
-        }
+        grants: dict[type, list] = {model: [] for model in permission}
         manual = {"granted_by": admin, "source": GrantSource.MANUAL}
         for person in cast.EDUCATORS:
             educator = self.cast_educators[person.key]
@@ -71,7 +64,7 @@ class GrantsMixin:
                         **manual,
                     )
                 )
-        sis = {"source": GrantSource.SIS, "reason": "Teacher of record in the SIS"}
+        sis = {"source": GrantSource.SIS, "reason": SIS_REASON}
         for homeroom in self.homerooms:
             grants[HomeroomGrant].append(
                 HomeroomGrant(user=homeroom.educator, permission=homeroom_perm, content_object=homeroom, **sis)
@@ -96,9 +89,12 @@ class GrantsMixin:
         for model, rows in grants.items():
             model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
             self.summary.rows[model._meta.verbose_name_plural] = len(rows)
-        self._global_permissions(permission)
+        self._global_permissions()
 
-    def _global_permissions(self, permission: Callable[[str, str], Permission]):
+    def _global_permissions(self):
+        def permission(app_label: str, codename: str) -> Permission:
+            return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
         restricted = permission("students", "view_restricted_notes")
         who_has_access = permission("students", "view_educators_with_access")
         manage_grants = permission("permissions", "manage_grants")

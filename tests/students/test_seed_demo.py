@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from audit.models import AccessEvent
 from educators.models import Educator
 from students.demo import cast
 from students.models import (
@@ -112,6 +113,17 @@ def test_seeding_twice_without_reset_is_refused_and_if_empty_is_a_no_op():
     before = fingerprint()
     seed("--if-empty")
     assert fingerprint() == before
+    assert AccessEvent.objects.filter(action="seed_demo").count() == 1  # only the run that wrote data
+
+
+def test_each_seeding_run_is_recorded_in_the_audit_log():
+    seed("--seed", "7")
+    seed("--seed", "8", "--reset")
+    events = AccessEvent.objects.filter(action="seed_demo").order_by("id")
+    assert [(event.actor_id, event.outcome, event.details) for event in events] == [
+        (None, "ok", {"students": 120, "seed": 7, "replaced_existing_data": False}),
+        (None, "ok", {"students": 120, "seed": 8, "replaced_existing_data": True}),
+    ]
 
 
 def test_demo_passwords_only_exist_in_demo_mode():

@@ -1,4 +1,8 @@
-"""Seed the fictional demo district: `python manage.py seed_demo [--students N] [--seed S] [--reset]`."""
+"""Seed the fictional demo district: `python manage.py seed_demo [--students N] [--seed S] [--reset]`.
+
+It replaces every student and educator, so the run is recorded in the audit log (no actor: nobody
+signs in to seed), with its parameters.
+"""
 
 import datetime
 import time
@@ -6,6 +10,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.recorder import command_recording, record_details
 from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
 
 
@@ -33,21 +38,25 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs in demo mode (DEMO_MODE=true): it creates fictional people.")
         if reset and if_empty:
             raise CommandError("--reset and --if-empty contradict each other; choose one.")
-        if has_demo_data():
+        replacing = has_demo_data()
+        if replacing:
             if if_empty:
                 self.stdout.write("The district already has data; not seeding (use --reset to start over).")
                 return
             if not reset:
                 raise CommandError("The district already has students or educators. Use --reset to replace them.")
-            reset_demo_data()
         started = time.monotonic()
-        summary = DemoDistrictBuilder(
-            student_count=students,
-            seed=seed,
-            today=today or datetime.date.today(),
-            password=settings.DEMO_PASSWORD,
-            log=self.stdout.write,
-        ).build()
+        with command_recording(actor=None, action="seed_demo"):
+            record_details(students=students, seed=seed, replaced_existing_data=replacing)
+            if replacing:
+                reset_demo_data()
+            summary = DemoDistrictBuilder(
+                student_count=students,
+                seed=seed,
+                today=today or datetime.date.today(),
+                password=settings.DEMO_PASSWORD,
+                log=self.stdout.write,
+            ).build()
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
