@@ -1,6 +1,6 @@
 """The home page: my classes, recent notes about my students, who may need attention, and birthdays.
 
-Six queries whatever the number of students: each list is one query over the policy's
+The same few queries whatever the number of students: each list is one query over the policy's
 queryset, with the conditions ("4+ absences in 45 days and no note since") as SQL subqueries.
 """
 
@@ -20,12 +20,20 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
+from django.db.models.functions import ExtractDay, ExtractMonth
 
 from permissions.policy import visible_homerooms, visible_sections, visible_students
 from students.models import Absence, EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
 from students.models.grades import school_year_of
-from students.selectors._shared import ACTIVE_STUDENT, as_list_rows, report_notes, report_students, start_of, today
+from students.selectors._shared import (
+    ACTIVE_STUDENT,
+    as_list_rows,
+    count_since,
+    report_notes,
+    report_students,
+    start_of,
+    today,
+)
 
 RECENT_NOTES = 15
 ATTENTION_LIMIT = 25
@@ -75,13 +83,7 @@ def _frequent_absences(visible: QuerySet[Student], day: datetime.date) -> Shortl
     students = (
         as_list_rows(visible.filter(ACTIVE_STUDENT))
         .annotate(
-            recent_absences=Coalesce(
-                Subquery(
-                    recent.order_by().values("student").annotate(total=Count("pk")).values("total"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
+            recent_absences=count_since(Absence, "occurred_on", window_start),
             first_recent_absence=Subquery(recent.order_by("occurred_on").values("occurred_on")[:1]),
         )
         .filter(recent_absences__gte=ABSENCES_FOR_ATTENTION)
@@ -151,7 +153,6 @@ def home_page(*, educator) -> HomePage:
     visible = visible_students(educator)
     recent_notes = list(
         EventNote.objects.filter(student__in=visible, is_restricted=False)
-        .defer("restricted_text")
         .select_related("student", "author")
         .only("note_type", "text", "recorded_at", "student__first_name", "student__last_name", "author__full_name")
         .order_by("-recorded_at", "-id")[:RECENT_NOTES]

@@ -20,6 +20,7 @@ from permissions.policy import (
     not_found,
 )
 from permissions.reasons import educators_with_access
+from students.charts import months_between
 from students.models import (
     Absence,
     DisciplineIncident,
@@ -98,17 +99,13 @@ def _monthly_attendance(student: Student, since: datetime.date | None, day: date
             rows.annotate(kind=Value(kind), month=TruncMonth("occurred_on"))
             .order_by()
             .values("kind", "month")
-            .annotate(total=Count("pk"))
+            .annotate(total=Count("occurred_on"))
         )
 
     counts = {"absence": {}, "tardy": {}}
     for row in per_month(Absence, "absence").union(per_month(Tardy, "tardy"), all=True):
         counts[row["kind"]][row["month"]] = row["total"]
-    first = since or min([*counts["absence"], *counts["tardy"]], default=day)
-    months, month = [], first.replace(day=1)
-    while month <= day:
-        months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    months = months_between(since or min([*counts["absence"], *counts["tardy"]], default=day), day)
     return MonthlyAttendance(
         months=months,
         absences=[counts["absence"].get(month, 0) for month in months],

@@ -2,6 +2,7 @@
 
 import pytest
 
+from students.models import EventNote
 from tests.demo_district import Cast, seeded_demo_district
 
 
@@ -25,3 +26,19 @@ def client_for(client, demo):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def teachers_note_about_mateo(demo):
+    """A plain note teacher.5 wrote about Mateo: ``teachers_note_about_mateo("Called home.")``."""
+
+    def write(text: str) -> EventNote:
+        return EventNote.objects.create(
+            student=demo.student("mateo"),
+            author=demo.educator("teacher.5"),
+            note_type="parent",
+            text=text,
+            recorded_at="2026-10-01T12:00:00Z",
+        )
+
+    return write

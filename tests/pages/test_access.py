@@ -104,15 +104,9 @@ def test_a_profile_view_is_recorded_with_the_student_it_showed(client_for, demo)
     assert (event.outcome, event.action, event.student_ids) == (AccessEvent.Outcome.OK, "students:profile", [mateo.pk])
 
 
-def test_editing_a_note_is_only_for_its_author(client_for, demo):
+def test_editing_a_note_is_only_for_its_author(client_for, demo, teachers_note_about_mateo):
     mateo = demo.student("mateo")
-    note = EventNote.objects.create(
-        student=mateo,
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Called home.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
+    note = teachers_note_about_mateo("Called home.")
     url = reverse("students:note_edit", args=[mateo.pk, note.pk])
     assert client_for("teacher.5").get(url).status_code == 200
     assert client_for("principal.baker").get(url).status_code == 404

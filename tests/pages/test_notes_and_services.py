@@ -97,30 +97,18 @@ def test_editing_a_note_keeps_the_previous_version_and_counts_revisions(client_f
     assert "edited 1 time" in client.get(reverse("students:profile", args=[mateo.pk])).content.decode()
 
 
-def test_saving_a_note_unchanged_adds_no_revision(client_for, demo):
+def test_saving_a_note_unchanged_adds_no_revision(client_for, demo, teachers_note_about_mateo):
     mateo = demo.student("mateo")
-    note = EventNote.objects.create(
-        student=mateo,
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Same.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
+    note = teachers_note_about_mateo("Same.")
     client_for("teacher.5").post(
         reverse("students:note_edit", args=[mateo.pk, note.pk]), {"note_type": "parent", "text": "Same."}
     )
     assert not EventNoteRevision.objects.filter(note=note).exists()
 
 
-def test_an_edit_with_bad_input_changes_nothing(client_for, demo):
+def test_an_edit_with_bad_input_changes_nothing(client_for, demo, teachers_note_about_mateo):
     mateo = demo.student("mateo")
-    note = EventNote.objects.create(
-        student=mateo,
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Keep me.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
+    note = teachers_note_about_mateo("Keep me.")
     response = client_for("teacher.5").post(
         reverse("students:note_edit", args=[mateo.pk, note.pk]), {"note_type": "parent", "text": ""}
     )
@@ -130,15 +118,9 @@ def test_an_edit_with_bad_input_changes_nothing(client_for, demo):
     assert not EventNoteRevision.objects.filter(note=note).exists()
 
 
-def test_there_is_no_way_to_delete_a_note(client_for, demo):
+def test_there_is_no_way_to_delete_a_note(client_for, demo, teachers_note_about_mateo):
     mateo = demo.student("mateo")
-    note = EventNote.objects.create(
-        student=mateo,
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Stays.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
+    note = teachers_note_about_mateo("Stays.")
     client = client_for("teacher.5")
     assert client.delete(reverse("students:note_edit", args=[mateo.pk, note.pk])).status_code == 405
     assert EventNote.objects.filter(pk=note.pk).exists()
