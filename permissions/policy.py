@@ -266,20 +266,21 @@ def get_visible_section_or_404(educator, section_id) -> Section:
 
 
 # --- school rosters ------------------------------------------------------------------------------
-def can_view_school_roster(educator, school: School) -> bool:
-    """Whether the educator may open the school's roster: districtwide, schoolwide or grade-level there (one query)."""
+def schools_with_open_roster(educator) -> QuerySet[School]:
+    """The schools whose roster the educator may open: districtwide, or schoolwide or grade-level there."""
     if not is_active_educator(educator):
-        return False
+        return School.objects.none()
     now = timezone.now()
-    return (
-        School.objects.filter(pk=school.pk)
-        .filter(
-            Q(Exists(held("district", educator, now)))
-            | Q(Exists(held("school", educator, now).filter(content_object=OuterRef("pk"))))
-            | Q(Exists(held("grade", educator, now).filter(content_object__school=OuterRef("pk"))))
-        )
-        .exists()
+    return School.objects.filter(
+        Q(Exists(held("district", educator, now)))
+        | Q(Exists(held("school", educator, now).filter(content_object=OuterRef("pk"))))
+        | Q(Exists(held("grade", educator, now).filter(content_object__school=OuterRef("pk"))))
     )
+
+
+def can_view_school_roster(educator, school: School) -> bool:
+    """Whether the educator may open this school's roster (one query)."""
+    return schools_with_open_roster(educator).filter(pk=school.pk).exists()
 
 
 def school_roster(educator, school: School) -> QuerySet[Student]:

@@ -17,6 +17,7 @@ from permissions.policy import (
     get_visible_section_or_404,
     not_found,
     school_roster,
+    schools_with_open_roster,
     visible_students,
 )
 from students.models import Homeroom, School, Section, Student, StudentSectionAssignment
@@ -104,7 +105,8 @@ def my_schools(*, educator) -> list[SchoolLink]:
     for row in visible_students(educator).order_by().values("school").annotate(total=Count("pk")):
         counts[row["school"]] = row["total"]
     schools = School.objects.filter(pk__in=counts).order_by("name")
-    return [SchoolLink(school, counts[school.pk], can_view_school_roster(educator, school)) for school in schools]
+    open_rosters = set(schools_with_open_roster(educator).filter(pk__in=counts).values_list("pk", flat=True))
+    return [SchoolLink(school, counts[school.pk], school.pk in open_rosters) for school in schools]
 
 
 @dataclass

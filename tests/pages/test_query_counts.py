@@ -15,8 +15,10 @@ from students.models import (
     DisciplineIncident,
     EventNote,
     EventNoteRevision,
+    Homeroom,
     McasResult,
     Plan504,
+    School,
     Service,
     StarResult,
     Student,
@@ -134,3 +136,19 @@ def test_the_home_page_costs_the_same_queries_for_more_students(client_for, demo
     add_students(school=homeroom.school, homeroom=homeroom, grade="5", count=20, author=demo.educator("teacher.5"))
     with django_assert_num_queries(small):
         client.get(url)
+
+
+def test_the_schools_page_costs_the_same_queries_for_more_schools(client_for, demo, django_assert_num_queries):
+    client = client_for("district")
+    url = reverse("students:schools")
+    few = count_queries(client, url)
+    new_schools = []
+    for number in range(4):
+        school = School.objects.create(local_id=f"NEW{number}", name=f"New School {number}", school_type="ES")
+        homeroom = Homeroom.objects.create(school=school, name="K-1", grade="KF")
+        add_students(school=school, homeroom=homeroom, grade="KF", count=1, author=demo.educator("teacher.5"))
+        new_schools.append(school)
+    with django_assert_num_queries(few):
+        html = client.get(url).content.decode()
+    for school in new_schools:  # each listed, with its roster open to a districtwide educator
+        assert reverse("students:school_roster", args=[school.pk]) in html
