@@ -6,17 +6,16 @@ the tables by the middleware's admin-page rule and the reports by the report vie
 """
 
 from django.contrib import admin
+from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from audit.forms import REPORT_FORMS
-from audit.models import AccessEvent, GrantChangeEvent, SignInEvent
+from audit.models import REPORT_PERMISSION, AccessEvent, GrantChangeEvent, SignInEvent
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_csv
-
-REPORT_PERMISSION = "audit.view_audit_reports"
 
 
 def report_url_name(slug: str) -> str:
@@ -92,6 +91,8 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
             "opts": self.model._meta,
             "title": form.title,
             "form": form,
+            # Rendered by the admin's own fieldset template, like any admin form.
+            "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             "report": report,
             "csv_query": request.GET.urlencode() + "&format=csv",
             "report_links": self._report_links(),

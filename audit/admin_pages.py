@@ -70,7 +70,8 @@ def recorded_admin_page(request, match):
 
 def _shown_pks(request, match, model, page, response) -> list:
     if page == "autocomplete":
-        results = json.loads(response.content)["results"] if response.status_code == 200 else []
+        ok = response is not None and response.status_code == 200  # None: before the view ran
+        results = json.loads(response.content)["results"] if ok else []
         raw = [result["id"] for result in results]
     elif page != "changelist":
         raw = [unquote(match.kwargs["object_id"])]
@@ -89,7 +90,11 @@ def _shown_pks(request, match, model, page, response) -> list:
 
 
 def record_admin_page(request, match, model, page, response) -> None:
-    """Report the rows an admin page showed (GET) or acted on (POST) to the open recording."""
+    """Report the rows an admin page showed (GET) or acted on (POST) to the open recording.
+
+    For a POST the middleware calls this before the view runs as well (``response`` None), so rows
+    the view deletes, or moves to another student, are still tied to the students they belonged to.
+    """
     pks = _shown_pks(request, match, model, page, response)
     kind = "changed" if request.method == "POST" else "viewed"
     if model is Student:

@@ -6,6 +6,7 @@ educator, like a page view (Zulip-style: one base class instead of a rule every 
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import REPORT_PERMISSION
 from audit.recorder import command_recording
 from audit.reports import record_viewing, write_csv
 from educators.models import Educator
@@ -36,10 +37,15 @@ class RecordedCommand(BaseCommand):
 
 
 class ReportCommand(RecordedCommand):
-    """Prints one audit report as CSV; the options are the report form's fields."""
+    """Prints one audit report as CSV; the options are the report form's fields (``--since`` for ``since``)."""
 
-    required_permission = "audit.view_audit_reports"
+    required_permission = REPORT_PERMISSION
     form_class = None  # an audit.forms report form
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        for name, form_field in self.form_class.base_fields.items():
+            parser.add_argument(f"--{name}", required=form_field.required, help=form_field.help_text)
 
     def handle_recorded(self, *args, actor, **options):
         form = self.form_class(

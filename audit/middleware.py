@@ -8,8 +8,12 @@ the person gets an error page instead of unrecorded student data.
 
 from audit.admin_pages import record_admin_page, recorded_admin_page
 from audit.events import write_access_event
-from audit.models import Outcome
 from audit.recorder import recording
+
+
+def _actor(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 class AccessRecorderMiddleware:
@@ -20,16 +24,22 @@ class AccessRecorderMiddleware:
         with recording() as opened:
             response = self.get_response(request)
             match = request.resolver_match
-            user = getattr(request, "user", None)
-            actor = user if user is not None and user.is_authenticated else None
+            actor = _actor(request)
             admin_page = recorded_admin_page(request, match) if actor is not None else None
             if admin_page is not None:
                 record_admin_page(request, match, *admin_page, response)
             if admin_page is not None or opened.touched_anything:
                 if not opened.action:
                     opened.action = match.view_name if match is not None else ""
+                if response.status_code == 403:  # the admin's refusals, which do not call record_denied()
+                    opened.denied = True
                 outcome = opened.outcome(failed=response.status_code >= 500)
-                if response.status_code == 403 and outcome == Outcome.OK:
-                    outcome = Outcome.DENIED
                 write_access_event(opened, actor=actor, outcome=outcome, request=request, status=response.status_code)
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Before an admin POST changes or deletes rows, note whose rows they are: afterwards they may be gone."""
+        if request.method == "POST" and _actor(request) is not None:
+            admin_page = recorded_admin_page(request, request.resolver_match)
+            if admin_page is not None:
+                record_admin_page(request, request.resolver_match, *admin_page, response=None)

@@ -24,6 +24,8 @@ class ChainedEvent(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-id"]
+        default_permissions = ()
 
 
 class Outcome(models.TextChoices):
@@ -78,9 +80,7 @@ class AccessEvent(ChainedEvent):
         "session_hash",
     )
 
-    class Meta:
-        ordering = ["-id"]
-        default_permissions = ()
+    class Meta(ChainedEvent.Meta):
         permissions = [("view_audit_reports", "May read the audit log and run audit reports")]
         indexes = [
             BrinIndex(fields=["occurred_at"], name="access_event_time_brin", autosummarize=True),
@@ -123,9 +123,7 @@ class SignInEvent(ChainedEvent):
         "session_hash",
     )
 
-    class Meta:
-        ordering = ["-id"]
-        default_permissions = ()
+    class Meta(ChainedEvent.Meta):
         indexes = [
             BrinIndex(fields=["occurred_at"], name="sign_in_event_time_brin", autosummarize=True),
             models.Index(fields=["educator_id", "occurred_at"], name="sign_in_event_educator_idx"),
@@ -161,9 +159,7 @@ class GrantChangeEvent(ChainedEvent):
         "reason",
     )
 
-    class Meta:
-        ordering = ["-id"]
-        default_permissions = ()
+    class Meta(ChainedEvent.Meta):
         indexes = [
             BrinIndex(fields=["occurred_at"], name="grant_change_time_brin", autosummarize=True),
             models.Index(fields=["educator_id", "occurred_at"], name="grant_change_educator_idx"),
@@ -175,3 +171,6 @@ class GrantChangeEvent(ChainedEvent):
 
 # Every chained table, in the order audit_verify and audit_purge walk them.
 CHAINED_MODELS: tuple[type[ChainedEvent], ...] = (AccessEvent, SignInEvent, GrantChangeEvent)
+
+# Who may read the audit tables and run the reports (the admin pages and the report commands).
+REPORT_PERMISSION = "audit.view_audit_reports"

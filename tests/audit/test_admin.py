@@ -80,7 +80,11 @@ def test_the_breach_scope_page_explains_missing_criteria_and_records_nothing(aud
 
 
 def test_an_empty_report_form_is_not_a_viewing(auditor_client):
-    assert auditor_client.get(REPORTS + "breach-scope/").status_code == 200
+    response = auditor_client.get(REPORTS + "breach-scope/")
+    assert response.status_code == 200
+    for name in (b"since", b"until", b"account", b"network"):
+        assert b'name="' + name + b'"' in response.content
+    assert b"The email of the account that was misused." in response.content
     assert not AccessEvent.objects.exists()
 
 

@@ -173,6 +173,28 @@ def test_an_admin_page_of_a_note_records_the_note_and_its_student(admin_client, 
     assert (event.student_ids, event.object_ids) == ([student.id], {"eventnote": [note.id]})
 
 
+def test_deleting_a_note_in_the_admin_records_the_student_it_belonged_to(admin_client, make_student, admin_user):
+    from django.utils import timezone
+
+    from students.models import EventNote
+
+    student = make_student()
+    note = EventNote.objects.create(
+        student=student, author=admin_user, note_type="sst", text="Fictional note", recorded_at=timezone.now()
+    )
+    assert admin_client.post(f"/test-admin/students/eventnote/{note.id}/delete/", {"post": "yes"}).status_code == 302
+    assert not EventNote.objects.filter(id=note.id).exists()
+    event = AccessEvent.objects.get()
+    assert (event.changed_student_ids, event.object_ids) == ([student.id], {"eventnote": [note.id]})
+
+
+def test_a_post_to_the_admin_autocomplete_is_refused_and_recorded_without_ids(admin_client):
+    query = "app_label=students&model_name=eventnote&field_name=student&term=Zeph"
+    assert admin_client.post(f"/test-admin/autocomplete/?{query}").status_code == 405
+    event = AccessEvent.objects.get()
+    assert (event.action, event.student_ids, event.status) == ("test_admin:autocomplete", [], 405)
+
+
 def test_an_admin_page_with_a_malformed_id_is_recorded_without_ids(admin_client):
     admin_client.get("/test-admin/students/student/not-a-number/change/")
     event = AccessEvent.objects.get()

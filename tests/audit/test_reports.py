@@ -164,7 +164,7 @@ def test_weekly_usage_counts_educators_per_iso_week_and_school(history):
     ]
 
 
-def test_weekly_usage_counts_each_educator_once_a_week_however_busy(history, clock, make_educator):
+def test_weekly_usage_counts_each_educator_once_a_week_however_busy(history):
     since, until = reports.window(datetime.date(2025, 3, 3), datetime.date(2025, 3, 9))
     assert [row[2:] for row in reports.weekly_usage(since=since, until=until).rows] == [
         ("Baker Elementary", 1),

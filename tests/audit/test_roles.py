@@ -79,11 +79,16 @@ def test_restricted_notes_comes_from_a_group_permission(educator):
     assert actor_roles(educator) == ["restricted_notes"]
 
 
-def test_restricted_notes_granted_on_one_student_is_not_a_student_role(educator, make_student):
+def test_a_grant_row_holding_another_permission_gives_no_role(educator, school, make_student):
+    # As in the policy (permissions.kinds.live_grants): only the kind's visibility permission grants access,
+    # and restricted notes come from a direct or group permission, not from a grant on one student.
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("change_school"))
     StudentGrant.objects.create(
         user=educator, content_object=make_student(), permission=permission("view_restricted_notes")
     )
-    assert actor_roles(educator) == ["restricted_notes"]
+    assert actor_roles(educator) == []
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("view_school_students"))
+    assert actor_roles(educator) == ["schoolwide"]
 
 
 def test_narrowing_flags_and_admin_powers_are_listed_last(make_educator):

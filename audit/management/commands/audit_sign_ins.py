@@ -7,8 +7,3 @@ from audit.forms import SignInActivityForm
 class Command(ReportCommand):
     help = "Successful and failed sign-ins per identity and day, as CSV."
     form_class = SignInActivityForm
-
-    def add_arguments(self, parser):
-        super().add_arguments(parser)
-        parser.add_argument("--since", required=True, metavar="YYYY-MM-DD", help="First day.")
-        parser.add_argument("--until", required=True, metavar="YYYY-MM-DD", help="Last day, included.")
