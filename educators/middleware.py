@@ -3,7 +3,8 @@
 - PermissionsPolicyMiddleware: turns off browser features no page uses.
 - IPRulesMiddleware: 403 for denied networks (recorded), and marks requests from outside the
   allow list, where nobody gets in without a second factor.
-- SessionLifetimeMiddleware: idle timeout and absolute lifetime, enforced on the server.
+- SessionLifetimeMiddleware: idle timeout and absolute lifetime, enforced on the server, and the
+  "last seen" time, address and browser of the educator's session list (allauth.usersessions).
 - MFARequiredMiddleware: privileged educators set up a second factor before they see any other
   page; outside the allow list, educators without one are signed out.
 """
@@ -12,7 +13,9 @@ import functools
 import ipaddress
 import time
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -30,7 +33,8 @@ from educators.roles import requires_mfa
 
 SIGNED_IN_AT = "insights.signed_in_at"
 LAST_ACTIVITY = "insights.last_activity"
-# Activity is written to the session at most this often, so most requests do not save the session.
+# Activity is written to the session (and the session list) at most this often, so most requests
+# neither save the session nor update its row in the list.
 ACTIVITY_RESOLUTION_SECONDS = 60
 # A denied network is recorded at most once per address in this many seconds, so a flood cannot fill the log.
 DENIED_RECORD_INTERVAL_SECONDS = 60
@@ -81,7 +85,8 @@ def _record_denied_network(request, ip: str) -> None:
 class SessionLifetimeMiddleware:
     """Sign out after SESSION_IDLE_TIMEOUT_SECONDS without a request, or SESSION_COOKIE_AGE after signing in.
 
-    Sets ``request.session_seconds_remaining`` for the page's expiry warning.
+    Sets ``request.session_seconds_remaining`` for the page's expiry warning. Stands in for
+    allauth's UserSessionsMiddleware, which would rewrite the session list's row on every request.
     """
 
     def __init__(self, get_response):
@@ -109,6 +114,7 @@ class SessionLifetimeMiddleware:
             return self._expire(request, f"You were signed out: sessions last at most {lifetime_limit // 3600} hours.")
         if LAST_ACTIVITY not in session or now - last_activity >= ACTIVITY_RESOLUTION_SECONDS:
             session[LAST_ACTIVITY] = last_activity = now
+            UserSession.objects.create_from_request(request)  # last seen, address and browser
         request.session_seconds_remaining = int(
             min(idle_limit - (now - last_activity), lifetime_limit - (now - signed_in_at))
         )
@@ -140,7 +146,11 @@ class MFARequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if not user.is_authenticated or request.path.startswith(_mfa_gate_exempt_prefixes()):
+        if (
+            not user.is_authenticated
+            or request.path.startswith(_mfa_gate_exempt_prefixes())
+            or _signed_in_with_second_factor(request, user)
+        ):
             return self.get_response(request)
         outside = getattr(request, "outside_allowed_networks", False)
         if not (outside or requires_mfa(user)) or is_mfa_enabled(user, SECOND_FACTORS):
@@ -156,3 +166,8 @@ class MFARequiredMiddleware:
             return redirect("account_login")
         messages.info(request, "Set up two-factor authentication to continue: your role requires it.")
         return redirect("mfa_activate_totp")
+
+
+def _signed_in_with_second_factor(request, user) -> bool:
+    """Whether this session's sign-in passed a second factor, which answers the gate without a query."""
+    return any(step.get("method") == "mfa" for step in get_authentication_records(request, user))

@@ -8,6 +8,7 @@ password change or reset ends every session of that educator.
 import logging
 import time
 
+from allauth.account.authentication import get_authentication_records
 from allauth.account.signals import password_changed, password_reset, password_set
 from allauth.mfa.signals import authentication_failed
 from allauth.usersessions.models import UserSession
@@ -22,8 +23,6 @@ from educators.middleware import LAST_ACTIVITY, SIGNED_IN_AT
 
 logger = logging.getLogger(__name__)
 
-AUTHENTICATION_METHODS_SESSION_KEY = "account_authentication_methods"  # allauth's record of this sign-in's steps
-
 
 @receiver(user_logged_in, dispatch_uid="educators.signed_in")
 def signed_in(sender, request, user, **kwargs):
@@ -31,7 +30,7 @@ def signed_in(sender, request, user, **kwargs):
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_ACTIVITY] = now
     unfamiliar = is_unfamiliar_sign_in(educator=user, ip=client_ip(request), now=timezone.now())
-    record_sign_in(request=request, identity=user.email, educator=user, succeeded=True, reason=_methods(request))
+    record_sign_in(request=request, identity=user.email, educator=user, succeeded=True, reason=_methods(request, user))
     if unfamiliar:
         try:
             send_sign_in_alert(request=request, educator=user)
@@ -39,9 +38,9 @@ def signed_in(sender, request, user, **kwargs):
             logger.warning("Could not email an unfamiliar-sign-in alert to educator %s.", user.pk)
 
 
-def _methods(request) -> str:
+def _methods(request, user) -> str:
     """How this sign-in was proven, e.g. "password+totp" or "socialaccount+recovery_codes"."""
-    steps = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    steps = get_authentication_records(request, user)
     return "+".join(
         step.get("type", "mfa") if step.get("method") == "mfa" else step.get("method", "") for step in steps
     )

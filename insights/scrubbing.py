@@ -19,7 +19,7 @@ current context for as long as it lives.
 import datetime
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -33,6 +33,7 @@ REDACTED = "[redacted]"
 # Shorter values (a middle initial) identify no one and would blank out every stray letter.
 MIN_VALUE_LENGTH = 2
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MONTH = r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _GENERIC_PATTERNS = [
     # A query string after a path ("/students/?q=Ana") may carry anything a person typed.
@@ -180,13 +181,16 @@ def remember_values(*values: str | None) -> None:
     """Scrub these strings (note text, a search term) from reports and logs for the rest of the request."""
     trie = _collection().values
     for value in values:
-        if not value:
-            continue
-        text = value.strip()
-        # Whole, and by line and sentence, since a message may quote only part of a long text.
-        for piece in {text, *text.splitlines(), *re.split(r"(?<=[.!?])\s+", text)}:
-            if len(piece.strip()) >= MIN_VALUE_LENGTH:
-                trie.add(piece.strip())
+        if value:
+            text = value.strip()
+            # Whole, and by line and sentence, since a message may quote only part of a long text.
+            _remember(trie, {text, *text.splitlines(), *_SENTENCE_END.split(text)})
+
+
+def _remember(trie: _ValueTrie, pieces: Iterable[str | None]) -> None:
+    for piece in pieces:
+        if piece and len(piece := piece.strip()) >= MIN_VALUE_LENGTH:
+            trie.add(piece)
 
 
 def remember_student(student: Any) -> None:
@@ -213,7 +217,6 @@ def remember_student(student: Any) -> None:
         email.partition("@")[0],
         phone,
         re.sub(r"\D", "", phone),
-        address,
         *re.split(r"[\n,]", address),
         *re.split(r"[\s-]+", f"{first} {last} {guardian}"),
     ]
@@ -221,7 +224,10 @@ def remember_student(student: Any) -> None:
         values += _date_formats(birth)
     elif isinstance(birth, str):
         values.append(birth)
-    remember_values(*values)
+    # Identifiers are remembered as they are: splitting them into lines and sentences, as free
+    # text is, would find nothing more and costs most of the time a roster of thousands takes.
+    _remember(_collection().values, values)
+    remember_values(address)
 
 
 def _date_formats(day: datetime.date) -> list[str]:

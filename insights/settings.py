@@ -111,7 +111,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "educators.middleware.SessionLifetimeMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "educators.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost, right around the view: writes the request's AccessEvent, also after a 404 or 500.
@@ -234,7 +233,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = f"Insights ({DISTRICT_NAME})"
 MFA_TRUST_ENABLED = False  # shared school computers: never "trust this browser"
 
-# Signed-in sessions an educator can list and end; activity tracking keeps their last-seen time.
+# Signed-in sessions an educator can list and end, with their last-seen time, kept up to date once a
+# minute by educators.middleware.SessionLifetimeMiddleware (allauth's middleware writes on every request).
 USERSESSIONS_TRACK_ACTIVITY = True
 
 # Optional "Sign in with Google" for districts on Google Workspace: existing, active educators of

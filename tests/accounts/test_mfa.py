@@ -7,6 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from educators.models import Educator
 from educators.roles import requires_mfa
 from permissions.models import DistrictGrant, HomeroomGrant, SchoolGrant
 from students.models import District, Homeroom
-from tests.accounts.helpers import activate_totp, sign_in, stored_totp_secret, totp_code
+from tests.accounts.helpers import activate_totp, enroll_totp, sign_in, stored_totp_secret, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,14 @@ def test_the_gate_lets_a_privileged_educator_sign_out_and_reach_static_files_and
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_a_session_signed_in_with_a_second_factor_passes_the_gate_without_asking_the_database(client, principal):
+    secret = enroll_totp(principal)
+    sign_in(client, principal.email)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    with CaptureQueriesContext(connection) as page_queries:
+        assert client.get(reverse("students:home")).status_code == 200
+    # The gate's two questions: does the educator have an authenticator, do they hold a privileged permission.
+    gate_markers = ('"mfa_authenticator"', '"educators_educator_groups"')
+    assert not [query["sql"] for query in page_queries if any(marker in query["sql"] for marker in gate_markers)]

@@ -3,7 +3,9 @@
 import pytest
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from educators.middleware import LAST_ACTIVITY, SIGNED_IN_AT
@@ -87,3 +89,18 @@ def test_changing_the_password_ends_every_session(teacher):
     assert Session.objects.count() <= 1  # at most the laptop's fresh anonymous session
     assert shared_computer.get(reverse("students:home")).status_code == 302
     assert laptop.get(reverse("students:home")).status_code == 302
+
+
+def test_the_session_list_learns_of_activity_once_a_minute_not_on_every_request(client, teacher):
+    sign_in(client, teacher.email, REMOTE_ADDR="192.0.2.10")
+    signed_in_row = UserSession.objects.get(user=teacher)
+    with CaptureQueriesContext(connection) as quiet:
+        assert client.get(reverse("students:home"), REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert not [query for query in quiet.captured_queries if "usersessions_usersession" in query["sql"]]
+    assert UserSession.objects.get(user=teacher).last_seen_at == signed_in_row.last_seen_at
+
+    shift_session(client, LAST_ACTIVITY, 61)
+    client.get(reverse("students:home"), REMOTE_ADDR="198.51.100.7")
+    seen = UserSession.objects.get(user=teacher)
+    assert seen.last_seen_at > signed_in_row.last_seen_at
+    assert seen.ip == "198.51.100.7"  # a session used from elsewhere shows the new address in the list
