@@ -14,10 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from educators.models import Educator
-from permissions.kinds import GRANT_KINDS
-
-# permissions.policy.RESTRICTED_NOTES_PERMISSION; not imported, because the policy imports the recorder.
-RESTRICTED_NOTES_PERMISSION = "view_restricted_notes"
+from permissions.kinds import GRANT_KINDS, RESTRICTED_NOTES_PERMISSION
 
 # Grant kind -> role word; roles are listed in GRANT_KINDS order.
 ROLE_BY_KIND = {

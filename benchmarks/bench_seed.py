@@ -19,9 +19,7 @@ def run(report):
         if has_demo_data():
             reset_demo_data()
         started = time.monotonic()
-        DemoDistrictBuilder(
-            student_count=600, seed=1, today=datetime.date.today(), password="", log=lambda *_: None
-        ).build()
+        DemoDistrictBuilder(student_count=600, seed=1, today=datetime.date.today(), password="").build()
         small = time.monotonic() - started
         transaction.set_rollback(True)
     seconds = seed_bench_district()

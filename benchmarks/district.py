@@ -34,7 +34,6 @@ def seed_bench_district() -> float:
         seed=BENCH_SEED,
         today=datetime.date.today(),
         password=settings.DEMO_PASSWORD,
-        log=lambda *_: None,
     ).build()
     seconds = time.monotonic() - started
     with connection.cursor() as cursor:

@@ -29,6 +29,9 @@ from permissions.models import (
 )
 from students.models import Student
 
+# Global permissions (on the students app) that widen what an educator sees of a visible student.
+RESTRICTED_NOTES_PERMISSION = "view_restricted_notes"
+EDUCATORS_WITH_ACCESS_PERMISSION = "view_educators_with_access"
 ACTIVE_STUDENT = Q(enrollment_status=Student.EnrollmentStatus.ACTIVE, missing_from_last_export=False)
 
 

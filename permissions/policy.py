@@ -33,11 +33,15 @@ from django.utils import timezone
 
 from audit import recorder
 from educators.models import Educator
-from permissions.kinds import ACTIVE_STUDENT, KIND_BY_KEY, GrantKind, held
+from permissions.kinds import (
+    ACTIVE_STUDENT,
+    EDUCATORS_WITH_ACCESS_PERMISSION,
+    KIND_BY_KEY,
+    RESTRICTED_NOTES_PERMISSION,
+    GrantKind,
+    held,
+)
 from students.models import Homeroom, School, SchoolGrade, Section, Student, StudentSectionAssignment
-
-RESTRICTED_NOTES_PERMISSION = "view_restricted_notes"
-EDUCATORS_WITH_ACCESS_PERMISSION = "view_educators_with_access"
 
 
 def is_active_educator(educator) -> bool:

@@ -9,7 +9,6 @@ by the builder's mixins.
 
 import datetime
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -105,13 +104,12 @@ def has_demo_data() -> bool:
 class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
     """Generates the district in memory order, writing each kind of row in bulk."""
 
-    def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str, log: Callable):
+    def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str):
         self.rng = random.Random(seed)
         self.student_count = student_count
         self.today = today
         self.current_year = school_year_of(today)
         self.password_hash = make_password(password or None)  # an empty password gives an unusable one
-        self.log = log
         self.summary = DemoSummary()
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))
 

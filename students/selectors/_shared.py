@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateTimeField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -12,7 +12,6 @@ from insights.scrubbing import remember_student, remember_values
 from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy
 from students.models.grades import school_year_of, school_year_start
 
-ACTIVE_STUDENT = Q(enrollment_status=Student.EnrollmentStatus.ACTIVE, missing_from_last_export=False)
 # What list pages show about each student, fetched in one query. Contact details and other
 # columns lists never show stay unloaded: less to fetch, and less for the scrubber to remember.
 LIST_FIELDS = (

@@ -22,11 +22,11 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractDay, ExtractMonth
 
+from permissions.kinds import ACTIVE_STUDENT
 from permissions.policy import visible_homerooms, visible_sections, visible_students
 from students.models import Absence, EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
 from students.models.grades import school_year_of
 from students.selectors._shared import (
-    ACTIVE_STUDENT,
     as_list_rows,
     count_since,
     report_notes,

@@ -11,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from audit.recorder import record_students
+from permissions.kinds import ACTIVE_STUDENT
 from permissions.policy import (
     can_view_school_roster,
     get_visible_homeroom_or_404,
@@ -23,7 +24,6 @@ from permissions.policy import (
 from students.models import Homeroom, School, Section, Student, StudentSectionAssignment
 from students.models.grades import GRADE_CODES, GRADE_ORDER
 from students.selectors._shared import (
-    ACTIVE_STUDENT,
     as_list_rows,
     current_school_year_start,
     report_students,

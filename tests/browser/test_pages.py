@@ -27,9 +27,7 @@ RESTRICTED_TEXT = "Disclosed a family matter; counselor following up weekly."
 
 @pytest.fixture
 def district():
-    DemoDistrictBuilder(
-        student_count=12, seed=1, today=timezone.localdate(), password=PASSWORD, log=lambda *args: None
-    ).build()
+    DemoDistrictBuilder(student_count=12, seed=1, today=timezone.localdate(), password=PASSWORD).build()
 
 
 @pytest.fixture

@@ -55,7 +55,6 @@ class Command(BaseCommand):
                 seed=seed,
                 today=today or datetime.date.today(),
                 password=settings.DEMO_PASSWORD,
-                log=self.stdout.write,
             ).build()
         elapsed = time.monotonic() - started
         self.stdout.write(
