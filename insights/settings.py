@@ -80,7 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
+    "django.contrib.humanize",  # allauth's session and security-key lists load it
     "allauth",
     "allauth.account",
     "allauth.mfa",
