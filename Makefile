@@ -26,9 +26,10 @@ TEST_ENV = DEBUG=false HTTPS=false DEMO_MODE=true DEMO_PASSWORD=insights-demo-pa
 
 install: $(INSTALLED)
 
+# The locks carry a hash for every package, so pip installs exactly the locked files or stops.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	touch $(INSTALLED)
 
 run: $(INSTALLED)
