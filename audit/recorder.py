@@ -17,6 +17,8 @@ import contextvars
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from audit.events import write_access_event
 from audit.models import Outcome
 
@@ -110,14 +112,22 @@ def set_action(name: str) -> None:
 
 @contextlib.contextmanager
 def command_recording(*, actor, action: str) -> Iterator[Recording]:
-    """Record a management command run (or any non-request work) as one event, written at exit even on error.
+    """Record a management command run (or any non-request work) as one event, in the run's own transaction.
 
+    The block and its event commit together: if the event cannot be written, the block's changes
+    are rolled back. A block that raises is rolled back and then recorded with outcome "error".
     ``actor`` is the Educator the work is done for, or None for scheduled jobs with no person behind them.
     """
     with recording(action) as opened:
-        failed = True
+        failed = False
         try:
-            yield opened
-            failed = False
+            with transaction.atomic():
+                try:
+                    yield opened
+                except BaseException:
+                    failed = True
+                    raise
+                write_access_event(opened, actor=actor, outcome=opened.outcome(failed=False))
         finally:
-            write_access_event(opened, actor=actor, outcome=opened.outcome(failed=failed))
+            if failed:
+                write_access_event(opened, actor=actor, outcome=opened.outcome(failed=True))

@@ -12,7 +12,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from audit.models import CHAINED_MODELS, AccessEvent, Outcome
@@ -29,7 +29,7 @@ def purge(*, now: datetime.datetime | None = None) -> dict[str, dict]:
         raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least {MINIMUM_RETENTION_DAYS}.")
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
     purged = {}
-    with transaction.atomic(), command_recording(actor=None, action=PURGE_ACTION):
+    with command_recording(actor=None, action=PURGE_ACTION):
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('audit.purge_before', %s, true)", [cutoff.isoformat()])
             for model in CHAINED_MODELS:

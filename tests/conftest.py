@@ -23,3 +23,21 @@ def django_db_setup(django_db_setup, django_db_blocker):
             database = connection.ops.quote_name(connection.settings_dict["NAME"])
             cursor.execute(f"ALTER DATABASE {database} SET audit.allow_truncate = 'on'")
         connection.close()
+
+
+@pytest.fixture
+def audit_inserts_fail(db):
+    """Make the database refuse every new AccessEvent, as a lock timeout or a full disk would.
+
+    A real trigger, created inside the test's transaction (so it vanishes with it): the failure
+    happens where a real one would, in PostgreSQL, after the view's own writes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE FUNCTION pg_temp.refuse_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'audit insert refused for the test'; END; $$;
+            CREATE TRIGGER refuse_audit_insert BEFORE INSERT ON audit_accessevent
+                FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_audit_insert();
+            """
+        )

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 
 from audit.events import record_grant_change, record_sign_in, record_sign_out
 from audit.models import AccessEvent, GrantChangeEvent, SignInEvent
@@ -17,6 +17,7 @@ from audit.recorder import (
     record_students,
     set_action,
 )
+from students.models import School
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +169,17 @@ def test_audit_rows_describe_themselves_by_id_only(rf, educator):
         f"Sign-in event #{sign_in.pk}",
         f"Grant change #{change.pk}",
     ]
+
+
+def test_a_command_that_fails_has_its_changes_rolled_back_before_it_is_recorded(educator):
+    with pytest.raises(RuntimeError), command_recording(actor=educator, action="import_students"):
+        School.objects.create(local_id="NEW", name="New School", school_type="ES")
+        raise RuntimeError("the import failed")
+    assert not School.objects.filter(local_id="NEW").exists()
+    assert AccessEvent.objects.get().outcome == "error"
+
+
+def test_a_command_whose_event_cannot_be_written_changes_nothing(educator, audit_inserts_fail):
+    with pytest.raises(DatabaseError), command_recording(actor=educator, action="import_students"):
+        School.objects.create(local_id="NEW", name="New School", school_type="ES")
+    assert not School.objects.filter(local_id="NEW").exists()

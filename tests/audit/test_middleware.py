@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from audit.models import AccessEvent
+from students.models import School
 from tests.audit.conftest import give_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.urls")]
@@ -248,3 +249,33 @@ def test_a_refused_admin_autocomplete_search_for_students_is_recorded_as_denied(
     assert client.get("/test-admin/autocomplete/", query).status_code == 403
     event = AccessEvent.objects.get()
     assert (event.outcome, event.student_ids) == ("denied", [])
+
+
+def test_a_write_and_its_event_commit_together(signed_in):
+    assert signed_in.post("/t/schools/open/").status_code == 200
+    assert School.objects.filter(local_id="NEW").exists()
+    assert AccessEvent.objects.get().object_ids == {"school": ["NEW"]}
+
+
+def test_a_write_whose_event_cannot_be_written_is_rolled_back_with_a_clear_page(signed_in, audit_inserts_fail):
+    response = signed_in.post("/t/schools/open/")
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.content.decode()
+    assert not School.objects.filter(local_id="NEW").exists()
+
+
+def test_a_write_that_fails_is_rolled_back_and_recorded_as_an_error(teacher):
+    client = Client(raise_request_exception=False)
+    client.force_login(teacher)
+    assert client.post("/t/schools/open-and-fail/").status_code == 500
+    assert not School.objects.filter(local_id="NEW").exists()
+    event = AccessEvent.objects.get()
+    assert (event.outcome, event.status, event.method) == ("error", 500, "POST")
+
+
+def test_a_read_whose_event_cannot_be_written_shows_no_student_data(teacher, audit_inserts_fail):
+    client = Client(raise_request_exception=False)
+    client.force_login(teacher)
+    response = client.get("/t/students/42/")
+    assert response.status_code == 500
+    assert b"profile" not in response.content

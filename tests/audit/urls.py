@@ -50,6 +50,18 @@ def broken(request):
     raise RuntimeError("the view failed")
 
 
+def school_opened(request):
+    School.objects.create(local_id="NEW", name="New School", school_type="ES")
+    record_objects("school", ["NEW"])
+    return HttpResponse("opened")
+
+
+def school_opened_then_broken(request):
+    School.objects.create(local_id="NEW", name="New School", school_type="ES")
+    record_objects("school", ["NEW"])
+    raise RuntimeError("the view failed after writing")
+
+
 def plain(request):
     return HttpResponse("nothing about students")
 
@@ -81,6 +93,8 @@ urlpatterns = [
     path("t/denied/", denied, name="test_denied"),
     path("t/broken/", broken, name="test_broken"),
     path("t/plain/", plain, name="test_plain"),
+    path("t/schools/open/", school_opened, name="test_school_opened"),
+    path("t/schools/open-and-fail/", school_opened_then_broken, name="test_school_opened_then_broken"),
     path("test-admin/", test_admin_site.urls),
     path("fake-admin/", include(([path("x/", fake_admin_page, name="nowhere_nothing_change")], "admin"), "fake")),
     # The site's own pages the sign-in middleware links to, and the real admin (with the audit reports).

@@ -227,3 +227,26 @@ def test_my_notes_lists_the_notes_i_wrote_and_hides_restricted_text(client_for, 
     assert "Someone else&#x27;s note." not in page and "Someone else's note." not in page
     assert "Very private." not in page
     assert reverse("students:restricted_note", args=[mateo.pk, secret.pk]) in page
+
+
+def test_a_note_whose_audit_row_cannot_be_written_is_not_saved_and_the_teacher_is_told(
+    client_for, demo, audit_inserts_fail
+):
+    mateo = demo.student("mateo")
+    response = client_for("teacher.5").post(
+        reverse("students:note_create", args=[mateo.pk]), {"note_type": "parent", "text": "Called home."}
+    )
+    assert response.status_code == 503
+    assert "Nothing was saved" in response.content.decode()
+    assert not EventNote.objects.filter(text="Called home.").exists()
+
+
+def test_a_service_whose_audit_row_cannot_be_written_is_not_saved(client_for, demo, audit_inserts_fail):
+    mateo = demo.student("mateo")
+    before = Service.objects.filter(student=mateo).count()
+    response = client_for("teacher.5").post(
+        reverse("students:service_create", args=[mateo.pk]),
+        {"service_type": "math_intervention", "provided_by": "Ms. Rivera", "date_started": "2026-10-05"},
+    )
+    assert response.status_code == 503
+    assert Service.objects.filter(student=mateo).count() == before
