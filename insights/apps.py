@@ -7,6 +7,7 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights"
 
     def ready(self):
-        from insights.checks import check_field_encryption_keys
+        from insights.checks import check_field_encryption_keys, check_production_email
 
         register(check_field_encryption_keys, Tags.security)
+        register(check_production_email, Tags.security)

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Collects the student values this request touches so error reports and logs can scrub them.
     "insights.middleware.ScrubbingMiddleware",
+    # Nothing the app renders is kept by a browser or proxy cache (signed-in pages, MFA secrets).
+    "insights.middleware.NoStoreMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "educators.middleware.SessionLifetimeMiddleware",
@@ -337,7 +339,9 @@ STORAGES = {
 }
 
 # --- Email ------------------------------------------------------------------------------------
-if os.environ.get("EMAIL_URL") or os.environ.get("EMAIL_HOST"):
+# SMTP when EMAIL_HOST is set; otherwise the console backend, which insights.checks refuses in
+# production (DEBUG off outside demo mode), so links are never printed into a real district's logs.
+if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
     EMAIL_PORT = env_int("EMAIL_PORT", 587)

@@ -1,8 +1,18 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for gunicorn.
+
+The web process runs the security system checks before it serves anything, so a deployment whose
+encryption keys or mail are misconfigured refuses to start instead of failing later.
+"""
 
 import os
 
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights.settings")
 application = get_wsgi_application()
+
+_problems = [problem for problem in checks.run_checks(tags=[checks.Tags.security]) if problem.is_serious()]
+if _problems:
+    raise ImproperlyConfigured("; ".join(f"{problem.id}: {problem.msg}" for problem in _problems))

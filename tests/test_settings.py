@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "insights.district.example",
     "DISTRICT_KEY": "somerville",
     "DISTRICT_NAME": "Somerville Public Schools",
+    "EMAIL_HOST": "smtp.district.example",
 }
 
 
@@ -51,3 +52,59 @@ def test_a_malformed_boolean_is_a_clear_error():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {key: value for key, value in env.items() if key not in names}
+
+
+def test_production_refuses_to_start_when_mail_would_only_be_printed_to_the_log():
+    env = {**without(PRODUCTION_ENV, "EMAIL_HOST"), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "insights.E002" in result.stderr
+    assert "Set EMAIL_HOST" in result.stderr
+
+
+def test_the_web_process_itself_refuses_to_start_without_real_mail():
+    env = {**without(PRODUCTION_ENV, "EMAIL_HOST"), "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    base = {key: value for key, value in os.environ.items() if key in ("PATH", "DATABASE_URL", "HOME", "LANG")}
+    command = [sys.executable, "-c", "import insights.wsgi"]
+    refused = subprocess.run(command, cwd=PROJECT_DIR, env={**base, **env}, capture_output=True, text=True)
+    assert refused.returncode != 0
+    assert "insights.E002" in refused.stderr
+    started = subprocess.run(
+        command, cwd=PROJECT_DIR, env={**base, **env, "EMAIL_HOST": "smtp.district.example"}, capture_output=True
+    )
+    assert started.returncode == 0, started.stderr
+
+
+def test_email_host_turns_on_smtp_with_its_settings():
+    env = {
+        **PRODUCTION_ENV,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "EMAIL_PORT": "2525",
+        "EMAIL_HOST_USER": "insights",
+    }
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_USE_TLS)",
+        env=env,
+    )
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.district.example",
+        "2525",
+        "insights",
+        "True",
+    ]
+
+
+def test_the_console_backend_is_allowed_with_debug_or_in_demo_mode():
+    keys = {"FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    for mode in ({"DEMO_MODE": "true"}, {"DEBUG": "true"}):
+        result = manage("check", env={**without(PRODUCTION_ENV, "EMAIL_HOST"), **keys, **mode})
+        assert result.returncode == 0, result.stderr
