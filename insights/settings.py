@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",  # allauth's session and security-key lists load it
+    "django.contrib.postgres",  # OpClass in index expressions, full-text search (students/models/text_search.py)
     "allauth",
     "allauth.account",
     "allauth.mfa",

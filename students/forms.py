@@ -11,6 +11,7 @@ from django import forms
 from students.models import NoteType, ServiceType
 from students.models.grades import GRADE_CHOICES
 from students.selectors import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterFilters
+from students.selectors.note_search import MAX_SEARCH_LENGTH, NoteSearch, earliest_searchable_day
 from students.selectors.rosters import ROSTER_SORT_LABELS
 from students.selectors.search import MAX_QUERY_LENGTH
 from students.services import MAX_NOTE_LENGTH
@@ -169,3 +170,63 @@ class SearchForm(PageForm):
             "max_length": f"Search for at most {MAX_QUERY_LENGTH} characters.",
         },
     )
+
+
+class NoteSearchForm(PageForm):
+    """The notes search (posted, so the words never reach a URL): words, then optional filters."""
+
+    wide_fields = ("q",)
+
+    q = forms.CharField(
+        label="Words to find",
+        max_length=MAX_SEARCH_LENGTH,
+        strip=True,
+        help_text='Quote a phrase ("late bus"); a minus leaves a word out (reading -math); '
+        '"or" between words finds either.',
+        error_messages={
+            "required": "Type the words to look for in notes.",
+            "max_length": f"Search for at most {MAX_SEARCH_LENGTH} characters.",
+        },
+    )
+    note_type = forms.ChoiceField(label="Kind of note", choices=[("", "Any"), *NoteType.choices], required=False)
+    grade = forms.ChoiceField(label="Grade", choices=[("", "Any"), *GRADE_CHOICES], required=False)
+    author = forms.TypedChoiceField(label="Written by", required=False, coerce=int, empty_value=None)
+    recorded_from = forms.DateField(
+        label="From", widget=DateInput, required=False, error_messages={"invalid": "Enter a date like 2026-09-15."}
+    )
+    recorded_to = forms.DateField(
+        label="To", widget=DateInput, required=False, error_messages={"invalid": "Enter a date like 2026-12-15."}
+    )
+
+    def __init__(self, *args, authors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].choices = [("", "Anyone"), *((author.pk, author.full_name) for author in authors)]
+        self.earliest = earliest_searchable_day()
+        self.fields["recorded_from"].help_text = f"Notes reach back four years, to {self.earliest:%Y-%m-%d}."
+
+    def clean_recorded_from(self):
+        start = self.cleaned_data["recorded_from"]
+        if start and start < self.earliest:
+            raise forms.ValidationError(
+                f"Notes can be searched four years back at most: choose {self.earliest:%Y-%m-%d} or later."
+            )
+        return start
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("recorded_from"), cleaned.get("recorded_to")
+        if start and end and end < start:
+            self.add_error("recorded_to", "The end date cannot be before the start date.")
+        return cleaned
+
+    def search(self) -> NoteSearch:
+        """The validated search; call after is_valid()."""
+        data = self.cleaned_data
+        return NoteSearch(
+            text=data["q"],
+            note_type=data["note_type"],
+            grade=data["grade"],
+            author_id=data["author"],
+            recorded_from=data["recorded_from"],
+            recorded_to=data["recorded_to"],
+        )

@@ -21,6 +21,7 @@ urlpatterns = [
         name="service_discontinue",
     ),
     path("notes/mine/", notes.my_notes, name="my_notes"),
+    path("notes/search/", notes.note_search, name="note_search"),
     path("schools/", rosters.my_schools, name="schools"),
     path("schools/<int:school_id>/", rosters.school_roster, name="school_roster"),
     path("schools/<int:school_id>/roster.csv", rosters.school_roster_csv, name="school_roster_csv"),

@@ -4,10 +4,12 @@ Restricted notes keep their text only in an encrypted column, so list and profil
 defer it never load it; the database refuses a row that has text in the wrong column.
 """
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 
 from insights.encryption import EncryptedTextField
+from students.models.text_search import note_text_vector
 
 
 class NoteType(models.TextChoices):
@@ -47,6 +49,8 @@ class EventNote(models.Model):
             models.Index(fields=["student", "-recorded_at"], name="note_student_recorded_idx"),
             models.Index(fields=["author", "-recorded_at"], name="note_author_recorded_idx"),
             models.Index(fields=["-recorded_at"], name="note_recorded_idx"),
+            # Notes search reads plain notes only: restricted ones have no plain text to index.
+            GinIndex(note_text_vector(), name="note_text_search_idx", condition=Q(is_restricted=False)),
         ]
 
     def __str__(self):

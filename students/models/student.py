@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 
 from students.models.grades import GRADE_CHOICES, GRADE_CODES, GRADE_ORDER
+from students.models.text_search import folded
 
 
 class EnrollmentStatus(models.TextChoices):
@@ -146,6 +148,10 @@ class Student(models.Model):
             models.Index(fields=["school", "grade"], name="student_school_grade_idx"),
             models.Index(fields=["homeroom"], name="student_homeroom_idx"),
             models.Index(fields=["last_name", "first_name"], name="student_name_idx"),
+            # Name search matches prefixes of the folded names ("jose" finds "José"): pattern ops
+            # let LIKE 'prefix%' use these indexes whatever the database's collation.
+            models.Index(OpClass(folded("first_name"), name="text_pattern_ops"), name="student_first_name_folded_idx"),
+            models.Index(OpClass(folded("last_name"), name="text_pattern_ops"), name="student_last_name_folded_idx"),
         ]
 
     def __str__(self):

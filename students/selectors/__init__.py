@@ -2,11 +2,12 @@
 
 Every selector starts from the access policy (``permissions.policy``), so forbidden records look
 missing (404), tells the audit recorder which students it returned, and hands the students and
-note text it returns to the error-report scrubber. Split by subject: the profile, notes, lists of
+note text it returns to the error-report scrubber. Split by subject: the profile, notes, notes search, lists of
 students (rosters), the home page, and search.
 """
 
 from students.selectors.home import HomePage, home_page
+from students.selectors.note_search import NoteHit, NoteSearch, note_authors, note_search
 from students.selectors.notes import (
     NoteForEditing,
     my_notes,
@@ -39,6 +40,8 @@ __all__ = [
     "ClassList",
     "HomePage",
     "NoteForEditing",
+    "NoteHit",
+    "NoteSearch",
     "Roster",
     "RosterFilters",
     "SchoolLink",
@@ -49,7 +52,9 @@ __all__ = [
     "my_notes",
     "my_schools",
     "my_students",
+    "note_authors",
     "note_for_editing",
+    "note_search",
     "restricted_note",
     "restricted_note_heading",
     "roster",

@@ -1,4 +1,4 @@
-"""Taking and editing notes, showing a restricted note's text, and the notes I wrote."""
+"""Taking and editing notes, showing a restricted note's text, the notes I wrote, and searching notes."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from permissions.policy import can_view_restricted_notes
 from students import selectors, services
-from students.forms import NoteForm
+from students.forms import NoteForm, NoteSearchForm
+from students.selectors.note_search import MAX_RESULTS
 from students.views.decorators import educator_page
 
 
@@ -68,3 +69,14 @@ def restricted_note(request, student_id: int, note_id: int):
 def my_notes(request):
     page = selectors.my_notes(educator=request.user, page=request.GET.get("page"))
     return render(request, "notes/my_notes.html", {"page_obj": page})
+
+
+@educator_page("GET", "POST")
+def note_search(request):
+    """The words come by POST only, so they stay out of URLs, access logs and browser history."""
+    authors = selectors.note_authors(educator=request.user)
+    form = NoteSearchForm(request.POST if request.method == "POST" else None, authors=authors)
+    hits = None
+    if form.is_bound and form.is_valid():
+        hits = selectors.note_search(educator=request.user, search=form.search())
+    return render(request, "notes/search.html", {"form": form, "hits": hits, "limit": MAX_RESULTS})

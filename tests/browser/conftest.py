@@ -10,6 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
+
+from students.demo.generate import DemoDistrictBuilder
+from tests.accounts.helpers import PASSWORD
+from tests.browser.checks import watch
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -58,3 +63,16 @@ def page(browser, live_server, settings):
     tab.on("console", lambda message: tab.console_messages.append(message.text))
     yield tab
     context.close()
+
+
+@pytest.fixture
+def district():
+    """The demo district with a dozen generated students, its educators signing in with the test password."""
+    DemoDistrictBuilder(student_count=12, seed=1, today=timezone.localdate(), password=PASSWORD).build()
+
+
+@pytest.fixture
+def tab(page, district):
+    """A tab in the demo district that collects CSP violations and has axe-core loaded."""
+    watch(page)
+    return page

@@ -12,54 +12,14 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from educators import middleware as session_middleware
-from educators.models import Educator
-from students.demo import cast
-from students.demo.generate import DemoDistrictBuilder
 from students.models import EventNote, School, Student
-from tests.accounts.helpers import PASSWORD, enroll_totp, totp_code
-from tests.browser.checks import csp_violations, serious_accessibility_violations, watch
+from tests.accounts.helpers import enroll_totp
+from tests.browser.checks import csp_violations
+from tests.browser.flows import OUTPUT, assert_clean, educator, sign_in, student
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 RESTRICTED_TEXT = "Disclosed a family matter; counselor following up weekly."
-
-
-@pytest.fixture
-def district():
-    DemoDistrictBuilder(student_count=12, seed=1, today=timezone.localdate(), password=PASSWORD).build()
-
-
-@pytest.fixture
-def tab(page, district):
-    watch(page)
-    return page
-
-
-def educator(key: str) -> Educator:
-    return Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
-
-
-def student(key: str) -> Student:
-    return Student.objects.get(local_id=str(100000 + [person.key for person in cast.STUDENTS].index(key)))
-
-
-def sign_in(page, key: str, *, secret: str | None = None) -> None:
-    """Through the real allauth form; privileged educators also type a code from their authenticator."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(educator(key).email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if secret is not None:
-        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
-        page.get_by_label("Code").fill(totp_code(secret))
-        page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def assert_clean(page) -> None:
-    assert csp_violations(page) == [], page.url
-    assert serious_accessibility_violations(page) == [], page.url
 
 
 def test_a_homeroom_teacher_opens_a_student_adds_a_note_and_sees_it(tab):

@@ -1,9 +1,13 @@
 """Finding a student: by name or id, among visible students only, with the typed text kept out of URLs and logs."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessEvent
+from students.models import Student
+from tests.pages.plans import plan_of_query_containing
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +69,24 @@ def test_the_keep_alive_answers_how_long_the_session_has_left(client_for, demo, 
 
 def test_the_keep_alive_says_when_nobody_is_signed_in(client):
     assert client.post(reverse("session_keep_alive")).status_code == 401
+
+
+def test_names_match_without_regard_to_accents_either_way(client_for, demo):
+    mateo = demo.student("mateo")
+    jose = Student.objects.create(
+        local_id="990001", first_name="José", last_name="Muñoz", grade="5", school=mateo.school, homeroom=mateo.homeroom
+    )
+    client = client_for("teacher.5")
+    for text in ("Jose", "josé", "MUNOZ", "muñ", "jose mun"):
+        page = client.post(reverse("students:search"), {"q": text}).content.decode()
+        assert f'href="{reverse("students:profile", args=[jose.pk])}"' in page, text
+    assert client.post(reverse("students:search"), {"q": "Alvarez"}).content.decode().count("Muñoz") == 0
+
+
+def test_the_name_search_reads_the_folded_name_indexes(client_for, demo):
+    client = client_for("district")
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("students:search"), {"q": "jose"})
+    plan = plan_of_query_containing(queries, "insights_unaccent")
+    assert "student_first_name_folded_idx" in plan, plan
+    assert "student_last_name_folded_idx" in plan, plan

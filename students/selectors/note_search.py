@@ -1,0 +1,130 @@
+"""Searching the text of notes about the students an educator may see, restricted notes never included.
+
+PostgreSQL does the work in one query: ``websearch_to_tsquery`` understands what people type
+("late bus", "parent -email", "or"), the ``insights_search`` configuration ignores accents, the
+partial GIN index over plain notes finds the matches, and ``ts_headline`` cuts the snippets.
+Restricted notes keep no plain text, and the query also excludes them by flag, so their text can
+neither match nor be shown. The search text is a query parameter only: it is never recorded,
+logged or remembered; the audit event names the students and notes shown.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Replace
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from audit.recorder import record_objects
+from educators.models import Educator
+from insights.scrubbing import remember_values
+from permissions.policy import visible_students
+from students.models import EventNote
+from students.models.text_search import SEARCH_CONFIG, note_text_vector
+from students.selectors._shared import LIST_FIELDS, report_students, start_of, today
+
+MAX_RESULTS = 100
+YEARS_BACK = 4
+MAX_SEARCH_LENGTH = 200
+
+# ts_headline marks each match with these; the snippet is HTML-escaped before they become <mark>.
+# Private-use characters, removed from the note text before ts_headline, so text cannot forge a mark.
+_MARK_START, _MARK_STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{_MARK_START}([^{_MARK_START}{_MARK_STOP}]*){_MARK_STOP}")
+
+
+@dataclass(frozen=True)
+class NoteSearch:
+    """What to look for: the words typed and the optional filters."""
+
+    text: str
+    note_type: str = ""
+    grade: str = ""
+    author_id: int | None = None
+    recorded_from: datetime.date | None = None
+    recorded_to: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class NoteHit:
+    note: EventNote
+    snippet: SafeString
+
+
+def earliest_searchable_day(day: datetime.date | None = None) -> datetime.date:
+    """Notes older than four years are out of reach of search (29 February falls back to the 28th)."""
+    day = day or today()
+    try:
+        return day.replace(year=day.year - YEARS_BACK)
+    except ValueError:
+        return day.replace(year=day.year - YEARS_BACK, day=28)
+
+
+def note_authors(*, educator) -> QuerySet[Educator]:
+    """Educators who wrote a plain note about a student the educator may see, for the author filter."""
+    notes = EventNote.objects.filter(author=OuterRef("pk"), is_restricted=False, student__in=visible_students(educator))
+    return Educator.objects.filter(Exists(notes)).only("id", "full_name").order_by("full_name", "id")
+
+
+def highlighted(headline: str) -> SafeString:
+    """The snippet HTML-escaped, with the matches ts_headline marked wrapped in <mark>."""
+    pieces, position = [], 0
+    for match in _MARKED.finditer(headline):
+        pieces.append(conditional_escape(_unmarked(headline[position : match.start()])))
+        pieces.append(format_html("<mark>{}</mark>", match.group(1)))
+        position = match.end()
+    pieces.append(conditional_escape(_unmarked(headline[position:])))
+    return mark_safe("".join(pieces))  # noqa: S308 — every piece above is escaped
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(_MARK_START, "").replace(_MARK_STOP, "")
+
+
+def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
+    """At most 100 plain notes matching the words, best match first, each with a highlighted snippet."""
+    query = SearchQuery(search.text, search_type="websearch", config=SEARCH_CONFIG)
+    earliest = max(search.recorded_from or datetime.date.min, earliest_searchable_day())
+    notes = (
+        EventNote.objects.filter(is_restricted=False, student__in=visible_students(educator))
+        .alias(vector=note_text_vector())
+        .filter(vector=query, recorded_at__gte=start_of(earliest))
+    )
+    if search.recorded_to:
+        notes = notes.filter(recorded_at__lt=start_of(search.recorded_to + datetime.timedelta(days=1)))
+    if search.note_type:
+        notes = notes.filter(note_type=search.note_type)
+    if search.grade:
+        notes = notes.filter(student__grade=search.grade)
+    if search.author_id:
+        notes = notes.filter(author_id=search.author_id)
+    notes = (
+        notes.select_related("student", "student__school", "student__homeroom", "author")
+        .only(
+            "note_type",
+            "recorded_at",
+            "author__full_name",
+            *(f"student__{field}" for field in LIST_FIELDS),
+        )
+        .annotate(
+            rank=SearchRank(note_text_vector(), query),
+            headline=SearchHeadline(
+                Replace(Replace("text", Value(_MARK_START)), Value(_MARK_STOP)),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=35,
+                min_words=15,
+            ),
+        )
+        .order_by("-rank", "-recorded_at", "-id")[:MAX_RESULTS]
+    )
+    hits = [NoteHit(note=note, snippet=highlighted(note.headline)) for note in notes]
+    report_students({hit.note.student.pk: hit.note.student for hit in hits}.values())
+    record_objects("note", [hit.note.pk for hit in hits])
+    remember_values(*(_unmarked(hit.note.headline) for hit in hits))
+    return hits
