@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from audit.forms import REPORT_FORMS
+from audit.forms import report_forms
 from audit.models import REPORT_PERMISSION, AccessEvent, GrantChangeEvent, SignInEvent
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_csv
@@ -60,12 +60,12 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
                 {"slug": slug},
                 name=report_url_name(slug),
             )
-            for slug in REPORT_FORMS
+            for slug in report_forms()
         ]
         return reports + super().get_urls()
 
     def _report_links(self):
-        return [(f"admin:{report_url_name(slug)}", form.title) for slug, form in REPORT_FORMS.items()]
+        return [(f"admin:{report_url_name(slug)}", form.title) for slug, form in report_forms().items()]
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(request, {**(extra_context or {}), "report_links": self._report_links()})
@@ -75,7 +75,7 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
         if not self.has_view_permission(request):
             record_denied()
             raise PermissionDenied
-        form = REPORT_FORMS[slug](request.GET or None)
+        form = report_forms()[slug](request.GET or None)
         report = None
         if form.is_valid():
             report = form.report()

@@ -1,30 +1,37 @@
 """Recording Django admin pages that show student data, without any help from the ModelAdmins.
 
 The admin is where a district administrator can page through students and notes; those pages are
-as much an access as the educator-facing ones. Which page it was comes from the resolved URL name
-(``<app>_<model>_<page>`` in an ``admin`` app namespace, whatever the AdminSite), and what it showed
-from the rendered response's context (the change list's page of results) or the URL's object id.
-A model holds student data when it is Student or reaches Student through foreign keys; the audit
-tables themselves are recorded too, because reading the audit log is sensitive as well. The
-admin's autocomplete endpoint, which searches a related model (students, by name) for a form
-field, is recorded with the ids it returned.
+as much an access as the educator-facing ones. Which model a page shows comes from the ModelAdmin
+the resolved view belongs to (``resolver_match.func.model_admin``, whatever the AdminSite), which
+page it is from the admin's documented URL names (``..._changelist``, ``..._change``, ...), and
+what it showed from the rendered response's context (the change list's page of results) or the
+URL's object id. A model holds student data when it is the data subject's model
+(``settings.AUDIT_SUBJECT_MODEL``, the student: the audit core imports no domain app) or reaches
+it through foreign keys; the audit tables themselves are recorded too, because reading the audit
+log is sensitive as well. The admin's autocomplete endpoint, which searches a related model
+(students, by name) for a form field, is recorded with the ids it returned.
 """
 
 import functools
 import json
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 
 from audit.recorder import record_objects, record_students
-from students.models import Student
 
 RECORDED_PAGES = ("changelist", "change", "history", "delete")
 
 
+def subject_model():
+    """The model whose rows are the people the audit log is about (the student)."""
+    return apps.get_model(settings.AUDIT_SUBJECT_MODEL)
+
+
 def _reaches_student(model, seen: frozenset) -> bool:
-    if model is Student:
+    if model is subject_model():
         return True
     return any(
         _reaches_student(field.related_model, seen | {model})
@@ -55,14 +62,11 @@ def recorded_admin_page(request, match):
     if match.url_name == "autocomplete":
         model = _autocomplete_target(request)
         return (model, "autocomplete") if model is not None and holds_student_data(model) else None
-    prefix, _, page = (match.url_name or "").rpartition("_")
-    app_label, _, model_name = prefix.rpartition("_")
-    if page not in RECORDED_PAGES:
+    model_admin = getattr(match.func, "model_admin", None)
+    page = (match.url_name or "").rpartition("_")[2]
+    if model_admin is None or page not in RECORDED_PAGES:
         return None
-    try:
-        model = apps.get_model(app_label, model_name)
-    except LookupError:
-        return None
+    model = model_admin.model
     if model._meta.app_label == "audit" or holds_student_data(model):
         return model, page
     return None
@@ -97,12 +101,13 @@ def record_admin_page(request, match, model, page, response) -> None:
     """
     pks = _shown_pks(request, match, model, page, response)
     kind = "changed" if request.method == "POST" else "viewed"
-    if model is Student:
+    student = subject_model()
+    if model is student:
         record_students(pks, kind=kind)
         return
     record_objects(model._meta.model_name, pks)
     student_fields = [
-        field.attname for field in model._meta.concrete_fields if field.is_relation and field.related_model is Student
+        field.attname for field in model._meta.concrete_fields if field.is_relation and field.related_model is student
     ]
     if student_fields and pks:
         for row in model._base_manager.filter(pk__in=pks).values_list(*student_fields):

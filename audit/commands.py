@@ -4,12 +4,12 @@ Such a command must say who it runs for (``--actor EMAIL``) and its run is recor
 educator, like a page view (Zulip-style: one base class instead of a rule every command repeats).
 """
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import REPORT_PERMISSION
 from audit.recorder import command_recording
 from audit.reports import record_viewing, write_csv
-from educators.models import Educator
 
 
 class RecordedCommand(BaseCommand):
@@ -27,7 +27,7 @@ class RecordedCommand(BaseCommand):
         return type(self).__module__.rpartition(".")[2]
 
     def handle(self, *args, actor, **options):
-        educator = Educator.objects.filter(email__iexact=actor.strip(), is_active=True).first()
+        educator = get_user_model().objects.filter(email__iexact=actor.strip(), is_active=True).first()
         if educator is None:
             raise CommandError("--actor must be the email of an active educator.")
         if self.required_permission is not None and not educator.has_perm(self.required_permission):

@@ -2,8 +2,11 @@
 
 1. Student access: a family asks who saw their child's record.
 2. Breach scope: which students an account or a network range exposed in a time window.
-3. Weekly usage: how many educators used the system, per week and school (aggregate only).
-4. Sign-in activity: successful and failed sign-ins per identity and day.
+3. Sign-in activity: successful and failed sign-ins per identity and day.
+
+They read the audit tables only (and the user model, to find an account by email). A report that
+needs the district's organisation, such as weekly usage per school, lives with the app that knows
+it (students/audit_reports.py) and is listed in ``settings.AUDIT_REPORT_FORMS``.
 
 Each report is one SQL statement written to use an index on 10 million rows: the GIN index on
 student_ids (``@>``), the (actor_id, occurred_at) B-tree, the client_ip B-tree (``<<=``) and the
@@ -17,14 +20,12 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from audit.models import AccessEvent, Outcome, SignInEvent
 from audit.recorder import record_details, record_students
-from educators.models import Educator
-from permissions.models import SchoolGrant
-from students.models import School
 
 ACCESS = AccessEvent._meta.db_table
 SIGN_INS = SignInEvent._meta.db_table
@@ -47,11 +48,11 @@ def window(first_day: datetime.date, last_day: datetime.date) -> tuple[datetime.
     return start, end
 
 
-def _local(moment: datetime.datetime) -> str:
+def local_time(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _fetch(query: tuple[str, dict]) -> list[tuple]:
+def fetch(query: tuple[str, dict]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(*query)
         return cursor.fetchall()
@@ -72,7 +73,7 @@ def student_access_query(*, student_id: int) -> tuple[str, dict]:
 
 def student_access(*, student_id: int) -> Report:
     """Every recorded access to one student's data: who (name, email, roles then), when, what."""
-    rows = [(_local(row[0]), *row[1:]) for row in _fetch(student_access_query(student_id=student_id))]
+    rows = [(local_time(row[0]), *row[1:]) for row in fetch(student_access_query(student_id=student_id))]
     return Report(
         title="Student access",
         columns=("time", "name", "email", "roles", "action", "access", "outcome", "client ip"),
@@ -111,53 +112,19 @@ def breach_scope(
         raise ValueError("Give an account, a network range, or both.")
     actor_ids = None
     if account_email is not None:
-        actor_ids = list(Educator.objects.filter(email__iexact=account_email).values_list("id", flat=True))
+        actor_ids = list(get_user_model().objects.filter(email__iexact=account_email).values_list("id", flat=True))
         if not actor_ids:
             raise ValueError("No educator has that email address.")
     if network is not None:
         network = str(ipaddress.ip_network(network, strict=False))
     query = breach_scope_query(actor_ids=actor_ids, network=network, since=since, until=until)
-    rows = [(*row[:4], _local(row[4]), _local(row[5])) for row in _fetch(query)]
+    rows = [(*row[:4], local_time(row[4]), local_time(row[5])) for row in fetch(query)]
     return Report(
         title="Breach scope",
         columns=("student id", "educator", "educator email", "events", "first access", "last access"),
         rows=rows,
         student_ids=list(dict.fromkeys(row[0] for row in rows)),
     )
-
-
-def weekly_usage_query(*, since: datetime.datetime, until: datetime.datetime) -> tuple[str, dict]:
-    educators = Educator._meta.db_table
-    sql = f"""
-        WITH active AS (
-            SELECT DISTINCT date_trunc('week', e.occurred_at AT TIME ZONE %(zone)s)::date AS week, e.actor_id
-            FROM {ACCESS} e
-            WHERE e.occurred_at >= %(since)s AND e.occurred_at < %(until)s AND e.actor_id IS NOT NULL
-        ),
-        educator_school AS (
-            SELECT ed.id AS educator_id, ed.home_school_id AS school_id
-            FROM {educators} ed WHERE ed.home_school_id IS NOT NULL
-            UNION
-            SELECT g.user_id, g.content_object_id
-            FROM {SchoolGrant._meta.db_table} g JOIN {educators} ed ON ed.id = g.user_id
-            WHERE ed.home_school_id IS NULL
-        )
-        SELECT to_char(a.week, 'IYYY-"W"IW'), a.week, coalesce(sc.name, 'No school'), count(DISTINCT a.actor_id)
-        FROM active a
-        LEFT JOIN educator_school es ON es.educator_id = a.actor_id
-        LEFT JOIN {School._meta.db_table} sc ON sc.id = es.school_id
-        GROUP BY a.week, sc.id, sc.name
-        ORDER BY a.week, sc.name NULLS LAST"""  # noqa: S608 (names from model metadata)
-    return sql, {"zone": settings.TIME_ZONE, "since": since, "until": until}
-
-
-def weekly_usage(*, since: datetime.datetime, until: datetime.datetime) -> Report:
-    """Distinct educators with any recorded access, per ISO week and school (home school, else granted schools).
-
-    Counts only: how much the system is used is reviewed in aggregate, never per person.
-    """
-    rows = [(row[0], row[1].isoformat(), *row[2:]) for row in _fetch(weekly_usage_query(since=since, until=until))]
-    return Report(title="Weekly usage", columns=("week", "week starting", "school", "active educators"), rows=rows)
 
 
 def sign_in_activity_query(*, since: datetime.datetime, until: datetime.datetime) -> tuple[str, dict]:
@@ -173,7 +140,7 @@ def sign_in_activity_query(*, since: datetime.datetime, until: datetime.datetime
 
 def sign_in_activity(*, since: datetime.datetime, until: datetime.datetime) -> Report:
     """Successful and failed sign-ins per identity (the email typed) and day."""
-    rows = [(row[0].isoformat(), *row[1:]) for row in _fetch(sign_in_activity_query(since=since, until=until))]
+    rows = [(row[0].isoformat(), *row[1:]) for row in fetch(sign_in_activity_query(since=since, until=until))]
     return Report(title="Sign-in activity", columns=("day", "identity", "succeeded", "failed"), rows=rows)
 
 

@@ -223,6 +223,15 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Audit rows older than this are deleted by `manage.py audit_purge` (default: 7 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)
+# The audit core imports no domain app; these name the domain parts it records and reports on.
+AUDIT_SUBJECT_MODEL = "students.Student"  # admin pages of models reaching it are recorded
+AUDIT_ACTOR_ROLES = "permissions.holdings.role_words"  # the roles snapshot stored with each event
+AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists them
+    "student-access": "audit.forms.StudentAccessForm",
+    "breach-scope": "audit.forms.BreachScopeForm",
+    "weekly-usage": "students.audit_reports.WeeklyUsageForm",
+    "sign-ins": "audit.forms.SignInActivityForm",
+}
 # An educator signing in after this many days away, from a network not seen in 90 days, is emailed.
 SIGNIN_ALERT_ABSENCE_DAYS = env_int("SIGNIN_ALERT_ABSENCE_DAYS", 30)
 # Public address of this instance, for links in emails sent outside a request (invitations).

@@ -1,12 +1,14 @@
 """The kinds of grant: which table, which permission makes a row a visibility grant, which students
 it reaches, how it reads in words ("schoolwide at Baker K-8"), and which grants are live now.
 
-This table is where the rules live: ``covers`` (which students a grant reaches), whether a kind
-reaches active students only, and whether the narrowing flags apply. ``covers`` is written once
-against a field reader so the same rule serves both directions: ``OuterRef`` in SQL (reasons for
-many students) and a student's attributes (grants reaching one student). The policy
-(permissions/policy.py) compiles the same table to SQL; ``GrantKind.admits`` reads its
-student-side rules on rows already fetched (permissions/reasons.py).
+This table is where the rules live, each in its two forms side by side: ``covers`` (which
+students a grant reaches, as a Q written against a field reader, so the same rule serves both
+directions: ``OuterRef`` in SQL for many students, a student's attributes for one) and ``reach``
+(the same rule as a SQL join, which the policy's lists compile into one UNION ALL); ``live_grants``
+and ``LIVE_GRANT`` say which rows count now, likewise in both forms. Whether a kind reaches active
+students only and whether the narrowing flags apply are read by both the policy
+(permissions/policy.py) and ``GrantKind.admits`` (on rows already fetched, permissions/reasons.py).
+tests/permissions/test_properties.py proves the two forms of every rule agree on random districts.
 """
 
 import datetime
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -27,7 +30,7 @@ from permissions.models import (
     SectionGrant,
     StudentGrant,
 )
-from students.models import Student
+from students.models import SchoolGrade, Student, StudentSectionAssignment
 
 # Global permissions (on the students app) that widen what an educator sees of a visible student.
 RESTRICTED_NOTES_PERMISSION = "view_restricted_notes"
@@ -56,6 +59,9 @@ class GrantKind:
     # The grants of this kind reaching a student, before the active-only and flag rules; ``field`` reads
     # one of the student's columns ("pk", "school_id", ...), as OuterRef or from an instance.
     covers: Callable[[Callable[[str], Any]], Q]
+    # ``covers`` as SQL: the students ({student} s) a grant row ({grant} g) of this kind reaches, or
+    # None for districtwide, which reaches every student (permissions/policy.py tests it on its own).
+    reach: str | None
     active_students_only: bool
     narrowed_by_flags: bool
 
@@ -78,6 +84,7 @@ GRANT_KINDS = (
         label=lambda grant: "districtwide",
         related=(),
         covers=lambda field: Q(),
+        reach=None,
         active_students_only=False,
         narrowed_by_flags=False,
     ),
@@ -88,6 +95,7 @@ GRANT_KINDS = (
         label=lambda grant: f"schoolwide at {grant.content_object.name}",
         related=("content_object",),
         covers=lambda field: Q(content_object_id=field("school_id")),
+        reach="{student} s JOIN {grant} g ON g.content_object_id = s.school_id",
         active_students_only=False,
         narrowed_by_flags=True,
     ),
@@ -98,6 +106,10 @@ GRANT_KINDS = (
         label=lambda grant: object_label(KIND_BY_KEY["grade"], grant.content_object),
         related=("content_object__school",),
         covers=lambda field: Q(content_object__school_id=field("school_id"), content_object__grade=field("grade")),
+        reach=(
+            "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
+            " JOIN {grant} g ON g.content_object_id = sg.id"
+        ),
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -108,6 +120,7 @@ GRANT_KINDS = (
         label=lambda grant: object_label(KIND_BY_KEY["homeroom"], grant.content_object),
         related=("content_object__school",),
         covers=lambda field: Q(content_object_id=field("homeroom_id")),
+        reach="{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id",
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -118,6 +131,10 @@ GRANT_KINDS = (
         label=lambda grant: object_label(KIND_BY_KEY["section"], grant.content_object),
         related=("content_object__course",),
         covers=lambda field: Q(content_object__student_assignments__student_id=field("pk")),
+        reach=(
+            "{student} s JOIN {assignment} a ON a.student_id = s.id"
+            " JOIN {grant} g ON g.content_object_id = a.section_id"
+        ),
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -128,6 +145,7 @@ GRANT_KINDS = (
         label=_student_grant_label,
         related=(),
         covers=lambda field: Q(content_object_id=field("pk")),
+        reach="{student} s JOIN {grant} g ON g.content_object_id = s.id",
         active_students_only=False,
         narrowed_by_flags=True,
     ),
@@ -159,6 +177,39 @@ def live_grants(kind: GrantKind, now: datetime.datetime | None = None) -> QueryS
 def held(key: str, educator, now: datetime.datetime | None = None) -> QuerySet[Grant]:
     """The educator's live grants of one kind ("district", "school", "grade", "homeroom", "section", "student")."""
     return live_grants(KIND_BY_KEY[key], now).filter(user=educator)
+
+
+# ``held`` as SQL: the rows ({grant} g) of one educator that are live now, not expired and holding the
+# kind's visibility permission (found by a one-row subquery, which plans faster than a join per branch).
+LIVE_GRANT = (
+    " WHERE g.user_id = %s AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.permission_id = ("
+    "SELECT p.id FROM {permission} p JOIN {content_type} ct ON ct.id = p.content_type_id"
+    " WHERE ct.app_label = %s AND ct.model = %s AND p.codename = %s)"
+)
+
+
+def sql_tables(kind: GrantKind) -> dict[str, str]:
+    """The table names the SQL forms above refer to, from the models."""
+    return {
+        "student": Student._meta.db_table,
+        "school_grade": SchoolGrade._meta.db_table,
+        "assignment": StudentSectionAssignment._meta.db_table,
+        "permission": Permission._meta.db_table,
+        "content_type": ContentType._meta.db_table,
+        "grant": kind.model._meta.db_table,
+    }
+
+
+def live_grant_params(kind: GrantKind, educator, now: datetime.datetime) -> list:
+    """The parameters of ``LIVE_GRANT`` for this kind, educator and moment."""
+    target = kind.model._meta.get_field("content_object").related_model._meta
+    return [educator.pk, now, target.app_label, target.model_name, kind.codename]
+
+
+def holds_sql(kind: GrantKind, educator, now: datetime.datetime) -> tuple[str, list]:
+    """SQL for "the educator holds a live grant of this kind", and its parameters."""
+    sql = ("EXISTS (SELECT 1 FROM {grant} g" + LIVE_GRANT + ")").format(**sql_tables(kind))  # noqa: S608
+    return sql, live_grant_params(kind, educator, now)
 
 
 def object_label(kind: GrantKind, obj) -> str:

@@ -23,9 +23,6 @@ in permissions/reasons.py.
 import datetime
 import functools
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -33,15 +30,18 @@ from django.utils import timezone
 
 from audit import recorder
 from educators.models import Educator
+from permissions.holdings import EDUCATORS_WITH_ACCESS, RESTRICTED_NOTES, holdings
 from permissions.kinds import (
     ACTIVE_STUDENT,
-    EDUCATORS_WITH_ACCESS_PERMISSION,
+    GRANT_KINDS,
     KIND_BY_KEY,
-    RESTRICTED_NOTES_PERMISSION,
-    GrantKind,
+    LIVE_GRANT,
     held,
+    holds_sql,
+    live_grant_params,
+    sql_tables,
 )
-from students.models import Homeroom, School, SchoolGrade, Section, Student, StudentSectionAssignment
+from students.models import Homeroom, School, Section, Student
 
 
 def is_active_educator(educator) -> bool:
@@ -49,61 +49,27 @@ def is_active_educator(educator) -> bool:
     return isinstance(educator, Educator) and educator.pk is not None and educator.is_active
 
 
-# How each kind of grant other than districtwide reaches students ({grant} is the kind's table): the
-# SQL form of its ``covers`` rule. Whether a branch keeps active students only and is narrowed by the
-# educator's flags comes from the kind (permissions/kinds.py), as it does for the reasons.
-_REACH = {
-    "school": "{student} s JOIN {grant} g ON g.content_object_id = s.school_id",
-    "student": "{student} s JOIN {grant} g ON g.content_object_id = s.id",
-    "grade": "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
-    " JOIN {grant} g ON g.content_object_id = sg.id",
-    "homeroom": "{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id",
-    "section": "{student} s JOIN {assignment} a ON a.student_id = s.id"
-    " JOIN {grant} g ON g.content_object_id = a.section_id",
-}
-# A live grant of one kind held by one educator: not expired, and holding the kind's visibility
-# permission (found by a one-row subquery, which plans faster than a join per branch).
-_LIVE_GRANT = (
-    " WHERE g.user_id = %s AND (g.expires_at IS NULL OR g.expires_at > %s) AND g.permission_id = ("
-    "SELECT p.id FROM {permission} p JOIN {content_type} ct ON ct.id = p.content_type_id"
-    " WHERE ct.app_label = %s AND ct.model = %s AND p.codename = %s)"
-)
+# The kinds of grant that reach students through a join (every kind but districtwide), in table order.
+REACHING_KINDS = tuple(kind for kind in GRANT_KINDS if kind.reach is not None)
+ALL_KINDS = tuple(kind.key for kind in GRANT_KINDS)
 _ACTIVE_ONLY = " AND s.enrollment_status = %s AND NOT s.missing_from_last_export"
 _SPED_ONLY = " AND s.program_assigned = ANY(%s)"
 _ENGLISH_LEARNERS_ONLY = " AND s.limited_english_proficiency <> %s"
 
 
-def _tables(grant_model) -> dict[str, str]:
-    return {
-        "student": Student._meta.db_table,
-        "school_grade": SchoolGrade._meta.db_table,
-        "assignment": StudentSectionAssignment._meta.db_table,
-        "permission": Permission._meta.db_table,
-        "content_type": ContentType._meta.db_table,
-        "grant": grant_model._meta.db_table,
-    }
-
-
-def _live_grant_params(kind: GrantKind, educator: Educator, now: datetime.datetime) -> list:
-    target = kind.model._meta.get_field("content_object").related_model._meta
-    return [educator.pk, now, target.app_label, target.model_name, kind.codename]
-
-
-ALL_KINDS = ("district", *_REACH)
-
-
 @functools.cache
 def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: frozenset[str]) -> str:
-    """The SQL text for a combination of narrowing flags and kinds of grant: table names from the
-    models, every value a parameter."""
+    """The SQL text for a combination of narrowing flags and kinds of grant: each kind's ``reach``
+    (permissions/kinds.py, beside its ORM form) and live-grant test, table names from the models,
+    every value a parameter."""
     narrowing = (_SPED_ONLY if sped_only else "") + (_ENGLISH_LEARNERS_ONLY if english_learners_only else "")
     return " UNION ALL ".join(
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
-        + (reach + _LIVE_GRANT).format(**_tables(KIND_BY_KEY[key].model))
-        + (_ACTIVE_ONLY if KIND_BY_KEY[key].active_students_only else "")
-        + (narrowing if KIND_BY_KEY[key].narrowed_by_flags else "")
-        for key, reach in _REACH.items()
-        if key in kinds
+        + (kind.reach + LIVE_GRANT).format(**sql_tables(kind))
+        + (_ACTIVE_ONLY if kind.active_students_only else "")
+        + (narrowing if kind.narrowed_by_flags else "")
+        for kind in REACHING_KINDS
+        if kind.key in kinds
     )
 
 
@@ -121,37 +87,25 @@ def granted_student_ids(
     narrowing = [list(Student.SPED_PROGRAMS)] if educator.sped_only else []
     narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
     params = []
-    for key in _REACH:
-        if key in kinds:
-            kind = KIND_BY_KEY[key]
-            params += _live_grant_params(kind, educator, now)
+    for kind in REACHING_KINDS:
+        if kind.key in kinds:
+            params += live_grant_params(kind, educator, now)
             params += [Student.EnrollmentStatus.ACTIVE] if kind.active_students_only else []
             params += narrowing if kind.narrowed_by_flags else []
     sql = _granted_students_sql(educator.sped_only, educator.english_learners_only, kinds)
     return RawSQL(sql, params)  # noqa: S611 (constant text, values as parameters)
 
 
-def _holds(key: str, educator: Educator, now: datetime.datetime) -> tuple[str, list]:
-    """SQL for "the educator holds a live grant of this kind", and its parameters."""
-    kind = KIND_BY_KEY[key]
-    sql = ("EXISTS (SELECT 1 FROM {grant} g" + _LIVE_GRANT + ")").format(**_tables(kind.model))  # noqa: S608
-    return sql, _live_grant_params(kind, educator, now)
-
-
 def _districtwide(educator: Educator, now: datetime.datetime) -> RawSQL:
     """Whether the educator holds a live districtwide grant: one boolean, computed once per query."""
-    return RawSQL(*_holds("district", educator, now), output_field=BooleanField())  # noqa: S611 (as above)
+    sql, params = holds_sql(KIND_BY_KEY["district"], educator, now)
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (as above)
 
 
 def held_kinds(educator: Educator, now: datetime.datetime) -> frozenset[str]:
-    """The kinds of grant the educator holds live ("district", "school", ...): one indexed lookup,
-    written as SQL for the same reason as ``granted_student_ids``."""
-    tests = [_holds(key, educator, now) for key in ALL_KINDS]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT " + ", ".join(sql for sql, _params in tests), [p for _sql, params in tests for p in params]
-        )
-        return frozenset(key for key, holds in zip(ALL_KINDS, cursor.fetchone(), strict=True) if holds)
+    """The kinds of grant the educator holds live ("district", "school", ...), from the one answer
+    to what an educator holds (permissions/holdings.py): one indexed lookup."""
+    return holdings(educator, now).kinds
 
 
 def student_access_condition(educator: Educator, now: datetime.datetime | None = None) -> Q:
@@ -201,25 +155,14 @@ def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
         raise not_found() from None
 
 
-def _holds_global_permission(educator, codename: str) -> bool:
-    """Whether the educator was given the permission, directly or by group; superuser status does not count."""
-    if not is_active_educator(educator):
-        return False
-    return (
-        Permission.objects.filter(content_type__app_label="students", codename=codename)
-        .filter(Q(user=educator) | Q(group__user=educator))
-        .exists()
-    )
-
-
 def can_view_restricted_notes(educator) -> bool:
-    """Restricted note text needs this permission on top of seeing the student."""
-    return _holds_global_permission(educator, RESTRICTED_NOTES_PERMISSION)
+    """Restricted note text needs this permission on top of seeing the student (superuser status does not count)."""
+    return is_active_educator(educator) and RESTRICTED_NOTES in holdings(educator).permissions
 
 
 def can_see_educators_with_access(educator) -> bool:
     """Whether the educator may see which educators have access to a student they can see."""
-    return _holds_global_permission(educator, EDUCATORS_WITH_ACCESS_PERMISSION)
+    return is_active_educator(educator) and EDUCATORS_WITH_ACCESS in holdings(educator).permissions
 
 
 # --- homerooms and sections ----------------------------------------------------------------------

@@ -9,18 +9,14 @@ of the rules. Every function runs a constant number of queries, whatever the num
 or grants.
 """
 
-import datetime
-
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 
 from educators.models import Educator
-from permissions.kinds import GRANT_KINDS, GrantKind, held, live_grants
-from permissions.models import Grant
+from permissions.holdings import EDUCATORS_WITH_ACCESS, RESTRICTED_NOTES, held_grants, holdings
+from permissions.kinds import GRANT_KINDS, held, live_grants
 from permissions.policy import (
-    can_see_educators_with_access,
-    can_view_restricted_notes,
     is_active_educator,
     student_access_condition,
     visible_students,
@@ -108,20 +104,12 @@ def educators_with_access(student: Student) -> list[tuple[Educator, list[str]]]:
     return sorted(found.values(), key=lambda pair: (pair[0].full_name, pair[0].email))
 
 
-def held_grants(educator: Educator, now: datetime.datetime | None = None) -> list[tuple[GrantKind, Grant]]:
-    """The educator's live visibility grants in kind order, by label within a kind (one query per kind)."""
-    now = now or timezone.now()
-    found = []
-    for kind in GRANT_KINDS:
-        grants = held(kind.key, educator, now).select_related(*kind.related)
-        found += sorted(((kind, grant) for grant in grants), key=lambda pair: pair[0].label(pair[1]))
-    return found
-
-
 def access_summary(educator: Educator) -> str:
     """One line for the admin, e.g. "can see 412 students: schoolwide at Baker K-8; restricted notes"."""
     count = visible_students(educator).count()
-    grants = held_grants(educator)
+    now = timezone.now()
+    grants = held_grants(educator, now)
+    permissions = holdings(educator, now).permissions
     parts = [] if educator.is_active else ["inactive account, so none"]
     parts += [kind.label(grant) for kind, grant in grants if kind.key != "student"]
     single = sum(1 for kind, _grant in grants if kind.key == "student")
@@ -133,8 +121,8 @@ def access_summary(educator: Educator) -> str:
         parts.append("special-education students only")
     if educator.english_learners_only:
         parts.append("English learners only")
-    if can_view_restricted_notes(educator):
+    if RESTRICTED_NOTES in permissions:
         parts.append("restricted notes")
-    if can_see_educators_with_access(educator):
+    if EDUCATORS_WITH_ACCESS in permissions:
         parts.append("sees who has access")
     return f"can see {count:,} student{'s' if count != 1 else ''}: " + "; ".join(parts)

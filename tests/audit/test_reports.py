@@ -12,6 +12,7 @@ from audit.events import record_sign_in, record_sign_out, write_access_event
 from audit.models import AccessEvent
 from audit.recorder import record_denied, record_students, recording
 from permissions.models import SchoolGrant
+from students import audit_reports
 from students.models import School
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +157,7 @@ def test_breach_scope_refuses_an_unknown_account_or_no_criterion(history):
 
 def test_weekly_usage_counts_educators_per_iso_week_and_school(history):
     since, until = reports.window(*MARCH)
-    assert reports.weekly_usage(since=since, until=until).rows == [
+    assert audit_reports.weekly_usage(since=since, until=until).rows == [
         ("2025-W10", "2025-03-03", "Baker Elementary", 1),
         ("2025-W10", "2025-03-03", "Carver Middle", 1),
         ("2025-W11", "2025-03-10", "Carver Middle", 1),
@@ -166,7 +167,7 @@ def test_weekly_usage_counts_educators_per_iso_week_and_school(history):
 
 def test_weekly_usage_counts_each_educator_once_a_week_however_busy(history):
     since, until = reports.window(datetime.date(2025, 3, 3), datetime.date(2025, 3, 9))
-    assert [row[2:] for row in reports.weekly_usage(since=since, until=until).rows] == [
+    assert [row[2:] for row in audit_reports.weekly_usage(since=since, until=until).rows] == [
         ("Baker Elementary", 1),
         ("Carver Middle", 1),
     ]

@@ -1,12 +1,15 @@
-"""The roles snapshot stored with each event, read from the grant tables."""
+"""What an educator holds: the one answer behind the policy, the two-factor gate, the audit log's
+roles snapshot and the admin summary."""
 
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.utils import timezone
 
-from audit.roles import actor_roles
+from educators.roles import requires_mfa
+from permissions.holdings import NOTHING, held_grants, holdings, is_privileged
+from permissions.holdings import role_words as actor_roles
 from permissions.models import (
     DistrictGrant,
     HomeroomGrant,
@@ -15,13 +18,30 @@ from permissions.models import (
     SectionGrant,
     StudentGrant,
 )
+from permissions.policy import held_kinds, visible_students
 from students.models import Course, District, Homeroom, SchoolGrade, Section
+from tests.factories import EducatorFactory, SchoolFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def permission(codename: str) -> Permission:
     return Permission.objects.get(codename=codename)
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory(name="Baker Elementary")
+
+
+@pytest.fixture
+def make_student(school):
+    return lambda **fields: StudentFactory(school=school, **fields)
+
+
+@pytest.fixture
+def make_educator():
+    return lambda email, **fields: EducatorFactory(email=email, password=None, **fields)
 
 
 @pytest.fixture
@@ -96,3 +116,45 @@ def test_narrowing_flags_and_admin_powers_are_listed_last(make_educator):
         "admin@district.example", sped_only=True, english_learners_only=True, is_staff=True, is_superuser=True
     )
     assert actor_roles(educator) == ["sped_only", "english_learners_only", "staff", "superuser"]
+
+
+def test_grants_count_by_the_application_clock_not_the_database_one(educator, school, monkeypatch):
+    SchoolGrant.objects.create(
+        user=educator,
+        content_object=school,
+        permission=permission("view_school_students"),
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    assert actor_roles(educator) == ["schoolwide"]
+    two_hours_on = timezone.now() + datetime.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: two_hours_on)
+    assert actor_roles(educator) == []
+    assert not is_privileged(educator)
+    assert held_kinds(educator, timezone.now()) == frozenset()
+
+
+def test_a_schoolwide_row_holding_another_permission_does_not_make_its_holder_privileged(educator, school):
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("change_school"))
+    assert not requires_mfa(educator)
+    assert holdings(educator) == NOTHING
+
+
+def test_every_caller_reads_the_same_holdings(educator, school, make_student):
+    student = make_student()
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("view_school_students"))
+    StudentGrant.objects.create(user=educator, content_object=student, permission=permission("view_student_record"))
+    educator.user_permissions.add(permission("view_restricted_notes"), permission("manage_grants"))
+    held = holdings(educator)
+    assert held.kinds == {"school", "student"} == held_kinds(educator, timezone.now())
+    assert held.permissions == {"students.view_restricted_notes", "permissions.manage_grants"}
+    assert actor_roles(educator) == ["schoolwide", "student", "restricted_notes"]
+    assert [kind.key for kind, _grant in held_grants(educator)] == ["school", "student"]
+    assert is_privileged(educator)
+    assert list(visible_students(educator)) == [student]
+
+
+def test_holdings_are_one_query_and_nothing_for_an_anonymous_user(educator, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert holdings(AnonymousUser()) == NOTHING
+    with django_assert_num_queries(1):
+        assert holdings(educator) == NOTHING

@@ -1,7 +1,7 @@
 """Print the weekly usage report (active educators per ISO week and school) as CSV."""
 
 from audit.commands import ReportCommand
-from audit.forms import WeeklyUsageForm
+from students.audit_reports import WeeklyUsageForm
 
 
 class Command(ReportCommand):
