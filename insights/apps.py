@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core.checks import Tags, register
+from django.db.backends.signals import connection_created
 
 
 class InsightsConfig(AppConfig):
@@ -8,6 +9,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self):
         from insights.checks import check_field_encryption_keys, check_production_email
+        from insights.database import apply_job_limits_to_new_connection
 
         register(check_field_encryption_keys, Tags.security)
         register(check_production_email, Tags.security)
+        connection_created.connect(apply_job_limits_to_new_connection, dispatch_uid="insights.job_timeouts")

@@ -25,6 +25,16 @@ PORT = "5432"
 # A unix socket path may not exceed 107 bytes on Linux; leave room for "/.s.PGSQL.5432".
 MAX_SOCKET_DIR_LENGTH = 90
 UNPRIVILEGED_USERS = ("postgres", "nobody")
+# What the server writes to its log when a statement fails: the error in one line, without the
+# statement (which may be SQL built with literal values), its parameters, or the DETAIL line
+# ("Failing row contains (...)" quotes a whole note). Mirrors what docs/deployment.md asks of
+# Heroku Postgres; applied with ALTER SYSTEM on every start, so an existing cluster gets them too.
+SAFE_LOG_SETTINGS = {
+    "log_min_error_statement": "panic",
+    "log_error_verbosity": "terse",
+    "log_parameter_max_length_on_error": "0",
+    "log_parameter_max_length": "0",
+}
 COMMON_BIN_DIRS = ("/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin")
 
 
@@ -197,6 +207,11 @@ def ensure_database(bin_dir: Path, account: pwd.struct_passwd | None, socket_dir
         time.sleep(0.5)  # the server accepts connections a moment after pg_ctl returns
     else:
         raise LocalDatabaseError(f"Cannot connect to the local PostgreSQL server:\n{exists.stderr}")
+    settings = [f"ALTER SYSTEM SET {name} = '{value}'" for name, value in SAFE_LOG_SETTINGS.items()]
+    commands = [argument for sql in [*settings, "SELECT pg_reload_conf()"] for argument in ("-c", sql)]
+    configured = run_as(account, [str(psql), *connection, *commands])
+    if configured.returncode != 0:
+        raise LocalDatabaseError(f"Could not configure the server's logging:\n{configured.stderr}")
     if exists.stdout.strip() != "1":
         created = run_as(account, [str(psql), *connection, "-c", f"CREATE DATABASE {database}"])
         if created.returncode != 0:

@@ -1,8 +1,14 @@
 """Cross-cutting request middleware that belongs to no app."""
 
+import logging
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
-from insights import scrubbing
+from insights import database, scrubbing
+
+logger = logging.getLogger(__name__)
 
 
 class ScrubbingMiddleware:
@@ -37,4 +43,32 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         add_never_cache_headers(response)
+        return response
+
+
+class DatabaseBusyMiddleware:
+    """A page stopped by the database's web time limits answers 503 with a calm page, not a 500.
+
+    A held lock or a runaway statement hits ``lock_timeout`` / ``statement_timeout`` (see
+    insights/database.py) within seconds, so one slow transaction cannot stall every worker; the
+    person is told nothing was saved and to try again. It is an operating condition, not a bug:
+    logged as a warning with the route, not sent as an error report.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not database.is_timeout(exception):
+            return None
+        reason = "lock timeout" if exception.__cause__.sqlstate == "55P03" else "statement timeout"
+        # A view raised, so the URL was resolved: its route pattern names the page without any id.
+        logger.warning("Database busy (%s) on %s /%s", reason, request.method, request.resolver_match.route)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         return response

@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "educators.middleware.SessionLifetimeMiddleware",
     "educators.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A statement stopped by the database's time limits answers 503 with a calm page.
+    "insights.middleware.DatabaseBusyMiddleware",
     # Innermost, right around the view: writes the request's AccessEvent, also after a 404 or 500.
     "audit.middleware.AccessRecorderMiddleware",
 ]
@@ -156,7 +158,24 @@ DATABASES = {
 # No JIT compilation: the policy's OR of grants makes the planner overestimate page queries at
 # district size, and compiling them cost about a second per query while running them takes
 # milliseconds (measured on the 50,000-student home page). Short web queries never gain from JIT.
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+#
+# Timeouts: Heroku's router gives up on a request after 30 s, so a web request's statement stops
+# well before (and waits for a lock only briefly) instead of stalling every worker behind one held
+# lock; the person gets a calm 503 (insights.middleware.DatabaseBusyMiddleware). Jobs and long
+# commands run under the longer job timeouts with ``insights.database.job_timeouts()``.
+DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS", 20)
+DATABASE_LOCK_TIMEOUT_SECONDS = env_int("DATABASE_LOCK_TIMEOUT_SECONDS", 5)
+JOB_STATEMENT_TIMEOUT_SECONDS = env_int("JOB_STATEMENT_TIMEOUT_SECONDS", 3600)
+JOB_LOCK_TIMEOUT_SECONDS = env_int("JOB_LOCK_TIMEOUT_SECONDS", 60)
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    {
+        "options": f"-c jit=off -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_SECONDS}s"
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS}s",
+        # psycopg 3 sends values as parameters of the statement ($1, $2), never spliced into its text,
+        # so a failing or slow statement logged by PostgreSQL carries no typed name or note.
+        "server_side_binding": True,
+    }
+)
 if os.environ.get("TEST_DATABASE_NAME"):  # lets concurrent test runs on one server stay apart
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

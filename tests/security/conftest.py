@@ -3,6 +3,7 @@ privacy-relevant middleware around test-only views, and the real sentry-sdk send
 
 import datetime
 import json
+from collections.abc import Callable
 
 import pytest
 import sentry_sdk
@@ -12,6 +13,7 @@ from educators.models import Educator
 from insights import scrubbing
 from insights.sentry import sentry_options
 from students.models import School, Student
+from tests.database_locks import private_cluster_log
 
 SCRUBBING_MIDDLEWARE = "insights.middleware.ScrubbingMiddleware"
 
@@ -135,3 +137,13 @@ def sentry_transport():
     finally:
         sentry_sdk.get_client().close()
         sentry_sdk.get_global_scope().set_client(None)
+
+
+@pytest.fixture
+def server_log() -> Callable[[], str]:
+    """What the private cluster's server wrote to its log since the fixture was made."""
+    log_file = private_cluster_log()
+    if log_file is None:
+        pytest.skip("DATABASE_URL points at another server, whose log this test cannot read")
+    start = log_file.stat().st_size
+    return lambda: log_file.read_bytes()[start:].decode(errors="replace")

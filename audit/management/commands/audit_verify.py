@@ -3,11 +3,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.verify import verify
+from insights.database import job_timeouts
 
 
 class Command(BaseCommand):
     help = "Verify the audit log's hash chains; exits non-zero at the first row that was altered or deleted."
 
+    @job_timeouts()
     def handle(self, *args, **options):
         checks = verify()
         for check in checks:

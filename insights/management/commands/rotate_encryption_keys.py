@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from insights.database import job_timeouts
 from insights.encryption import DecryptionError, EncryptedTextField, reencrypt
 
 # The keys of Authenticator.data that allauth passes through the MFA adapter's encrypt().
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Check that every value can be re-encrypted; write nothing."
         )
 
+    @job_timeouts()
     def handle(self, *args, batch_size, dry_run, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")

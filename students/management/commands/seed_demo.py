@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.recorder import command_recording, record_details
+from insights.database import job_timeouts
 from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             "--today", type=datetime.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD)."
         )
 
+    @job_timeouts()
     def handle(self, *args, students, seed, reset, if_empty, today, **options):
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo only runs in demo mode (DEMO_MODE=true): it creates fictional people.")

@@ -1,0 +1,136 @@
+"""Database time limits: a held lock makes a web request fail fast with a calm 503; jobs and long
+commands get longer limits through insights.database.job_timeouts()."""
+
+import logging
+import threading
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.test import Client, RequestFactory
+from django.urls import resolve
+
+from insights.database import is_timeout, job_timeouts
+from insights.middleware import DatabaseBusyMiddleware
+from students.models import EventNote
+from tests.database_locks import homeroom_teacher, locked_elsewhere
+
+pytestmark = pytest.mark.django_db
+
+
+def current_limits(on=connection) -> tuple[str, str]:
+    with on.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")
+        return cursor.fetchone()
+
+
+def a_statement_timeout() -> OperationalError:
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT before_sleep")
+        cursor.execute("SET LOCAL statement_timeout = '50ms'")
+        try:
+            cursor.execute("SELECT pg_sleep(2)")
+        except OperationalError as error:
+            cursor.execute("ROLLBACK TO SAVEPOINT before_sleep")
+            return error
+    raise AssertionError("the statement was not stopped")
+
+
+def test_web_connections_start_with_limits_under_herokus_30_second_router_timeout():
+    assert (settings.DATABASE_STATEMENT_TIMEOUT_SECONDS, settings.DATABASE_LOCK_TIMEOUT_SECONDS) == (20, 5)
+    assert current_limits() == ("20s", "5s")
+
+
+def test_a_page_waiting_on_a_held_lock_answers_a_calm_503_within_the_lock_timeout(caplog):
+    teacher, _homeroom = homeroom_teacher()
+    client = Client()
+    client.force_login(teacher)
+
+    with locked_elsewhere(EventNote), caplog.at_level(logging.WARNING, logger="insights.middleware"):
+        response = client.get("/notes/mine/")  # waits the web lock timeout (5 s), then gives up
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Insights is busy for a moment" in page
+    assert "If you were saving something, it was not saved" in page
+    assert "Traceback" not in page and "LOCK" not in page
+    assert "Database busy (lock timeout) on GET /notes/mine/" in caplog.messages
+
+
+def test_a_statement_stopped_by_the_statement_timeout_is_recognised_as_busy_too(caplog):
+    error = a_statement_timeout()
+    request = RequestFactory().get("/notes/mine/")
+    request.resolver_match = resolve("/notes/mine/")
+
+    with caplog.at_level(logging.WARNING, logger="insights.middleware"):
+        response = DatabaseBusyMiddleware(lambda request: None).process_exception(request, error)
+
+    assert is_timeout(error)
+    assert response.status_code == 503
+    assert caplog.messages == ["Database busy (statement timeout) on GET /notes/mine/"]
+
+
+def test_other_errors_are_left_to_the_ordinary_error_handling():
+    middleware = DatabaseBusyMiddleware(lambda request: None)
+    request = RequestFactory().get("/")
+
+    assert middleware.process_exception(request, ValueError("boom")) is None
+    assert middleware.process_exception(request, OperationalError("server closed the connection")) is None
+    assert middleware(request) is None  # passes the request on untouched
+
+
+def in_a_worker_thread(work):
+    """Run ``work`` in a thread of its own, as a job worker does: it opens its own connection."""
+    results = []
+
+    def run():
+        try:
+            results.append(work())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+def test_job_timeouts_let_a_statement_run_past_the_web_limit_then_put_the_connections_own_limits_back():
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = '100ms'")  # a web limit short enough to test against
+        with job_timeouts():
+            assert current_limits() == ("1h", "1min")
+            cursor.execute("SELECT pg_sleep(0.3)")
+        with pytest.raises(OperationalError), transaction.atomic():
+            cursor.execute("SET LOCAL statement_timeout = '100ms'")
+            cursor.execute("SELECT pg_sleep(0.3)")
+
+    assert current_limits() == ("20s", "5s")
+
+
+def test_job_timeouts_as_a_decorator_with_explicit_limits():
+    @job_timeouts(statement_seconds=90, lock_seconds=7)
+    def long_task():
+        return current_limits()
+
+    assert long_task() == ("90s", "7s")
+    assert current_limits() == ("20s", "5s")
+
+
+def test_a_connection_opened_inside_job_timeouts_gets_the_job_limits():
+    def job():
+        with job_timeouts(statement_seconds=600, lock_seconds=30):
+            return current_limits()  # the thread's first query opens its connection
+
+    assert in_a_worker_thread(job) == ("10min", "30s")
+
+
+def test_a_connection_closed_inside_job_timeouts_reopens_with_the_web_limits():
+    def job():
+        with job_timeouts(statement_seconds=600, lock_seconds=30):
+            current_limits()
+            connection.close()
+        return current_limits()
+
+    assert in_a_worker_thread(job) == ("20s", "5s")
