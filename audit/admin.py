@@ -1,8 +1,9 @@
 """The audit log in the Django admin: read-only tables and the report pages, for auditors only.
 
 Nobody may add, change or delete audit rows here (the database refuses it anyway). Seeing the
-tables or a report needs the ``audit.view_audit_reports`` permission; every viewing is recorded,
-the tables by the middleware's admin-page rule and the reports by the report view itself.
+tables or a report needs the ``audit.view_audit_reports`` permission held explicitly (a superuser
+without it sees none of this: audit/readers.py); every viewing is recorded, the tables by the
+middleware's admin-page rule and the reports by the report view itself.
 """
 
 from django.contrib import admin
@@ -13,7 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from audit.forms import report_forms
-from audit.models import REPORT_PERMISSION, AccessEvent, GrantChangeEvent, SignInEvent
+from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
+from audit.readers import may_read_audit
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_csv
 
@@ -27,10 +29,10 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
     show_full_result_count = False  # a second COUNT(*) over millions of rows buys nothing
 
     def has_module_permission(self, request):
-        return request.user.has_perm(REPORT_PERMISSION)
+        return may_read_audit(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(REPORT_PERMISSION)
+        return may_read_audit(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -109,3 +111,9 @@ class SignInEventAdmin(ReadOnlyAuditAdmin):
 @admin.register(GrantChangeEvent)
 class GrantChangeEventAdmin(ReadOnlyAuditAdmin):
     list_display = ("id", "occurred_at", "actor_email", "educator_email", "grant_kind", "object_label", "reason")
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ReadOnlyAuditAdmin):
+    list_display = ("id", "occurred_at", "table", "row_count", "first_id", "last_id", "head_hash")
+    list_filter = ("table",)

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import REPORT_PERMISSION
+from audit.readers import may_read_audit
 from audit.recorder import command_recording
 from audit.reports import record_viewing, write_csv
 
@@ -17,6 +18,9 @@ class RecordedCommand(BaseCommand):
 
     # A permission the actor must hold ("app_label.codename"), or None.
     required_permission: str | None = None
+
+    def actor_may_run(self, educator) -> bool:
+        return self.required_permission is None or educator.has_perm(self.required_permission)
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,7 +34,7 @@ class RecordedCommand(BaseCommand):
         educator = get_user_model().objects.filter(email__iexact=actor.strip(), is_active=True).first()
         if educator is None:
             raise CommandError("--actor must be the email of an active educator.")
-        if self.required_permission is not None and not educator.has_perm(self.required_permission):
+        if not self.actor_may_run(educator):
             raise CommandError(f"The --actor educator lacks the {self.required_permission} permission.")
         with command_recording(actor=educator, action=self.audit_action()):
             return self.handle_recorded(*args, actor=educator, **options)
@@ -41,6 +45,9 @@ class ReportCommand(RecordedCommand):
 
     required_permission = REPORT_PERMISSION
     form_class = None  # an audit.forms report form
+
+    def actor_may_run(self, educator) -> bool:
+        return may_read_audit(educator)  # held explicitly: being a superuser is not enough
 
     def add_arguments(self, parser):
         super().add_arguments(parser)

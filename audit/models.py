@@ -1,8 +1,9 @@
 """The audit tables: who touched which student's data, who signed in, and who changed whose access.
 
-Rows are append-only in the database (triggers in migration 0002 reject UPDATE, DELETE and
-TRUNCATE; only the retention purge may delete rows older than its cutoff) and chained by hash so
-that an edit made behind the triggers' back is detectable (see audit/chain.py). No foreign keys:
+Rows are append-only in the database (triggers, audit/migrations/0003, reject UPDATE and TRUNCATE
+and any DELETE of a row younger than a year, whatever a session sets) and chained by hash so that
+an edit made behind the triggers' back is detectable (audit/chain.py), also against checkpoints
+kept outside the database (audit/checkpoints.py). No foreign keys:
 actors and educators are plain ids plus a snapshot, so deleting an account never touches history.
 Why the tables are not partitioned is written down in docs/audit.md.
 """
@@ -167,6 +168,31 @@ class GrantChangeEvent(ChainedEvent):
 
     def __str__(self):
         return f"Grant change #{self.pk}"
+
+
+class Checkpoint(models.Model):
+    """A chained table's size and head at one moment, also sent out of the database (log stream, mail).
+
+    ``audit_checkpoint`` writes one per chained table on a schedule; ``audit_verify`` then fails
+    if a table's chain no longer reaches a checkpoint's head (newest rows deleted, or the chain
+    rewritten). Append-only like the audit tables; the copies outside the database are what
+    count when someone with the database's own credentials has been at the tables.
+    """
+
+    occurred_at = models.DateTimeField()
+    table = models.CharField(max_length=63)
+    row_count = models.BigIntegerField()
+    first_id = models.BigIntegerField(null=True, blank=True, help_text="The chain's first row; none if empty.")
+    last_id = models.BigIntegerField(null=True, blank=True, help_text="The chain's head row; none if empty.")
+    head_hash = models.CharField(max_length=64)
+    head_occurred_at = models.DateTimeField(null=True, blank=True, help_text="When the head row was written.")
+
+    class Meta:
+        ordering = ["-id"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Checkpoint #{self.pk}"
 
 
 # Every chained table, in the order audit_verify and audit_purge walk them.

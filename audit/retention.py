@@ -1,8 +1,9 @@
 """The retention purge: the only way audit rows ever leave the database.
 
-Rows older than AUDIT_RETENTION_DAYS are deleted in one transaction that first tells the
-append-only trigger the cutoff (``audit.purge_before``, transaction-local); the trigger still
-refuses any younger row. Per table the purge removes a prefix of the chain, keeps the newest row
+Rows older than AUDIT_RETENTION_DAYS are deleted in one transaction. The append-only trigger
+(audit/migrations/0003) lets any connection delete only rows older than a year by the database's
+clock, whatever it sets, so the purge needs no switch to turn the rules off and a typo in the
+setting cannot take younger rows with it. Per table the purge removes a prefix of the chain, keeps the newest row
 even when it is older (so the chain always has a head to link to), and records what it kept as
 the chain's new start in its own AccessEvent, written in the same transaction: audit_verify
 checks the chain starts exactly there, so deleting old rows any other way is still detected.
@@ -20,6 +21,7 @@ from audit.recorder import command_recording, record_details
 
 PURGE_ACTION = "audit_purge"
 # A typo in AUDIT_RETENTION_DAYS must not be able to wipe the log: nothing younger than a year goes.
+# The append-only trigger enforces the same floor in the database (audit/migrations/0003).
 MINIMUM_RETENTION_DAYS = 365
 
 
@@ -31,7 +33,6 @@ def purge(*, now: datetime.datetime | None = None) -> dict[str, dict]:
     purged = {}
     with command_recording(actor=None, action=PURGE_ACTION):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('audit.purge_before', %s, true)", [cutoff.isoformat()])
             for model in CHAINED_MODELS:
                 ids = model.objects.order_by("id").values_list("id", flat=True)
                 first_kept = ids.filter(occurred_at__gte=cutoff).first() or ids.last()

@@ -398,9 +398,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every handler scrubs student values, contact details, dates and query strings from the
     # message, its arguments and its traceback (insights/scrubbing.py).
-    "filters": {"scrub": {"()": "insights.scrubbing.ScrubbingFilter"}},
+    # The audit checkpoint lines (ids, counts, hashes) must reach the log drain intact: their handler
+    # passes exactly that line form and scrubs everything else (audit/checkpoint_lines.py).
+    "filters": {
+        "scrub": {"()": "insights.scrubbing.ScrubbingFilter"},
+        "checkpoint_lines": {"()": "audit.checkpoint_lines.CheckpointLineFilter"},
+    },
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["scrub"]},
+        "checkpoints": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["checkpoint_lines"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Replace Django's own handlers (mail_admins, runserver's django.server) so that no
@@ -408,6 +416,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},  # SQL with its parameters stays out of the logs
+        "audit.checkpoints": {"handlers": ["checkpoints"], "level": "INFO", "propagate": False},
     },
 }
 

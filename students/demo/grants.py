@@ -98,6 +98,7 @@ class GrantsMixin:
         restricted = permission("students", "view_restricted_notes")
         who_has_access = permission("students", "view_educators_with_access")
         manage_grants = permission("permissions", "manage_grants")
+        audit_reports = permission("audit", "view_audit_reports")
         for person in cast.EDUCATORS:
             educator = self.cast_educators[person.key]
             if person.restricted_notes:
@@ -106,3 +107,5 @@ class GrantsMixin:
                 educator.user_permissions.add(who_has_access)
             if person.manages_grants:
                 educator.user_permissions.add(manage_grants)
+            if person.reads_audit_reports:
+                educator.user_permissions.add(audit_reports)

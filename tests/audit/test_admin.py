@@ -1,10 +1,12 @@
 """The audit log in the admin: read-only, for auditors only, and every report viewing recorded."""
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 
 from audit.events import record_sign_in
 from audit.models import AccessEvent
 from audit.recorder import command_recording, record_students
+from educators.models import Educator
 from tests.audit.conftest import give_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.urls")]
@@ -118,6 +120,34 @@ def test_nobody_may_add_change_or_delete_audit_rows_in_the_admin(auditor_client,
     assert auditor_client.post(f"/admin/audit/accessevent/{event.id}/change/", {"action": "x"}).status_code == 403
 
 
-@pytest.mark.parametrize("table", ["signinevent", "grantchangeevent"])
+@pytest.fixture
+def superuser_client(client, make_educator):
+    """A superuser: every admin power, but not the audit permission."""
+    root = make_educator("root@district.example", is_staff=True, is_superuser=True)
+    give_second_factor(root)
+    client.force_login(root)
+    return client
+
+
+@pytest.mark.parametrize("page", ["accessevent", "signinevent", "grantchangeevent", "checkpoint"])
+def test_a_superuser_without_the_audit_permission_cannot_read_the_audit_tables(superuser_client, page):
+    assert superuser_client.get(f"/admin/audit/{page}/").status_code == 403
+    assert b"/admin/audit/" not in superuser_client.get("/admin/").content
+
+
+def test_a_superuser_without_the_audit_permission_cannot_open_a_report(superuser_client, viewed_student):
+    response = superuser_client.get(REPORTS + "student-access/", {"student": viewed_student.id})
+    assert response.status_code == 403
+    assert report_events().get().outcome == "denied"
+
+
+def test_a_superuser_given_the_audit_permission_through_a_group_reads_the_log(superuser_client, viewed_student):
+    group = Group.objects.create(name="Privacy office")
+    group.permissions.add(Permission.objects.get(content_type__app_label="audit", codename="view_audit_reports"))
+    Educator.objects.get(email="root@district.example").groups.add(group)
+    assert superuser_client.get("/admin/audit/accessevent/").status_code == 200
+
+
+@pytest.mark.parametrize("table", ["signinevent", "grantchangeevent", "checkpoint"])
 def test_the_sign_in_and_grant_change_logs_are_readable_by_auditors(auditor_client, table):
     assert auditor_client.get(f"/admin/audit/{table}/").status_code == 200

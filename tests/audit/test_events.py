@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError
 
 from audit.events import record_grant_change, record_sign_in, record_sign_out
-from audit.models import AccessEvent, GrantChangeEvent, SignInEvent
+from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
 from audit.recorder import (
     Recording,
     command_recording,
@@ -164,10 +164,12 @@ def test_audit_rows_describe_themselves_by_id_only(rf, educator):
         actor=None, educator=educator, grant_kind="school", object_label="Baker", before=None, after={}, reason=""
     )
     access = AccessEvent.objects.get()
-    assert [str(access), str(sign_in), str(change)] == [
+    checkpoint = Checkpoint.objects.create(occurred_at=access.occurred_at, table="t", row_count=0, head_hash="")
+    assert [str(access), str(sign_in), str(change), str(checkpoint)] == [
         f"Access event #{access.pk}",
         f"Sign-in event #{sign_in.pk}",
         f"Grant change #{change.pk}",
+        f"Checkpoint #{checkpoint.pk}",
     ]
 
 

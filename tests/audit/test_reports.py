@@ -275,6 +275,9 @@ def test_a_report_command_explains_bad_arguments(history, auditor, arguments, me
 
 def test_a_report_command_needs_an_active_actor_who_holds_the_auditor_permission(history, make_educator):
     make_educator("teacher@district.example")
+    make_educator("root@district.example", is_staff=True, is_superuser=True)
+    with pytest.raises(CommandError, match="lacks the audit.view_audit_reports permission"):
+        run_report("audit_student_access", "--actor", "root@district.example", "--student", "1")
     make_educator("gone@district.example", is_active=False)
     with pytest.raises(CommandError, match="lacks the audit.view_audit_reports permission"):
         run_report("audit_student_access", "--actor", "teacher@district.example", "--student", "1")

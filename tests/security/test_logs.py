@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils.module_loading import import_string
 from gunicorn import glogging
 from gunicorn.config import Config
 from hypothesis import assume, given
@@ -36,7 +37,11 @@ def console_log():
 
 def test_every_configured_handler_scrubs():
     assert settings.LOGGING["filters"]["scrub"] == {"()": "insights.scrubbing.ScrubbingFilter"}
-    assert all("scrub" in handler.get("filters", []) for handler in settings.LOGGING["handlers"].values())
+    filters = {name: import_string(spec["()"]) for name, spec in settings.LOGGING["filters"].items()}
+    assert all(
+        any(issubclass(filters[name], ScrubbingFilter) for name in handler.get("filters", []))
+        for handler in settings.LOGGING["handlers"].values()
+    )
 
 
 def test_no_logger_in_the_process_has_a_handler_that_does_not_scrub(sentry_transport):
