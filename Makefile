@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 ARGS ?=
+PORT ?= 8000
 
 # $(call with_database[,NAME]): start (or reuse) the private database, and in it the database NAME
 # (default: insights), unless DATABASE_URL points elsewhere.
@@ -14,7 +15,7 @@ with_database = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m in
 
 # Local development: debug pages, plain HTTP, the fictional demo district with known passwords.
 DEV_ENV = DEBUG=$${DEBUG:-true} HTTPS=$${HTTPS:-false} DEMO_MODE=$${DEMO_MODE:-true} \
-	DEMO_PASSWORD="$${DEMO_PASSWORD:-insights-demo-password}"
+	DEMO_PASSWORD="$${DEMO_PASSWORD:-insights-demo-password}" SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
 
 # Tests run with production settings except plain HTTP, and fixed throwaway keys.
 TEST_ENV = DEBUG=false HTTPS=false DEMO_MODE=true DEMO_PASSWORD=insights-demo-password \
@@ -37,8 +38,8 @@ run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py seed_demo --if-empty && \
-	echo "Serving the demo district at http://127.0.0.1:8000 (demo logins: see README)" && \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	echo "Serving the demo district at http://127.0.0.1:$(PORT) (demo logins: see README)" && \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(INSTALLED)
 	@$(call with_database) export $(TEST_ENV); \
@@ -49,12 +50,18 @@ test: $(INSTALLED)
 bench: $(INSTALLED)
 	@$(call with_database,insights_bench) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
 
+# ruff, the layer contracts (pyproject's [tool.importlinter]) and mypy over the privacy core
+# (pyproject's [tool.mypy]); mypy loads the settings, so it gets the test environment and an
+# address for a database it never connects to.
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	@export $(TEST_ENV) DATABASE_URL=$${DATABASE_URL:-postgres://localhost/unused}; $(VENV)/bin/mypy
 
+# Any manage.py command, on a migrated database (a fresh clone has no tables yet).
 manage: $(INSTALLED)
-	@$(call with_database) export $(DEV_ENV); $(PY) manage.py $(ARGS)
+	@$(call with_database) export $(DEV_ENV); $(PY) manage.py migrate --no-input >/dev/null && $(PY) manage.py $(ARGS)
 
 db-stop:
 	$(PYTHON) -m insights.localdb stop

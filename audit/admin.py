@@ -94,7 +94,7 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
             "title": form.title,
             "form": form,
             # Rendered by the admin's own fieldset template, like any admin form.
-            "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),  # type: ignore[arg-type]
             "report": report,
             "csv_query": request.GET.urlencode() + "&format=csv",
             "report_links": self._report_links(),

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model
 
 from audit.recorder import record_objects, record_students
 
@@ -55,7 +56,7 @@ def _autocomplete_target(request):
         return None
 
 
-def recorded_admin_page(request, match):
+def recorded_admin_page(request, match) -> tuple[type[Model], str] | None:
     """The (model, page) of an admin page that must be recorded, or None for any other page."""
     if match is None or "admin" not in match.app_names:
         return None

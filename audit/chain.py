@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+from typing import TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -22,8 +23,10 @@ GENESIS = "0" * 64
 # First key of pg_advisory_xact_lock(int, int); the second is the table's position in CHAINED_MODELS.
 LOCK_NAMESPACE = 0x617564  # "aud"
 
+Event = TypeVar("Event", bound=ChainedEvent)
 
-def _normalized(field: models.Field, value):
+
+def _normalized(field, value):
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -42,7 +45,7 @@ def row_hash(model: type[ChainedEvent], values: dict) -> str:
     return hashlib.sha256((values["prev_hash"] + canonical).encode()).hexdigest()
 
 
-def append(event: ChainedEvent) -> ChainedEvent:
+def append(event: Event) -> Event:
     """Insert ``event`` as the new head of its table's chain, stamping its time, id and hashes."""
     model = type(event)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -54,7 +57,7 @@ def append(event: ChainedEvent) -> ChainedEvent:
             "nextval(pg_get_serial_sequence(%s, 'id'))",
             [table],
         )
-        head, event.id = cursor.fetchone()
+        head, event.pk = cursor.fetchone()
         event.occurred_at = timezone.now()  # taken under the lock, so time order follows chain order
         event.prev_hash = head or GENESIS
         event.row_hash = row_hash(model, {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash")})

@@ -7,6 +7,7 @@ educator, like a page view (Zulip-style: one base class instead of a rule every 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.forms import ReportForm
 from audit.models import REPORT_PERMISSION
 from audit.readers import may_read_audit
 from audit.recorder import command_recording
@@ -27,6 +28,8 @@ class RecordedCommand(BaseCommand):
             "--actor", required=True, metavar="EMAIL", help="The educator this run is for; recorded in the audit log."
         )
 
+    def handle_recorded(self, *args, actor, **options): ...
+
     def audit_action(self) -> str:
         return type(self).__module__.rpartition(".")[2]
 
@@ -44,7 +47,7 @@ class ReportCommand(RecordedCommand):
     """Prints one audit report as CSV; the options are the report form's fields (``--since`` for ``since``)."""
 
     required_permission = REPORT_PERMISSION
-    form_class = None  # an audit.forms report form
+    form_class: type[ReportForm]
 
     def actor_may_run(self, educator) -> bool:
         return may_read_audit(educator)  # held explicitly: being a superuser is not enough
@@ -61,7 +64,7 @@ class ReportCommand(RecordedCommand):
         if not form.is_valid():
             raise CommandError(
                 "; ".join(
-                    " ".join(errors) if field == "__all__" else f"--{field}: {' '.join(errors)}"
+                    " ".join(map(str, errors)) if field == "__all__" else f"--{field}: {' '.join(map(str, errors))}"
                     for field, errors in form.errors.items()
                 )
             )

@@ -4,8 +4,10 @@ The admin lists the reports named in ``settings.AUDIT_REPORT_FORMS``: these, and
 know the district's organisation (students/audit_reports.py).
 """
 
+import abc
 import datetime
 import ipaddress
+from typing import ClassVar
 
 from django import forms
 from django.conf import settings
@@ -15,20 +17,11 @@ from django.utils.module_loading import import_string
 from audit import reports
 
 
-class WindowForm(forms.Form):
-    """A report over the days ``since`` to ``until``, both included, in the district's time zone."""
+class ReportForm(forms.Form):
+    """One report's parameters: its name in the audit log, its title, and the report it runs."""
 
-    since = forms.DateField(help_text="First day (YYYY-MM-DD).")
-    until = forms.DateField(help_text="Last day, included (YYYY-MM-DD).")
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("since") and cleaned.get("until") and cleaned["until"] < cleaned["since"]:
-            raise forms.ValidationError("The last day comes before the first day.")
-        return cleaned
-
-    def window(self) -> tuple[datetime.datetime, datetime.datetime]:
-        return reports.window(self.cleaned_data["since"], self.cleaned_data["until"])
+    name: ClassVar[str]
+    title: ClassVar[str]
 
     def parameters(self) -> dict:
         """The cleaned parameters as JSON-ready values, for the audit event."""
@@ -37,14 +30,31 @@ class WindowForm(forms.Form):
             for key, value in self.cleaned_data.items()
         }
 
+    @abc.abstractmethod
+    def report(self) -> reports.Report:
+        """Run the report on the cleaned parameters."""
 
-class StudentAccessForm(forms.Form):
+
+class WindowForm(ReportForm):
+    """A report over the days ``since`` to ``until``, both included, in the district's time zone."""
+
+    since = forms.DateField(help_text="First day (YYYY-MM-DD).")
+    until = forms.DateField(help_text="Last day, included (YYYY-MM-DD).")
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("since") and cleaned.get("until") and cleaned["until"] < cleaned["since"]:
+            raise forms.ValidationError("The last day comes before the first day.")
+        return cleaned
+
+    def window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        return reports.window(self.cleaned_data["since"], self.cleaned_data["until"])
+
+
+class StudentAccessForm(ReportForm):
     name = "student_access"
     title = "Student access"
     student = forms.IntegerField(min_value=1, label="Student id", help_text="The student's id in Insights.")
-
-    def parameters(self) -> dict:
-        return {"student": self.cleaned_data["student"]}
 
     def report(self) -> reports.Report:
         return reports.student_access(student_id=self.cleaned_data["student"])
@@ -94,6 +104,6 @@ class SignInActivityForm(WindowForm):
         return reports.sign_in_activity(since=since, until=until)
 
 
-def report_forms() -> dict[str, type[forms.Form]]:
+def report_forms() -> dict[str, type[ReportForm]]:
     """URL slug -> report form, in the order the admin lists them (``settings.AUDIT_REPORT_FORMS``)."""
     return {slug: import_string(path) for slug, path in settings.AUDIT_REPORT_FORMS.items()}

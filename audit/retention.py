@@ -34,7 +34,7 @@ def purge(*, now: datetime.datetime | None = None) -> dict[str, dict]:
     with command_recording(actor=None, action=PURGE_ACTION):
         with connection.cursor() as cursor:
             for model in CHAINED_MODELS:
-                ids = model.objects.order_by("id").values_list("id", flat=True)
+                ids = model._default_manager.order_by("pk").values_list("pk", flat=True)
                 first_kept = ids.filter(occurred_at__gte=cutoff).first() or ids.last()
                 if first_kept is None:
                     continue

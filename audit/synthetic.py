@@ -42,7 +42,7 @@ def generate_access_events(count: int, *, educators: int = 5_000, students: int 
         raise ImproperlyConfigured("Synthetic audit events may only be generated with DEMO_MODE on.")
     with connection.cursor() as cursor:
         for first in range(1, count + 1, BATCH):
-            params = {
+            params: dict[str, str | int] = {
                 "span": f"{days} days",
                 "total": count,
                 "first": first,

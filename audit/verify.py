@@ -40,8 +40,8 @@ def _walk(model: type[ChainedEvent], start_id: int | None, wanted: set[int]):
     columns = (*model.CHAINED_FIELDS, "prev_hash", "row_hash")
     first = previous = None
     rows = 0
-    positions = {}
-    for values in model.objects.order_by("id").values(*columns).iterator(chunk_size=5000):
+    positions: dict[int, tuple[int, str]] = {}
+    for values in model._default_manager.order_by("id").values(*columns).iterator(chunk_size=5000):
         row_id = values["id"]
         if previous is None and start_id is not None and row_id != start_id:
             problem = f"row {row_id}: the chain should start at row {start_id} (rows before it are missing)"

@@ -138,7 +138,8 @@ class _ValueTrie:
         return "".join(pieces)
 
     def _longest_match(self, folded: str, start: int) -> int | None:
-        node, position, longest = self.root, start, None
+        node: Any = self.root  # a trie node (dict), then None past the last match
+        position, longest = start, None
         while position < len(folded) and (node := node.get(folded[position])) is not None:
             position += 1
             ends_word = position == len(folded) or not _is_word(folded[position]) or not _is_word(folded[position - 1])
@@ -318,7 +319,7 @@ def _request_section(reported: Any, request: Any, route: str | None) -> dict | N
         return None
     parts = urlsplit(url)
     path = route if route is not None else _generic_path(parts.path)
-    section = {"url": f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path}
+    section: dict[str, Any] = {"url": f"{parts.scheme}://{parts.netloc}{path}" if parts.netloc else path}
     method = reported.get("method") or getattr(request, "method", None)
     if method:
         section["method"] = method

@@ -43,7 +43,7 @@ class GrantForm(forms.ModelForm):
         return clean_expiry(self.cleaned_data["expires_at"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         target = self.target()
         if self.instance.pk is None and cleaned.get("user") and target is not None:
             kind = KIND_BY_MODEL[self._meta.model]

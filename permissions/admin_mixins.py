@@ -36,8 +36,8 @@ class EducatorGrantInline(ManagersOnlyAdmin, admin.TabularInline):
     fk_name = "user"
     extra = 0
     can_delete = False
-    fields = ["attached_to", "reason", "source", "granted_by", "granted_at", "expires_at", "change_link"]
-    readonly_fields = fields
+    readonly_fields = ("attached_to", "reason", "source", "granted_by", "granted_at", "expires_at", "change_link")
+    fields = readonly_fields
 
     def get_queryset(self, request):
         kind = KIND_BY_MODEL[self.model]
@@ -73,19 +73,24 @@ GRANT_INLINES = [
 
 
 class EducatorAccessAdminMixin:
-    """For the Educator admin: what the educator can see and why, their grants, links to grant more."""
+    """For the Educator admin: what the educator can see and why, their grants, links to grant more.
+
+    A mixin before the ModelAdmin (its ``super()`` calls reach it, hence the type ignores below).
+    """
+
+    admin_site: admin.AdminSite
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets = list(super().get_fieldsets(request, obj))  # type: ignore[misc]
         if obj is not None and can_manage_grants(request.user):
             fieldsets.append(("Access to students", {"fields": ["access_summary", "grant_links"]}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "access_summary", "grant_links"]
+        return [*super().get_readonly_fields(request, obj), "access_summary", "grant_links"]  # type: ignore[misc]
 
     def get_inlines(self, request, obj):
-        inlines = list(super().get_inlines(request, obj))
+        inlines = list(super().get_inlines(request, obj))  # type: ignore[misc]
         return inlines + GRANT_INLINES if obj is not None and can_manage_grants(request.user) else inlines
 
     @admin.display(description="can see")
@@ -132,7 +137,7 @@ class GrantObjectPermissionsForm(AdminUserObjectPermissionsForm):
         return clean_expiry(self.cleaned_data["expires_at"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.grant is not None and self.grant.source == GrantSource.SIS and not cleaned.get("permissions"):
             raise ValidationError("This grant follows the SIS teaching assignment; change the assignment instead.")
         return cleaned
@@ -194,7 +199,7 @@ class HomeroomGrantSyncAdminMixin:
     """For the Homeroom admin: a new homeroom teacher gets the homeroom grant, the previous one loses it."""
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
         sync_homeroom_grants(obj, actor=request.user)
 
 
@@ -202,5 +207,5 @@ class SectionGrantSyncAdminMixin:
     """For the Section admin (teachers edited inline): the section's teachers get its grant, others lose it."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
         sync_section_grants(form.instance, actor=request.user)

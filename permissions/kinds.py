@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from permissions.models import (
     DistrictGrant,
-    Grant,
     HomeroomGrant,
     SchoolGradeGrant,
     SchoolGrant,
@@ -52,9 +51,9 @@ class GrantKind:
     """One kind of grant: its table, the permission that makes it a visibility grant, and its label."""
 
     key: str
-    model: type[Grant]
+    model: type[Any]  # a concrete Grant table: the type of its content_object differs from kind to kind
     codename: str
-    label: Callable[[Grant], str]
+    label: Callable[[Any], str]
     related: tuple[str, ...]  # what the label reads, fetched in the same query
     # The grants of this kind reaching a student, before the active-only and flag rules; ``field`` reads
     # one of the student's columns ("pk", "school_id", ...), as OuterRef or from an instance.
@@ -150,9 +149,11 @@ GRANT_KINDS = (
         narrowed_by_flags=True,
     ),
 )
-KIND_BY_MODEL = {kind.model: kind for kind in GRANT_KINDS}
-KIND_BY_KEY = {kind.key: kind for kind in GRANT_KINDS}
-KIND_BY_TARGET = {kind.model._meta.get_field("content_object").related_model: kind for kind in GRANT_KINDS}
+KIND_BY_MODEL: dict[type, GrantKind] = {kind.model: kind for kind in GRANT_KINDS}
+KIND_BY_KEY: dict[str, GrantKind] = {kind.key: kind for kind in GRANT_KINDS}
+KIND_BY_TARGET: dict[type, GrantKind] = {
+    kind.model._meta.get_field("content_object").related_model: kind for kind in GRANT_KINDS
+}
 
 
 def visibility_permission(kind: GrantKind) -> Permission:
@@ -160,7 +161,7 @@ def visibility_permission(kind: GrantKind) -> Permission:
     return Permission.objects.get(content_type__app_label="students", codename=kind.codename)
 
 
-def visibility_grants(kind: GrantKind) -> QuerySet[Grant]:
+def visibility_grants(kind: GrantKind) -> QuerySet[Any]:
     """Grant rows of this kind holding its visibility permission, expired ones included (the admin lists them).
 
     Rows holding any other permission (guardian can store e.g. change_school on a school) grant nothing.
@@ -168,13 +169,13 @@ def visibility_grants(kind: GrantKind) -> QuerySet[Grant]:
     return kind.model.objects.filter(permission__codename=kind.codename)
 
 
-def live_grants(kind: GrantKind, now: datetime.datetime | None = None) -> QuerySet[Grant]:
+def live_grants(kind: GrantKind, now: datetime.datetime | None = None) -> QuerySet[Any]:
     """Grants of this kind that give visibility now: the kind's visibility permission, not expired."""
     now = now or timezone.now()
     return visibility_grants(kind).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def held(key: str, educator, now: datetime.datetime | None = None) -> QuerySet[Grant]:
+def held(key: str, educator, now: datetime.datetime | None = None) -> QuerySet[Any]:
     """The educator's live grants of one kind ("district", "school", "grade", "homeroom", "section", "student")."""
     return live_grants(KIND_BY_KEY[key], now).filter(user=educator)
 

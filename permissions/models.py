@@ -5,6 +5,8 @@ homeroom, section, single student), so the policy can join them on indexed colum
 Each grant also says why it exists, who made it and, optionally, when it expires.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from guardian.models import UserObjectPermissionBase
@@ -23,6 +25,8 @@ class Grant(UserObjectPermissionBase):
     granted_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty for a grant that does not expire.")
     source = models.CharField(max_length=10, choices=GrantSource.choices, default=GrantSource.MANUAL)
+    # Each table's own foreign key to what its grants are attached to (a School, a Section, ...).
+    content_object: Any
 
     class Meta(UserObjectPermissionBase.Meta):
         abstract = True

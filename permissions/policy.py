@@ -51,6 +51,7 @@ def is_active_educator(educator) -> bool:
 
 # The kinds of grant that reach students through a join (every kind but districtwide), in table order.
 REACHING_KINDS = tuple(kind for kind in GRANT_KINDS if kind.reach is not None)
+_REACH: dict[str, str] = {kind.key: kind.reach for kind in GRANT_KINDS if kind.reach is not None}
 ALL_KINDS = tuple(kind.key for kind in GRANT_KINDS)
 _ACTIVE_ONLY = " AND s.enrollment_status = %s AND NOT s.missing_from_last_export"
 _SPED_ONLY = " AND s.program_assigned = ANY(%s)"
@@ -65,7 +66,7 @@ def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: f
     narrowing = (_SPED_ONLY if sped_only else "") + (_ENGLISH_LEARNERS_ONLY if english_learners_only else "")
     return " UNION ALL ".join(
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
-        + (kind.reach + LIVE_GRANT).format(**sql_tables(kind))
+        + (_REACH[kind.key] + LIVE_GRANT).format(**sql_tables(kind))
         + (_ACTIVE_ONLY if kind.active_students_only else "")
         + (narrowing if kind.narrowed_by_flags else "")
         for kind in REACHING_KINDS
@@ -84,7 +85,7 @@ def granted_student_ids(
     as SQL: composing it with the ORM cost several milliseconds of Python on every request, more
     than running it.
     """
-    narrowing = [list(Student.SPED_PROGRAMS)] if educator.sped_only else []
+    narrowing: list = [list(Student.SPED_PROGRAMS)] if educator.sped_only else []
     narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
     params = []
     for kind in REACHING_KINDS:

@@ -38,7 +38,7 @@ def grant_snapshot(grant: Grant) -> dict:
         "reason": grant.reason,
         "expires_at": grant.expires_at.isoformat() if grant.expires_at else None,
         "source": grant.source,
-        "granted_by": grant.granted_by.email if grant.granted_by_id else None,
+        "granted_by": grant.granted_by.email if grant.granted_by is not None else None,
     }
 
 

@@ -25,8 +25,9 @@ class Command(RecordedCommand):
         target.add_argument("--educator", metavar="EMAIL", help="List the students this educator may see.")
         target.add_argument("--student", metavar="LOCAL_ID", help="List the educators who may see this student.")
 
-    def handle_recorded(self, *args, actor, educator, student, **options):
+    def handle_recorded(self, *args, actor, **options):
         writer = csv.writer(self.stdout)
+        educator, student = options["educator"], options["student"]
         if educator is not None:
             subject = Educator.objects.filter(email__iexact=educator.strip()).first()
             if subject is None:
