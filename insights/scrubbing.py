@@ -54,6 +54,10 @@ _GENERIC_PATTERNS = [
     (re.compile(r"\b\d{1,2}\s+" + _MONTH + r",?\s+\d{4}\b", re.IGNORECASE), "[date]"),
     (re.compile(r"\d{5,}"), "[number]"),
 ]
+# A UUID in its usual 8-4-4-4-12 form (Heroku's X-Request-ID, the audit log's request ids), captured for split().
+_UUID = re.compile(
+    r"(?<![0-9A-Za-z-])([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?![0-9A-Za-z-])"
+)
 
 # Event fields that describe the SDK, the deployment or the event itself, never a person.
 _EVENT_KEYS_KEPT = frozenset(
@@ -237,13 +241,20 @@ def _date_formats(day: datetime.date) -> list[str]:
 
 
 def scrub_text(text: str) -> str:
-    """The text without the remembered values and without anything that looks like personal data."""
+    """The text without the remembered values and without anything that looks like personal data.
+
+    UUIDs (request ids, event ids) are left whole by the generic patterns, which would otherwise
+    take their digit runs for numbers or phones: they are what joins a report to the log lines and
+    audit rows of its request. A remembered value is removed even from inside one.
+    """
     current = _current.get()
     if current is not None:
         text = current.values.redact(text)
-    for pattern, replacement in _GENERIC_PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    pieces = _UUID.split(text)  # text, uuid, text, uuid, ..., text
+    for index in range(0, len(pieces), 2):
+        for pattern, replacement in _GENERIC_PATTERNS:
+            pieces[index] = pattern.sub(replacement, pieces[index])
+    return "".join(pieces)
 
 
 def _scrub_entry(key: Any, value: Any) -> Any:
@@ -304,6 +315,9 @@ def scrub_event(event: dict, hint: dict) -> dict:
     user = _reported_user(request)
     if user is not None:
         scrubbed["user"] = user
+    request_id = getattr(request, "META", {}).get("HTTP_X_REQUEST_ID", "")
+    if _UUID.fullmatch(request_id):  # the router's id, to find the request's log lines and audit row
+        scrubbed["tags"] = {**(scrubbed.get("tags") or {}), "request_id": request_id}
     return scrubbed
 
 

@@ -16,6 +16,7 @@ def admin_sign_in(request, extra_context=None):
 
 
 admin.site.login = admin_sign_in
+handler400 = views.bad_request
 
 urlpatterns = [
     path("healthz", views.health, name="health"),

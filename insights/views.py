@@ -1,7 +1,8 @@
-"""Site-wide views that belong to no app: the health check and the session keep-alive."""
+"""Site-wide views that belong to no app: the health check, the session keep-alive and the 400 page."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,3 +24,10 @@ def session_keep_alive(request):
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
     return JsonResponse({"signed_in": True, "seconds_remaining": request.session_seconds_remaining})
+
+
+def bad_request(request, exception):
+    """Django's 400 handler, without its CSRF decorator: that one reads request.POST again, so a body
+    Django refused to parse raised once more inside the handler of every middleware layer (about 18
+    error reports for one request). Rendered without the request: nothing here may read it."""
+    return HttpResponseBadRequest(render_to_string("400.html"))

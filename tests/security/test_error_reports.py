@@ -132,3 +132,17 @@ def test_a_report_from_the_wsgi_entry_point_keeps_no_query_string_cookie_or_reve
     assert session_cookie not in serialized
     assert event["user"]["role"] == "counselor"
     assert leaked_values(serialized, seeded_students) == []
+
+
+def test_reports_from_one_route_share_one_transaction_name_and_carry_their_request_ids(
+    sentry_transport, seeded_students, educator
+):
+    client = Client(raise_request_exception=False)
+    client.force_login(educator)
+    request_ids = ["6f1c2d3e-4a5b-4c6d-8e7f-901234567890", "0a9b8c7d-6e5f-4a3b-9c1d-234567890123"]
+    for student, request_id in zip(seeded_students, request_ids, strict=True):
+        assert client.get(f"/students/{student.pk}/summary/", HTTP_X_REQUEST_ID=request_id).status_code == 500
+
+    events = [event for event in sentry_transport.events() if event.get("exception")]
+    assert [event["transaction"] for event in events] == ["/students/<int:student_id>/summary/"] * 2
+    assert [event["tags"]["request_id"] for event in events] == request_ids

@@ -4,6 +4,8 @@ import datetime
 import io
 import logging
 import runpy
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -186,3 +188,45 @@ def test_gunicorns_access_log_has_the_path_but_no_query_string_or_referrer(capsy
     glogging.Logger(config).access(response, request, environ, datetime.timedelta(milliseconds=12))
 
     assert capsys.readouterr().out == '10.1.2.3 "GET /students/ HTTP/1.1" 200 512 12ms request_id=req-1\n'
+
+
+GUNICORN_PROBE = """
+import runpy, sys
+from types import SimpleNamespace
+import datetime
+from gunicorn import glogging
+from gunicorn.config import Config
+
+conf = runpy.run_path(sys.argv[1])
+config = Config()
+for name in ("accesslog", "errorlog", "access_log_format", "logconfig_dict"):
+    config.set(name, conf[name])
+log = glogging.Logger(config)
+try:
+    raise ValueError("no reply from zebulon.q@familymail.example about /search/?q=Zebulon+Quarrington")
+except ValueError:
+    log.exception("Error handling request %s", "/search/?q=Zebulon+Quarrington")
+environ = {"REQUEST_METHOD": "POST", "RAW_URI": "/search/?q=Zebulon", "PATH_INFO": "/search/",
+           "QUERY_STRING": "q=Zebulon", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "10.1.2.3"}
+request = SimpleNamespace(headers=[("X-REQUEST-ID", "3f2b8c1e-9d4a-4e6b-8a21-508412345678")])
+response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+log.access(response, request, environ, datetime.timedelta(milliseconds=12))
+"""
+
+
+def test_gunicorns_error_log_goes_through_the_scrubbing_filter_and_its_access_log_keeps_its_format():
+    result = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
+        [sys.executable, "-c", GUNICORN_PROBE, str(GUNICORN_CONF)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stderr.count("Error handling request /search/?[query]") == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "ValueError: no reply from [email] about /search/?[query]" in result.stderr
+    assert "Zebulon" not in result.stderr and "familymail" not in result.stderr
+    assert result.stdout == (
+        '10.1.2.3 "POST /search/ HTTP/1.1" 200 512 12ms request_id=3f2b8c1e-9d4a-4e6b-8a21-508412345678\n'
+    )

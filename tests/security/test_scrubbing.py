@@ -416,3 +416,42 @@ def test_emails_phones_dates_and_long_numbers_never_survive_even_unremembered(em
     scrubbed = contextvars.Context().run(scrub_text, text)
 
     assert [value for value in [email, phone, number, *dates] if value in scrubbed] == []
+
+
+# --- request ids -----------------------------------------------------------------------------------
+
+
+@given(request_id=st.uuids())
+def test_request_ids_survive_scrubbing_whole_while_the_numbers_around_them_do_not(request_id):
+    with scrubbing.collection():
+        for spelled in (str(request_id), str(request_id).upper()):
+            text = f"request_id={spelled} student 1234567 called 617-555-0142"
+            assert scrub_text(text) == f"request_id={spelled} student [number] called [phone]"
+
+
+def test_a_remembered_value_is_removed_even_from_inside_a_uuid(fresh_collection):
+    guid = "3f2b8c1e-9d4a-4e6b-8a21-508412345678"  # a SIS that uses GUIDs as student ids
+    remember_student(a_student(local_id=guid))
+
+    assert scrub_text(f"student {guid} not found") == "student [redacted] not found"
+
+
+def test_something_shaped_almost_like_a_uuid_is_scrubbed_as_usual():
+    assert scrub_text("3f2b8c1e-9d4a-4e6b-8a21-5084123456789") == "3f2b8c1e-9d4a-4e6b-8a21-[number]"
+
+
+def test_an_events_request_id_header_is_kept_and_tagged_so_it_joins_logs_and_audit_rows():
+    request_id = "0d5e7c1a-4b2f-4c69-9e3d-771234567890"
+    request = RequestFactory().get("/students/12345/summary/", HTTP_X_REQUEST_ID=request_id)
+    reported = {
+        "request": {"url": "http://testserver/students/12345/summary/", "headers": {"X-Request-Id": request_id}}
+    }
+
+    with scrubbing.collection(request):
+        scrubbed = scrub_event({**reported, "tags": {"level": "x"}}, {})
+    with scrubbing.collection(RequestFactory().get("/", HTTP_X_REQUEST_ID="req-123456789")):
+        not_a_uuid = scrub_event({}, {})
+
+    assert scrubbed["request"]["headers"] == {"X-Request-Id": request_id}
+    assert scrubbed["tags"] == {"level": "x", "request_id": request_id}
+    assert "tags" not in not_a_uuid
