@@ -7,9 +7,10 @@ the person gets an error page instead of unrecorded student data.
 
 A request that may change data (any method but GET, HEAD, OPTIONS and TRACE) runs its view and
 writes its event in one transaction, so a change and its audit row commit together: if the event
-cannot be written, the change is rolled back and the person is told nothing was saved (a retry
-then saves it once). A view that fails with a 5xx has its writes rolled back too, and its event
-(outcome "error") is written after the rollback.
+cannot be written, or the view's own database work (a grant change's audit row, say) fails, the
+change is rolled back and the person is told nothing was saved (a retry then saves it once). A
+view that fails with a 5xx has its writes rolled back too, and its event (outcome "error") is
+written after the rollback.
 """
 
 import logging
@@ -31,6 +32,11 @@ NOT_SAVED_TEMPLATE = "audit/not_saved.html"
 def _actor(request):
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
+
+
+def _not_saved() -> HttpResponse:
+    # Rendered without the request: no context processor may need the database now.
+    return HttpResponse(render_to_string(NOT_SAVED_TEMPLATE), status=503)
 
 
 class _ViewFailed(Exception):
@@ -58,13 +64,22 @@ class AccessRecorderMiddleware:
                         raise _ViewFailed(response)
                     self._record(request, opened, response)
             except _ViewFailed as failed:
-                self._record(request, opened, failed.response)
+                try:
+                    self._record(request, opened, failed.response)
+                except DatabaseError:  # the database is failing: the person still gets the failed page
+                    logger.exception("The audit event of a failed request could not be written.")
                 return failed.response
             except DatabaseError:
                 logger.exception("The audit event could not be written; the request's changes were rolled back.")
-                # Rendered without the request: no context processor may need the database now.
-                return HttpResponse(render_to_string(NOT_SAVED_TEMPLATE), status=503)
+                return _not_saved()
             return response
+
+    def process_exception(self, request, exception):
+        """A writing view whose database work failed (its own audit row included) is rolled back: say so plainly."""
+        if request.method not in READ_ONLY_METHODS and isinstance(exception, DatabaseError):
+            logger.error("A change failed in the database and was rolled back.", exc_info=exception)
+            return _not_saved()
+        return None
 
     def _record(self, request, opened: Recording, response) -> None:
         match = request.resolver_match

@@ -32,9 +32,8 @@ NO_TRUNCATE_TRIGGERS = """
 """
 
 
-@pytest.fixture
-def audit_inserts_fail(db):
-    """Make the database refuse every new AccessEvent, as a lock timeout or a full disk would.
+def refuse_inserts(table: str) -> None:
+    """Make the database refuse every new row of an audit table, as a lock timeout or a full disk would.
 
     A real trigger, created inside the test's transaction (so it vanishes with it): the failure
     happens where a real one would, in PostgreSQL, after the view's own writes.
@@ -42,9 +41,23 @@ def audit_inserts_fail(db):
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            CREATE FUNCTION pg_temp.refuse_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN RAISE EXCEPTION 'audit insert refused for the test'; END; $$;
-            CREATE TRIGGER refuse_audit_insert BEFORE INSERT ON audit_accessevent
-                FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_audit_insert();
+            CREATE OR REPLACE FUNCTION pg_temp.refuse_audit_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'audit insert refused for the test'; END; $$
             """
         )
+        cursor.execute(
+            f"CREATE TRIGGER refuse_audit_insert BEFORE INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_audit_insert()"
+        )
+
+
+@pytest.fixture
+def audit_inserts_fail(db):
+    """No AccessEvent can be written during the test."""
+    refuse_inserts("audit_accessevent")
+
+
+@pytest.fixture
+def grant_change_inserts_fail(db):
+    """No GrantChangeEvent can be written during the test."""
+    refuse_inserts("audit_grantchangeevent")

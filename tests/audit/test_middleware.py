@@ -279,3 +279,10 @@ def test_a_read_whose_event_cannot_be_written_shows_no_student_data(teacher, aud
     response = client.get("/t/students/42/")
     assert response.status_code == 500
     assert b"profile" not in response.content
+
+
+def test_a_failed_write_whose_error_event_cannot_be_written_still_gets_its_error_page(teacher, audit_inserts_fail):
+    client = Client(raise_request_exception=False)
+    client.force_login(teacher)
+    assert client.post("/t/schools/open-and-fail/").status_code == 500
+    assert not School.objects.filter(local_id="NEW").exists()
