@@ -6,6 +6,10 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 
+class ObjectPermissionCheckError(TypeError):
+    """Raised by ``has_perm(perm, obj)``: object-level checks are not how access is decided here."""
+
+
 class EducatorManager(BaseUserManager):
     use_in_migrations = True
 
@@ -74,6 +78,21 @@ class Educator(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def has_perm(self, perm, obj=None):
+        """Global permissions only. Who may see a student, homeroom or section is the policy's to say
+        (permissions.policy: one SQL rule that knows expiry, narrowing flags and active students);
+        the grant rows guardian stores would answer differently (expired grants included), so an
+        object-level question is refused loudly instead of answered wrong."""
+        if obj is not None:
+            raise ObjectPermissionCheckError(
+                "has_perm(perm, obj) is not supported: ask permissions.policy "
+                "(visible_students, get_visible_student_or_404, visible_homerooms, ...) instead."
+            )
+        return super().has_perm(perm)
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def get_full_name(self):
         return self.full_name
