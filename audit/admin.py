@@ -17,7 +17,7 @@ from audit.forms import report_forms
 from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
 from audit.readers import may_read_audit
 from audit.recorder import record_denied
-from audit.reports import record_viewing, write_csv
+from audit.reports import record_viewing, write_report_csv
 
 
 def report_url_name(slug: str) -> str:
@@ -86,7 +86,7 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
             if exported:
                 response = HttpResponse(content_type="text/csv; charset=utf-8")
                 response["Content-Disposition"] = f'attachment; filename="{form.name}.csv"'
-                write_csv(report, response)
+                write_report_csv(report, response)
                 return response
         context = {
             **self.admin_site.each_context(request),

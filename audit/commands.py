@@ -11,7 +11,7 @@ from audit.forms import ReportForm
 from audit.models import REPORT_PERMISSION
 from audit.readers import may_read_audit
 from audit.recorder import command_recording
-from audit.reports import record_viewing, write_csv
+from audit.reports import record_viewing, write_report_csv
 
 
 class RecordedCommand(BaseCommand):
@@ -70,4 +70,4 @@ class ReportCommand(RecordedCommand):
             )
         report = form.report()
         record_viewing(report, name=form.name, parameters=form.parameters(), exported=True)
-        write_csv(report, self.stdout)
+        write_report_csv(report, self.stdout)

@@ -14,7 +14,6 @@ BRIN index on occurred_at. ``*_query`` functions return the statement so ``make 
 it. Whoever looks at a report is recorded (``record_viewing``), with the students it names.
 """
 
-import csv
 import datetime
 import ipaddress
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from audit.models import AccessEvent, Outcome, SignInEvent
 from audit.recorder import record_details, record_students
+from insights.csv import write_csv
 
 ACCESS = AccessEvent._meta.db_table
 SIGN_INS = SignInEvent._meta.db_table
@@ -150,8 +150,6 @@ def record_viewing(report: Report, *, name: str, parameters: dict, exported: boo
     record_details(report=name, parameters=parameters, rows=len(report.rows))
 
 
-def write_csv(report: Report, stream) -> None:
-    """The report as CSV with a header row."""
-    writer = csv.writer(stream)
-    writer.writerow(report.columns)
-    writer.writerows(report.rows)
+def write_report_csv(report: Report, stream) -> None:
+    """The report as CSV with a header row, formulas in its cells neutralized (insights.csv)."""
+    write_csv(stream, report.columns, report.rows)

@@ -1,18 +1,15 @@
 """Lists of students: my students, schools, a school's roster (and CSV), a homeroom, a section."""
 
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from insights.csv import write_csv
 from students import selectors
 from students.forms import RosterFilterForm
 from students.selectors.rosters import MY_STUDENTS_SORTS
 from students.views.decorators import educator_page
 
-# Spreadsheet programs run cells starting with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "Local id",
     "Last name",
@@ -72,11 +69,6 @@ def school_roster(request, school_id: int):
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 @educator_page()
 def school_roster_csv(request, school_id: int):
     """The filtered roster as CSV (no contact fields); every student in the file is recorded as exported."""
@@ -86,27 +78,25 @@ def school_roster_csv(request, school_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"roster-{school.local_id}-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    for student in roster.students:
-        writer.writerow(
-            _csv_cell(value)
-            for value in (
-                student.local_id,
-                student.last_name,
-                student.first_name,
-                student.get_grade_display(),
-                student.homeroom.name if student.homeroom else "",
-                student.get_enrollment_status_display(),
-                student.get_program_assigned_display(),
-                student.get_sped_level_of_need_display(),
-                student.get_plan_504_display() if student.plan_504 else "",
-                student.get_limited_english_proficiency_display(),
-                student.absence_count,
-                student.tardy_count,
-                student.incident_count,
-            )
+    rows = (
+        (
+            student.local_id,
+            student.last_name,
+            student.first_name,
+            student.get_grade_display(),
+            student.homeroom.name if student.homeroom else "",
+            student.get_enrollment_status_display(),
+            student.get_program_assigned_display(),
+            student.get_sped_level_of_need_display(),
+            student.get_plan_504_display() if student.plan_504 else "",
+            student.get_limited_english_proficiency_display(),
+            student.absence_count,
+            student.tardy_count,
+            student.incident_count,
         )
+        for student in roster.students
+    )
+    write_csv(response, CSV_COLUMNS, rows)
     return response
 
 

@@ -248,6 +248,15 @@ def test_the_usage_and_sign_in_commands_print_their_reports(history, auditor):
     )
 
 
+def test_a_typed_identity_that_looks_like_a_formula_is_defused_in_the_csv(clock, rf, auditor):
+    clock(at(3, 14))
+    record_sign_in(request=rf.post("/"), identity="=2+5@evil.example", educator=None, succeeded=False, reason="")
+
+    sign_ins = run_report("audit_sign_ins", "--actor", auditor.email, "--since", "2025-03-01", "--until", "2025-03-31")
+
+    assert sign_ins.splitlines()[1:] == ["2025-03-03,'=2+5@evil.example,0,1"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

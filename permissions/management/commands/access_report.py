@@ -5,13 +5,12 @@
 The run reads student data, so it is recorded in the audit log under --actor with the students listed.
 """
 
-import csv
-
 from django.core.management.base import CommandError
 
 from audit.commands import RecordedCommand
 from audit.recorder import record_details, record_students
 from educators.models import Educator
+from insights.csv import write_csv
 from permissions.reasons import educators_with_access, visible_students_with_reasons
 from permissions.services import student_by_local_id
 
@@ -26,7 +25,6 @@ class Command(RecordedCommand):
         target.add_argument("--student", metavar="LOCAL_ID", help="List the educators who may see this student.")
 
     def handle_recorded(self, *args, actor, **options):
-        writer = csv.writer(self.stdout)
         educator, student = options["educator"], options["student"]
         if educator is not None:
             subject = Educator.objects.filter(email__iexact=educator.strip()).first()
@@ -35,16 +33,22 @@ class Command(RecordedCommand):
             record_details(report="students an educator may see", educator_id=subject.pk)
             rows = visible_students_with_reasons(subject)
             record_students([row.pk for row, _reasons in rows], kind="exported")
-            writer.writerow(["student_id", "local_id", "reasons"])
-            writer.writerows([row.pk, row.local_id, "; ".join(reasons)] for row, reasons in rows)
+            write_csv(
+                self.stdout,
+                ["student_id", "local_id", "reasons"],
+                ([row.pk, row.local_id, "; ".join(reasons)] for row, reasons in rows),
+            )
         else:
             found = student_by_local_id(student)
             if found is None:
                 raise CommandError("No student has this local id.")
             record_details(report="educators who may see a student")
             record_students([found.pk], kind="exported")
-            writer.writerow(["educator_id", "email", "full_name", "reasons"])
-            writer.writerows(
-                [holder.pk, holder.email, holder.full_name, "; ".join(reasons)]
-                for holder, reasons in educators_with_access(found)
+            write_csv(
+                self.stdout,
+                ["educator_id", "email", "full_name", "reasons"],
+                (
+                    [holder.pk, holder.email, holder.full_name, "; ".join(reasons)]
+                    for holder, reasons in educators_with_access(found)
+                ),
             )
