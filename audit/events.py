@@ -5,12 +5,13 @@ router, the request id, the user agent and a hash of the session key (never the 
 """
 
 import hashlib
-import ipaddress
 import json
 import re
 import uuid
 
+from allauth.account.adapter import get_adapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.module_loading import import_string
 
@@ -31,20 +32,16 @@ def _json_ready(value):
 
 
 def client_ip(request) -> str | None:
-    """The browser's address: the entry TRUSTED_PROXY_COUNT from the right of X-Forwarded-For.
+    """The browser's address as allauth's account adapter tells it, or None when it cannot be told.
 
-    Each trusted proxy (Heroku's router is one) appends the address it saw, so entries further
-    left were written by the client and may be forged. With no proxy configured, REMOTE_ADDR.
+    The same function allauth's sign-in throttles use, so the audit log and the throttles never
+    disagree: the entry ALLAUTH_TRUSTED_PROXY_COUNT from the right of X-Forwarded-For (each trusted
+    proxy, such as Heroku's router, appends the address it saw; entries further left may be forged),
+    or REMOTE_ADDR with no proxy configured.
     """
-    trusted = settings.TRUSTED_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if trusted > 0 and forwarded:
-        candidate = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
-    else:
-        candidate = request.META.get("REMOTE_ADDR", "")
     try:
-        return ipaddress.ip_address(candidate).compressed
-    except ValueError:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
         return None
 
 

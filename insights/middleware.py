@@ -51,7 +51,8 @@ class ScrubbingMiddleware:
 
     Selectors fill it with ``scrubbing.remember_student``; error reports and log lines written
     while the request runs are scrubbed of those values. Sits right after AuthenticationMiddleware
-    so reports can name the user's role (never the user) and the route (never the URL).
+    so reports can name the route (never the URL) and, once the view is about to run, the user's
+    role (never the user).
     """
 
     def __init__(self, get_response):
@@ -60,6 +61,10 @@ class ScrubbingMiddleware:
     def __call__(self, request):
         with scrubbing.collection(request):
             return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The outer middleware have loaded the user by now (the session checks look at it): no query.
+        scrubbing.remember_user(request.user)
 
 
 class NoStoreMiddleware:

@@ -155,6 +155,7 @@ class _ValueTrie:
 @dataclass
 class _Collection:
     request: Any = None
+    user: Any = None
     values: _ValueTrie = field(default_factory=_ValueTrie)
 
 
@@ -180,6 +181,14 @@ def collection(request=None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def remember_user(user: Any) -> None:
+    """The request's user, once loaded: error reports then name their role (never the user).
+
+    Reporting an error must not query the database, so reports never load a user themselves.
+    """
+    _collection().user = user
 
 
 def remember_values(*values: str | None) -> None:
@@ -312,7 +321,7 @@ def scrub_event(event: dict, hint: dict) -> dict:
     request_section = _request_section(event.get("request"), request, route)
     if request_section is not None:
         scrubbed["request"] = request_section
-    user = _reported_user(request)
+    user = _reported_user(current.user if current is not None else None)
     if user is not None:
         scrubbed["user"] = user
     request_id = getattr(request, "META", {}).get("HTTP_X_REQUEST_ID", "")
@@ -344,9 +353,7 @@ def _request_section(reported: Any, request: Any, route: str | None) -> dict | N
     return section
 
 
-def _reported_user(request: Any) -> dict | None:
-    # Only a user the request already loaded: reporting an error must not query the database.
-    user = getattr(request, "_cached_user", None)
+def _reported_user(user: Any) -> dict | None:
     if user is None or not user.is_authenticated:
         return None
     hashed_id = salted_hmac("insights.scrubbing.user", str(user.pk)).hexdigest()[:16]

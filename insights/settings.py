@@ -239,8 +239,7 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 # The real client address behind Heroku's router, which appends it to X-Forwarded-For.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)  # read by allauth and the audit log alike
 # Audit rows older than this are deleted by `manage.py audit_purge` (default: 7 years).
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)
 # The audit core imports no domain app; these name the domain parts it records and reports on.

@@ -113,3 +113,16 @@ def test_signing_out_ends_the_session_on_the_server_and_is_recorded(client, teac
     sign_out = SignInEvent.objects.filter(kind=SignInEvent.Kind.SIGN_OUT).get()
     assert sign_out.educator_id == teacher.pk
     assert client.get("/").status_code == 302
+
+
+def test_the_throttle_and_the_audit_log_take_the_address_from_the_same_trusted_proxy(client, teacher, settings):
+    # Both read allauth's account adapter (its throttles key on get_client_ip; so does audit.events.client_ip).
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2  # a CDN in front of the router
+    sign_in(client, teacher.email, "not the password at all", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7")
+    # A request that skipped the CDN carries one entry: the address the router saw, not an error page.
+    response = sign_in(client, teacher.email, HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert response.status_code == 302
+    assert list(SignInEvent.objects.order_by("id").values_list("client_ip", flat=True)) == [
+        "203.0.113.9",
+        "198.51.100.8",
+    ]

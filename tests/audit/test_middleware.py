@@ -107,7 +107,7 @@ def test_a_request_without_a_usable_request_id_gets_a_fresh_one(signed_in):
     ],
 )
 def test_the_client_ip_is_the_one_the_trusted_proxies_saw(client, settings, trusted_proxies, forwarded_for, expected):
-    settings.TRUSTED_PROXY_COUNT = trusted_proxies
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = trusted_proxies
     client.get("/t/students/1/", HTTP_X_FORWARDED_FOR=forwarded_for)
     assert AccessEvent.objects.get().client_ip == expected
 
