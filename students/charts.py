@@ -327,3 +327,15 @@ def mcas_chart(scores) -> Chart:
     return line_chart(
         chart_id="mcas-chart", title="MCAS scaled score", series=series, y_range=(floor, 560), unit="MCAS"
     )
+
+
+def access_chart(results) -> Chart:
+    """ACCESS for ELLs composite proficiency level (1 to 6) by year (students.models.AccessResult rows)."""
+    points = [(result.taken_on, float(result.composite_proficiency_level)) for result in results]
+    return line_chart(
+        chart_id="access-chart",
+        title="ACCESS composite proficiency level",
+        series=[("Composite level", points)],
+        y_range=(0, 6),
+        unit="ACCESS",
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("students/", rosters.my_students, name="my_students"),
     path("students/<int:student_id>/", profile.student_profile, name="profile"),
+    path("students/<int:student_id>/history/", profile.case_history, name="case_history"),
     path("students/<int:student_id>/notes/new/", notes.note_create, name="note_create"),
     path("students/<int:student_id>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
     path("students/<int:student_id>/notes/<int:note_id>/restricted/", notes.restricted_note, name="restricted_note"),

@@ -1,10 +1,10 @@
 """Builds the fictional demo district: the named cast plus generated students with years of history.
 
 Deterministic for a given seed and day: every random choice comes from one ``random.Random(seed)``
-and rows are inserted in a fixed order, so ids match between runs after ``--reset``. Rows are
-written with ``bulk_create`` in large batches so a 50,000-student district takes minutes. The
-schools, people and classes are built here; their history (history.py) and grants (grants.py)
-by the builder's mixins.
+(generated counselors' names from a second stream of the same seed) and rows are inserted in a
+fixed order, so ids match between runs after ``--reset``. Rows are written with ``bulk_create`` in
+large batches so a 50,000-student district takes minutes. The schools, people and classes are
+built here; their history (history.py) and grants (grants.py) by the builder's mixins.
 """
 
 import datetime
@@ -105,6 +105,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
     """Generates the district in memory order, writing each kind of row in bulk."""
 
     def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str):
+        self.seed = seed
         self.rng = random.Random(seed)
         self.student_count = student_count
         self.today = today
@@ -170,9 +171,10 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
         # One generated teacher per generated homeroom or section, without a usable password.
         self.generated_teachers: list[Educator] = []
 
-    def _new_teacher(self, school: School, staff_type: str = "teacher") -> Educator:
+    def _new_teacher(self, school: School, staff_type: str = "teacher", rng: random.Random | None = None) -> Educator:
         number = len(self.generated_teachers) + 1
-        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        rng = rng or self.rng
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         teacher = Educator(
             email=f"staff{number:05d}@{cast.EMAIL_DOMAIN}",
             full_name=f"{first} {last}",
@@ -236,6 +238,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
                 if code:
                     self.section_by_code[code] = section
         Educator.objects.bulk_create(self.generated_teachers[teachers_before:])
+        self._counselors()
         self.sections = Section.objects.bulk_create(sections)
         self.sections_by_school: dict[int, list[Section]] = {}
         for section in self.sections:
@@ -251,6 +254,25 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
             ]
         )
         self.summary.educators = len(self.cast_educators) + len(self.generated_teachers)
+
+    def _counselors(self):
+        """Every school's counselor: the cast's where it has one, otherwise a generated one.
+
+        Names come from their own random stream, so adding counselors leaves the rest of the demo as it was.
+        """
+        self.counselor_of_school = {
+            educator.home_school_id: educator
+            for educator in self.cast_educators.values()
+            if educator.staff_type == Educator.StaffType.COUNSELOR and educator.is_active
+        }
+        names = random.Random(f"{self.seed}-counselors")
+        self.generated_counselors = [
+            self._new_teacher(school, staff_type=Educator.StaffType.COUNSELOR, rng=names)
+            for school in self.schools
+            if school.pk not in self.counselor_of_school
+        ]
+        Educator.objects.bulk_create(self.generated_counselors)
+        self.counselor_of_school.update({educator.home_school_id: educator for educator in self.generated_counselors})
 
     # --- students -------------------------------------------------------------------------
     def _students(self):
@@ -311,6 +333,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
             free_reduced_lunch=self.rng.choice(["Free Lunch", "Not Eligible", "Reduced Lunch"]),
             race=self.rng.choice(["White", "Black or African American", "Asian", "Multiracial"]),
             house="Beacon" if person.school == cast.RIVERSIDE else "",
+            counselor=self.counselor_of_school[self.school_by_id[person.school].pk],
             **person.extra,
             **self._contact(person.last_name),
         )
@@ -349,6 +372,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
             race=rng.choice(["White", "Black or African American", "Asian", "Multiracial", "American Indian"]),
             hispanic_latino=rng.random() < 0.35,
             house=rng.choice(["Beacon", "Hillside", "Brookline", "Union"]) if school.school_type == "HS" else "",
+            counselor=self.counselor_of_school[school.pk],
             **self._contact(last),
         )
 

@@ -64,6 +64,16 @@ class GrantsMixin:
                         **manual,
                     )
                 )
+        for counselor in self.generated_counselors:
+            grants[SchoolGrant].append(
+                SchoolGrant(
+                    user=counselor,
+                    permission=school_perm,
+                    content_object=counselor.home_school,
+                    reason="Counselor",
+                    **manual,
+                )
+            )
         sis = {"source": GrantSource.SIS, "reason": SIS_REASON}
         for homeroom in self.homerooms:
             grants[HomeroomGrant].append(

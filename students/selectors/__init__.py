@@ -2,10 +2,11 @@
 
 Every selector starts from the access policy (``permissions.policy``), so forbidden records look
 missing (404), tells the audit recorder which students it returned, and hands the students and
-note text it returns to the error-report scrubber. Split by subject: the profile, notes, notes search, lists of
-students (rosters), the home page, and search.
+note text it returns to the error-report scrubber. Split by subject: the profile and case history,
+notes, notes search, lists of students (rosters), the home page, and student search.
 """
 
+from students.selectors.case_history import CaseHistory, HistoryEntry, case_history
 from students.selectors.home import HomePage, home_page
 from students.selectors.note_search import NoteHit, NoteSearch, note_authors, note_search
 from students.selectors.notes import (
@@ -36,6 +37,8 @@ from students.selectors.search import student_search
 
 __all__ = [
     "ABSENCE_BUCKETS",
+    "CaseHistory",
+    "HistoryEntry",
     "INCIDENT_BUCKETS",
     "ClassList",
     "HomePage",
@@ -47,6 +50,7 @@ __all__ = [
     "SchoolLink",
     "StudentProfile",
     "active_service",
+    "case_history",
     "home_page",
     "homeroom_class",
     "my_notes",

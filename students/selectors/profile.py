@@ -23,8 +23,11 @@ from permissions.reasons import educators_with_access
 from students.charts import months_between
 from students.models import (
     Absence,
+    AccessResult,
     DisciplineIncident,
+    EducatorSectionAssignment,
     EventNote,
+    Iep,
     McasResult,
     Plan504,
     Service,
@@ -63,6 +66,13 @@ class Summary:
     incidents: int
 
 
+class Contact(NamedTuple):
+    """Someone around the student: their role ("Counselor", "Biology teacher") and name."""
+
+    role: str
+    name: str
+
+
 @dataclass(frozen=True)
 class StudentProfile:
     student: Student
@@ -80,7 +90,10 @@ class StudentProfile:
     active_services: list[Service]
     past_services: list[Service]
     plans_504: list[Plan504]
+    ieps: list[Iep]
+    access_results: list[AccessResult]
     section_assignments: list[StudentSectionAssignment]
+    educators_around: list[Contact]
     educators_with_access: list | None
 
     @property
@@ -126,9 +139,46 @@ def _assessments(student: Student) -> list[Score]:
     return sorted(Score(*row) for row in rows)
 
 
+def current_plan(plans, day: datetime.date):
+    """The plan in force on a day (started, not yet ended), the latest first; None when there is none."""
+    return next(
+        (plan for plan in plans if plan.start_date <= day and (plan.end_date is None or plan.end_date >= day)), None
+    )
+
+
+def _educators_around(
+    student: Student, ieps: list[Iep], plans_504: list[Plan504], assignments, day: datetime.date
+) -> list[Contact]:
+    """Homeroom teacher, counselor, case managers and this year's section teachers, in that order.
+
+    The section teachers come in one query over this year's sections of the student.
+    """
+    around = []
+    if student.homeroom and student.homeroom.educator:
+        around.append(Contact("Homeroom teacher", student.homeroom.educator.full_name))
+    if student.counselor:
+        around.append(Contact("Counselor", student.counselor.full_name))
+    for plan, role in (
+        (current_plan(ieps, day), "Special education case manager"),
+        (current_plan(plans_504, day), "504 case manager"),
+    ):
+        if plan is not None and plan.case_manager:
+            around.append(Contact(role, plan.case_manager))
+    teachers = EducatorSectionAssignment.objects.filter(
+        section__in=[assignment.section_id for assignment in assignments]
+    ).select_related("educator", "section__course")
+    around.extend(
+        Contact(f"{teacher.section.course.description} teacher ({teacher.section.label})", teacher.educator.full_name)
+        for teacher in sorted(
+            teachers, key=lambda teacher: (teacher.section.schedule, teacher.section.course.course_number)
+        )
+    )
+    return around
+
+
 def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
     """The profile of a student the educator may see (404 otherwise), this school year or with history."""
-    student = get_visible_student_or_404(educator, student_id, "school", "homeroom", "counselor")
+    student = get_visible_student_or_404(educator, student_id, "school", "homeroom__educator", "counselor")
     day = today()
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
@@ -166,6 +216,8 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         .select_related("section__course")
         .order_by("section__schedule", "section__course__course_number")
     )
+    plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date"))
+    ieps = list(Iep.objects.filter(student=student).order_by("-start_date"))
     profile = StudentProfile(
         student=student,
         today=day,
@@ -181,8 +233,11 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         assessments=_assessments(student),
         active_services=[service for service in services if service.is_active],
         past_services=[service for service in services if not service.is_active],
-        plans_504=list(Plan504.objects.filter(student=student).order_by("-start_date")),
+        plans_504=plans_504,
+        ieps=ieps,
+        access_results=list(AccessResult.objects.filter(student=student).order_by("taken_on")),
         section_assignments=assignments,
+        educators_around=_educators_around(student, ieps, plans_504, assignments, day),
         educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
     )
     report_students([student])
@@ -190,6 +245,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
     remember_values(
         *(incident.incident_description for incident in incidents if incident.incident_description),
         *(plan.accommodations for plan in profile.plans_504 if plan.accommodations),
+        *(plan.notes for plan in profile.ieps if plan.notes),
     )
     return profile
 

@@ -1,4 +1,4 @@
-"""The student profile page."""
+"""The student profile page and the full case history."""
 
 from django.shortcuts import render
 
@@ -21,7 +21,14 @@ def student_profile(request, student_id: int):
             "incidents_chart": charts.incidents_chart(profile.incidents, since=profile.year_start, until=profile.today),
             "star_chart": charts.star_chart(profile.assessments),
             "mcas_chart": charts.mcas_chart(profile.assessments),
+            "access_chart": charts.access_chart(profile.access_results),
             "note_form": NoteForm(may_restrict=profile.may_view_restricted_notes),
             "service_form": ServiceForm(today=profile.today),
         },
     )
+
+
+@educator_page()
+def case_history(request, student_id: int):
+    history = selectors.case_history(educator=request.user, student_id=student_id)
+    return render(request, "students/case_history.html", {"history": history, "student": history.student})

@@ -37,7 +37,8 @@ def sign_in(page, key: str, *, secret: str | None = None) -> None:
 
 def assert_clean(page) -> None:
     assert csp_violations(page) == [], page.url
-    assert serious_accessibility_violations(page) == [], page.url
+    violations = serious_accessibility_violations(page)
+    assert violations == [], f"{page.url}: {violations}"
 
 
 def assert_fits(page, width: int) -> None:

@@ -6,10 +6,12 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import override_settings
 
 from audit.models import AccessEvent
 from educators.models import Educator
+from permissions.policy import visible_students
 from students.demo import cast
 from students.models import (
     Absence,
@@ -91,6 +93,18 @@ def test_the_cast_and_named_students_are_present_with_history():
     assert Student.objects.filter(program_assigned="Sp Ed").exists()
     assert Student.objects.filter(plan_504="504").exists()
     assert Student.objects.exclude(limited_english_proficiency="Fluent").exists()
+
+
+def test_every_student_has_a_counselor_at_their_school_who_may_see_them():
+    seed()
+    assert not Student.objects.filter(counselor__isnull=True).exists()
+    assert not Student.objects.exclude(counselor__home_school=F("school")).exists()
+    assert set(Student.objects.values_list("counselor__staff_type", flat=True)) == {"counselor"}
+    for school in School.objects.all():
+        counselor = Student.objects.filter(school=school).first().counselor
+        assert set(visible_students(counselor).values_list("pk", flat=True)) >= set(
+            school.students.filter(enrollment_status="Active").values_list("pk", flat=True)
+        )
 
 
 def test_history_spans_at_least_three_school_years():
