@@ -10,6 +10,11 @@ URL's object id. A model holds student data when it is the data subject's model
 it through foreign keys; the audit tables themselves are recorded too, because reading the audit
 log is sensitive as well. The admin's autocomplete endpoint, which searches a related model
 (students, by name) for a form field, is recorded with the ids it returned.
+
+A change or delete of a container (a school, homeroom, section, course, grant:
+``settings.AUDIT_ADMIN_CONTAINERS``) is recorded with the students it holds, read before the view
+runs (a deleted homeroom no longer knows its students) and after (a section's new students).
+Only ids of rows that exist are recorded: an id typed into a URL is never stored as it came.
 """
 
 import functools
@@ -20,6 +25,7 @@ from django.conf import settings
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model
+from django.utils.module_loading import import_string
 
 from audit.recorder import record_objects, record_students
 
@@ -39,6 +45,16 @@ def _reaches_student(model, seen: frozenset) -> bool:
         for field in model._meta.concrete_fields
         if field.is_relation and field.related_model not in seen and field.related_model is not model
     )
+
+
+@functools.cache
+def admin_containers() -> frozenset[type[Model]]:
+    """The models whose admin changes are recorded with the students they hold."""
+    return import_string(settings.AUDIT_ADMIN_CONTAINERS)()
+
+
+def _contained_students(model, pks) -> list[int]:
+    return import_string(settings.AUDIT_ADMIN_CONTAINED_STUDENTS)(model, pks)
 
 
 @functools.cache
@@ -70,6 +86,8 @@ def recorded_admin_page(request, match) -> tuple[type[Model], str] | None:
     model = model_admin.model
     if model._meta.app_label == "audit" or holds_student_data(model):
         return model, page
+    if request.method == "POST" and model in admin_containers():
+        return model, page
     return None
 
 
@@ -91,7 +109,8 @@ def _shown_pks(request, match, model, page, response) -> list:
             pks.append(model._meta.pk.to_python(value))
         except ValidationError:
             continue
-    return pks
+    # Only rows that exist: a URL or a form may carry any id (one out of the column's range, too).
+    return list(model._base_manager.filter(pk__in=pks).values_list("pk", flat=True)) if pks else []
 
 
 def record_admin_page(request, match, model, page, response) -> None:
@@ -107,6 +126,8 @@ def record_admin_page(request, match, model, page, response) -> None:
         record_students(pks, kind=kind)
         return
     record_objects(model._meta.model_name, pks)
+    if request.method == "POST" and model in admin_containers() and pks:
+        record_students(_contained_students(model, pks), kind="changed")
     student_fields = [
         field.attname for field in model._meta.concrete_fields if field.is_relation and field.related_model is student
     ]

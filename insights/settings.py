@@ -245,6 +245,9 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)
 # The audit core imports no domain app; these name the domain parts it records and reports on.
 AUDIT_SUBJECT_MODEL = "students.Student"  # admin pages of models reaching it are recorded
 AUDIT_ACTOR_ROLES = "permissions.holdings.role_words"  # the roles snapshot stored with each event
+# Which admin models hold students, and which students: their admin changes are recorded with them.
+AUDIT_ADMIN_CONTAINERS = "permissions.containers.admin_containers"
+AUDIT_ADMIN_CONTAINED_STUDENTS = "permissions.containers.students_in"
 AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists them
     "student-access": "audit.forms.StudentAccessForm",
     "breach-scope": "audit.forms.BreachScopeForm",

@@ -25,7 +25,13 @@ from permissions.admin import REASON_HELP, ManagersOnlyAdmin
 from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_grants
 from permissions.models import GrantSource
 from permissions.reasons import access_summary
-from permissions.services import can_manage_grants, clean_expiry, grant_access, revoke_access
+from permissions.services import (
+    can_manage_grants,
+    clean_expiry,
+    grant_access,
+    record_grants_deleted_with,
+    revoke_access,
+)
 from permissions.sync import sync_homeroom_grants, sync_section_grants
 
 
@@ -192,6 +198,15 @@ class GrantObjectPermissionsAdminMixin(GuardedModelAdminMixin):
 
     def get_obj_perms_manage_user_form(self, request):
         return functools.partial(GrantObjectPermissionsForm, actor=request.user)
+
+    def delete_model(self, request, obj):
+        record_grants_deleted_with(obj, actor=request.user)
+        super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_grants_deleted_with(obj, actor=request.user)
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
 
 
 # --- keeping SIS grants in step with admin edits -------------------------------------------------------

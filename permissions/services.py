@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.events import record_grant_change
 from educators.models import Educator
-from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, object_label, visibility_permission
+from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_permission
 from permissions.models import Grant, GrantSource
 from students.models import Student
 
@@ -122,3 +122,12 @@ def revoke_access(*, actor: Educator, grant: Grant, reason: str) -> None:
         before = grant_snapshot(grant)
         record_grant_event(actor=actor, grant=grant, before=before, after=None, reason=reason)
         grant.delete()
+
+
+def record_grants_deleted_with(obj, *, actor) -> None:
+    """Deleting a school, grade, homeroom, section or student takes its grants with it (the rows cascade):
+    record each as taken away, before the delete, in the same transaction."""
+    kind = KIND_BY_TARGET[type(obj)]
+    reason = f"Its {obj._meta.verbose_name} was deleted in the admin."
+    for grant in kind.model.objects.filter(content_object=obj).select_related("user", "granted_by", *kind.related):
+        record_grant_event(actor=actor, grant=grant, before=grant_snapshot(grant), after=None, reason=reason)

@@ -6,6 +6,7 @@ policy: being a superuser gives admin powers, never student visibility. Notes ar
 """
 
 from django.contrib import admin
+from django.http import Http404
 
 from permissions.admin_mixins import (
     GrantObjectPermissionsAdminMixin,
@@ -37,6 +38,17 @@ from students.models import (
 )
 
 
+class MissingIsNotFound:
+    """A change, history or delete page of a row that does not exist, or that the admin may not see, answers 404
+    like the rest of the site (forbidden looks like missing), instead of the admin's redirect to its index."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("No such record.")
+        return obj
+
+
 class WithoutBulkDelete:
     """Removes the "delete selected" action: records are never deleted in bulk by accident."""
 
@@ -46,7 +58,7 @@ class WithoutBulkDelete:
         return actions
 
 
-class StudentDataAdmin(WithoutBulkDelete, admin.ModelAdmin):
+class StudentDataAdmin(MissingIsNotFound, WithoutBulkDelete, admin.ModelAdmin):
     """Rows that belong to a student: limited to the students the admin user may see."""
 
     student_path = "student"
@@ -74,21 +86,21 @@ class DistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(School)
-class SchoolAdmin(GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
+class SchoolAdmin(MissingIsNotFound, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "local_id", "school_type"]
     list_filter = ["school_type"]
     search_fields = ["local_id", "name"]
 
 
 @admin.register(SchoolGrade)
-class SchoolGradeAdmin(GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
+class SchoolGradeAdmin(MissingIsNotFound, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["school", "grade"]
     list_filter = ["school"]
     search_fields = ["school__name", "school__local_id"]
 
 
 @admin.register(Homeroom)
-class HomeroomAdmin(HomeroomGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
+class HomeroomAdmin(MissingIsNotFound, HomeroomGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "school", "grade", "educator"]
     list_filter = ["school", "grade"]
     search_fields = ["name", "educator__email", "educator__full_name"]
@@ -97,7 +109,7 @@ class HomeroomAdmin(HomeroomGrantSyncAdminMixin, GrantObjectPermissionsAdminMixi
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(MissingIsNotFound, admin.ModelAdmin):
     list_display = ["course_number", "description", "school", "subject"]
     list_filter = ["school", "subject"]
     search_fields = ["course_number", "description"]
@@ -111,7 +123,7 @@ class EducatorSectionAssignmentInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(SectionGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
+class SectionAdmin(MissingIsNotFound, SectionGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "course", "term_local_id", "school_year", "schedule", "room_number"]
     list_filter = ["school_year", "term_local_id", "course__school"]
     search_fields = ["course__course_number", "section_number"]
@@ -121,7 +133,7 @@ class SectionAdmin(SectionGrantSyncAdminMixin, GrantObjectPermissionsAdminMixin,
 
 
 @admin.register(Student)
-class StudentAdmin(GrantObjectPermissionsAdminMixin, WithoutBulkDelete, admin.ModelAdmin):
+class StudentAdmin(MissingIsNotFound, GrantObjectPermissionsAdminMixin, WithoutBulkDelete, admin.ModelAdmin):
     list_display = ["local_id", "last_name", "first_name", "grade", "school", "enrollment_status"]
     list_filter = [
         "school",
