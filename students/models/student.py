@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
 
-from students.models.grades import GRADE_CHOICES, GRADE_CODES, GRADE_ORDER
+from students.models.grades import GRADE_CHOICES, GRADE_CODES
 from students.models.text_search import folded
 
 
@@ -173,10 +173,6 @@ class Student(models.Model):
     @property
     def has_sped_program(self) -> bool:
         return self.program_assigned in self.SPED_PROGRAMS
-
-    @property
-    def grade_order(self) -> int:
-        return GRADE_ORDER[self.grade]
 
     def age_on(self, day: datetime.date) -> int | None:
         if self.date_of_birth is None:

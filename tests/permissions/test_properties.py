@@ -1,4 +1,5 @@
-"""Property test: on random small districts the SQL policy agrees with a plain Python reading of the rules.
+"""Property tests: on random small districts the SQL policy agrees with a plain Python reading of the rules,
+and each rule's SQL form agrees with its ORM form.
 
 Hypothesis draws a district (schools, grades, homerooms, sections, students with random statuses
 and programs), educators (active or not, narrowing flags, superuser) and grants of every kind,
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from educators.models import Educator
+from permissions.holdings import holdings
+from permissions.kinds import GRANT_KINDS, held
 from permissions.models import (
     DistrictGrant,
     HomeroomGrant,
@@ -25,7 +29,7 @@ from permissions.models import (
     SectionGrant,
     StudentGrant,
 )
-from permissions.policy import visible_homerooms, visible_sections, visible_students
+from permissions.policy import granted_student_ids, visible_homerooms, visible_sections, visible_students
 from permissions.reasons import access_reasons, educators_with_access
 from students.models import (
     Course,
@@ -368,4 +372,32 @@ def test_the_sql_policy_matches_the_plain_reading_of_the_rules(db, district):
             assert [(pk, reasons) for pk, reasons in listed if pk in educators_here] == [
                 (educator_rows[e].pk, reference.reasons(e, s)) for e in range(len(educators)) if reference.sees(e, s)
             ]
+        transaction.set_rollback(True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(district=districts())
+def test_each_rules_sql_form_agrees_with_its_orm_form(db, district):
+    """permissions/kinds.py keeps every rule twice: ``reach`` and ``LIVE_GRANT`` (SQL, for the lists) beside
+    ``covers`` and ``live_grants`` (ORM, for the reasons). On every drawn district they reach the same students."""
+    homerooms, sections, students, educators, drawn_grants = district
+    grants = kept_grants(drawn_grants, counts(homerooms, sections, students))
+    with transaction.atomic():
+        educator_rows, student_rows, _homerooms, _sections = build(homerooms, sections, students, educators, grants)
+        here = Student.objects.filter(pk__in=[row.pk for row in student_rows])
+        now = timezone.now()
+        for educator in educator_rows:
+            held_now = holdings(educator, now).kinds
+            for kind in GRANT_KINDS:
+                assert (kind.key in held_now) == held(kind.key, educator, now).exists()
+                if kind.reach is None:
+                    continue
+                by_sql = set(
+                    here.filter(pk__in=granted_student_ids(educator, now, frozenset({kind.key}))).values_list(
+                        "pk", flat=True
+                    )
+                )
+                reached = here.filter(Exists(held(kind.key, educator, now).filter(kind.covers(OuterRef))))
+                by_orm = {student.pk for student in reached if kind.admits(educator, student)}
+                assert by_sql == by_orm
         transaction.set_rollback(True)
