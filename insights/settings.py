@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "educators",
     "permissions",
     "audit",
+    "students.sis",
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +243,16 @@ ACCOUNT_RATE_LIMITS = {
 # The real client address behind Heroku's router, which appends it to X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)  # read by allauth and the audit log alike
 # Audit rows older than this are deleted by `manage.py audit_purge` (default: 7 years).
+# SIS import (students/sis/): size limits and the guards that hold a run for approval.
+SIS_IMPORT = {
+    "MAX_FILE_BYTES": env_int("SIS_IMPORT_MAX_FILE_MB", 1024) * 1024 * 1024,
+    "MAX_PACKAGE_BYTES": env_int("SIS_IMPORT_MAX_PACKAGE_MB", 4096) * 1024 * 1024,
+    "GUARD_MISSING_MIN": env_int("SIS_GUARD_MISSING_MIN", 10),
+    "GUARD_MISSING_PERCENT": env_int("SIS_GUARD_MISSING_PERCENT", 5),
+    "GUARD_FILE_SHRINK_PERCENT": env_int("SIS_GUARD_FILE_SHRINK_PERCENT", 50),
+    "GUARD_ENROLLMENTS_REMOVED_PERCENT": env_int("SIS_GUARD_ENROLLMENTS_REMOVED_PERCENT", 20),
+}
+
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)
 # The audit core imports no domain app; these name the domain parts it records and reports on.
 AUDIT_SUBJECT_MODEL = "students.Student"  # admin pages of models reaching it are recorded

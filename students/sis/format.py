@@ -1,0 +1,347 @@
+"""The Insights CSV format, version 1, as data: every file, column, type and natural key.
+
+docs/import-format.md describes the same thing for people; the reader (reader.py) checks packages
+against it and the staging tables (pipeline.py) take their column types from it. Other readers
+(OneRoster, for instance) produce rows in these same shapes, so everything after parsing is shared.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from educators.models import Educator
+from students.models.grades import GRADE_CODES
+from students.models.organization import SchoolType
+from students.models.student import (
+    EnglishProficiency,
+    EnrollmentStatus,
+    FreeReducedLunch,
+    Gender,
+    Plan504Status,
+    Program,
+    SpedLevelOfNeed,
+)
+
+FORMAT_VERSION = "1"
+NULL_MARKERS = frozenset({"", "NULL", "\\N"})
+TRUE_WORDS = frozenset({"true", "1", "y", "yes"})
+FALSE_WORDS = frozenset({"false", "0", "n", "no"})
+# Grade spellings other systems use for the codes Insights stores.
+GRADE_ALIASES = {"KG": "KF", "K": "KF", "PK3": "PK", "PK4": "PK", "01": "1", "02": "2", "03": "3", "04": "4"}
+GRADE_ALIASES |= {f"0{n}": str(n) for n in range(5, 10)}
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class FieldError(ValueError):
+    """A value that does not fit its column; ``code`` names why (never the value itself)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its SQL type in staging, whether it is required, and how text becomes a value."""
+
+    name: str
+    kind: str = "text"  # text, date, time, bool, int, decimal, enum, email
+    required: bool = False
+    max_length: int = 200
+    choices: tuple[str, ...] = ()
+    aliases: dict = field(default_factory=dict)
+    minimum: Decimal | int | None = None
+    maximum: Decimal | int | None = None
+    not_future: bool = False
+    default: object = None
+
+    @property
+    def sql_type(self) -> str:
+        return {"date": "date", "time": "time", "bool": "boolean", "int": "integer", "decimal": "numeric"}.get(
+            self.kind, "text"
+        )
+
+    def parse(self, raw: str, *, today: datetime.date):
+        """The typed value of ``raw`` (None when null and optional); raises FieldError."""
+        if "\x00" in raw:
+            raise FieldError("nul_byte")
+        text = raw.strip()
+        if text in NULL_MARKERS:
+            if self.required:
+                raise FieldError("missing_required")
+            return self.default
+        return getattr(self, f"_parse_{self.kind}")(text, today)
+
+    def _parse_text(self, text, today):
+        if len(text) > self.max_length:
+            raise FieldError("too_long")
+        return text
+
+    def _parse_email(self, text, today):
+        if len(text) > 254 or not EMAIL_PATTERN.match(text):
+            raise FieldError("bad_email")
+        return text.lower()
+
+    def _parse_enum(self, text, today):
+        value = self.aliases.get(text, self.aliases.get(text.upper(), text))
+        if value not in self.choices:
+            raise FieldError("unknown_code")
+        return value
+
+    def _parse_date(self, text, today):
+        try:
+            value = datetime.date.fromisoformat(text) if len(text) == 10 else None
+        except ValueError:
+            value = None
+        if value is None:
+            raise FieldError("bad_date")
+        if self.not_future and value > today:
+            raise FieldError("future_date")
+        return value
+
+    def _parse_time(self, text, today):
+        try:
+            return datetime.time.fromisoformat(text)
+        except ValueError:
+            raise FieldError("bad_time") from None
+
+    def _parse_bool(self, text, today):
+        word = text.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise FieldError("bad_boolean")
+
+    def _parse_int(self, text, today):
+        if not re.fullmatch(r"-?\d{1,9}", text):
+            raise FieldError("bad_number")
+        return self._in_range(int(text))
+
+    def _parse_decimal(self, text, today):
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise FieldError("bad_number") from None
+        if not value.is_finite():
+            raise FieldError("bad_number")
+        return self._in_range(value)
+
+    def _in_range(self, value):
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise FieldError("out_of_range")
+        return value
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of the package: its columns, natural key and what a row missing from it means."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    missing: str  # what the docs say happens to live rows absent from the file
+    window: bool = False  # event files declare a date window in the manifest
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns if column.required)
+
+
+def text(name, max_length=200, **options) -> Column:
+    return Column(name, "text", max_length=max_length, **options)
+
+
+def enum(name, choices, **options) -> Column:
+    return Column(name, "enum", choices=tuple(choices), **options)
+
+
+def date(name, **options) -> Column:
+    return Column(name, "date", **options)
+
+
+SCHOOL_REF = text("school_local_id", 40, required=True)
+STUDENT_REF = text("local_id", 40, required=True)
+SECTION_KEY = (
+    SCHOOL_REF,
+    text("course_number", 40, required=True),
+    text("section_number", 40, required=True),
+    text("term_local_id", 20, required=True),
+    Column("school_year", "int", required=True, minimum=1990, maximum=2200),
+)
+SECTION_KEY_NAMES = tuple(column.name for column in SECTION_KEY)
+
+FILES = (
+    FileSpec(
+        "schools",
+        (
+            text("school_local_id", 40, required=True),
+            text("name", 200, required=True),
+            enum("school_type", SchoolType.values, required=True),
+        ),
+        key=("school_local_id",),
+        missing="kept; reported",
+    ),
+    FileSpec(
+        "educators",
+        (
+            Column("email", "email", required=True),
+            text("full_name", 200, required=True),
+            text("local_id", 40),
+            enum("staff_type", Educator.StaffType.values, default=Educator.StaffType.TEACHER),
+            text("school_local_id", 40),
+            text("homeroom", 60),
+        ),
+        key=("email",),
+        missing="flagged missing_from_last_export; never deleted",
+    ),
+    FileSpec(
+        "students",
+        (
+            STUDENT_REF,
+            text("state_id", 40),
+            SCHOOL_REF,
+            text("first_name", 100, required=True),
+            text("last_name", 100, required=True),
+            date("date_of_birth", not_future=True),
+            date("registration_date", not_future=True),
+            enum("gender", Gender.values, default=""),
+            enum("grade", GRADE_CODES, required=True, aliases=GRADE_ALIASES),
+            enum("enrollment_status", EnrollmentStatus.values, required=True),
+            text("homeroom", 60),
+            Column("counselor", "email"),
+            text("house", 40, default=""),
+            text("home_language", 60, default=""),
+            text("race", 100, default=""),
+            Column("hispanic_latino", "bool"),
+            enum("free_reduced_lunch", FreeReducedLunch.values, default=FreeReducedLunch.NOT_ELIGIBLE),
+            enum("program_assigned", Program.values, default=Program.REGULAR),
+            text("sped_placement", 100, default=""),
+            text("disability", 100, default=""),
+            enum("sped_level_of_need", SpedLevelOfNeed.values, default=""),
+            enum("plan_504", [value for value in Plan504Status.values if value], default=""),
+            enum("english_proficiency", EnglishProficiency.values, default=EnglishProficiency.FLUENT),
+            date("ell_entry_date", not_future=True),
+            text("primary_phone", 40, default=""),
+            Column("primary_email", "email", default=""),
+            text("address", 500, default=""),
+            text("guardian_name", 200, default=""),
+        ),
+        key=("local_id",),
+        missing="flagged missing_from_last_export; never deleted",
+    ),
+    FileSpec(
+        "sections",
+        (
+            *SECTION_KEY,
+            text("course_description", 200, default=""),
+            text("course_subject", 80, default=""),
+            text("schedule", 40, default=""),
+            text("room_number", 40, default=""),
+        ),
+        key=SECTION_KEY_NAMES,
+        missing="kept",
+    ),
+    FileSpec(
+        "student_section_assignments",
+        (
+            STUDENT_REF,
+            *SECTION_KEY,
+            Column("grade_numeric", "decimal", minimum=0, maximum=100),
+            text("grade_letter", 4, default=""),
+        ),
+        key=("local_id", *SECTION_KEY_NAMES),
+        missing="deleted when the section's school is in scope",
+    ),
+    FileSpec(
+        "educator_section_assignments",
+        (Column("email", "email", required=True), *SECTION_KEY),
+        key=("email", *SECTION_KEY_NAMES),
+        missing="deleted when the section's school is in scope",
+    ),
+    FileSpec(
+        "attendance",
+        (
+            STUDENT_REF,
+            SCHOOL_REF,
+            date("event_date", required=True, not_future=True),
+            enum("attendance_code", ("absent", "dismissed", "tardy"), required=True),
+            Column("excused", "bool", default=False),
+            text("reason", 200, default=""),
+        ),
+        key=("local_id", "event_date", "attendance_code"),
+        missing="deleted when inside the declared window and the student's school is in scope",
+        window=True,
+    ),
+    FileSpec(
+        "discipline_incidents",
+        (
+            text("incident_id", 40, required=True),
+            STUDENT_REF,
+            SCHOOL_REF,
+            date("incident_date", required=True, not_future=True),
+            Column("incident_time", "time"),
+            text("incident_code", 80, required=True),
+            text("incident_location", 80, default=""),
+            text("incident_description", 4000, default=""),
+        ),
+        key=("incident_id", "local_id"),
+        missing="deleted when inside the declared window and the student's school is in scope",
+        window=True,
+    ),
+    FileSpec(
+        "assessments",
+        (
+            STUDENT_REF,
+            enum("assessment_family", ("MCAS", "STAR", "ACCESS"), required=True),
+            text("assessment_subject", 20),
+            date("date_taken", required=True, not_future=True),
+            Column("time_taken", "time"),
+            Column("scale_score", "int", minimum=0, maximum=9999),
+            text("performance_level", 40, default=""),
+            Column("growth_percentile", "int", minimum=1, maximum=99),
+            Column("percentile_rank", "int", minimum=1, maximum=99),
+            text("grade_equivalent", 8, default=""),
+            Column("proficiency_level", "decimal", minimum=Decimal(1), maximum=Decimal(6)),
+        ),
+        key=("local_id", "assessment_family", "assessment_subject", "date_taken", "time_taken"),
+        missing="kept (assessment history is never deleted)",
+    ),
+    FileSpec(
+        "programs",
+        (
+            text("plan_source_id", 40, required=True),
+            STUDENT_REF,
+            enum("program", ("sped_iep", "section_504", "english_learner"), required=True),
+            date("begin_date", required=True),
+            date("end_date"),
+            text("case_manager", 200, default=""),
+            enum("el_proficiency_level", EnglishProficiency.values),
+        ),
+        key=("plan_source_id",),
+        missing="plans deleted when the student's school is in scope",
+    ),
+    FileSpec(
+        "accommodations",
+        (
+            text("accommodation_id", 40, required=True),
+            text("plan_source_id", 40, required=True),
+            STUDENT_REF,
+            text("description", 500, required=True),
+        ),
+        key=("accommodation_id",),
+        missing="removed from the plan with the plan's other rows",
+    ),
+)
+FILE_BY_NAME = {spec.name: spec for spec in FILES}
+FILE_BY_FILENAME = {spec.filename: spec for spec in FILES}
+MANIFEST_FILENAME = "manifest.csv"

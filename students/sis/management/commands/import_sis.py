@@ -1,0 +1,64 @@
+"""`python manage.py import_sis PATH --actor EMAIL [--dry-run]`: import an Insights CSV package now.
+
+PATH is a folder of CSV files or a zip. The run is recorded like an upload from the admin (its
+history, row errors and audit event); progress is shown on the terminal.
+"""
+
+import sys
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from educators.models import Educator
+from students.sis.models import ImportRun
+from students.sis.receive import receive_path
+from students.sis.runs import check_importer, run_import
+
+BAR_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = "Import an Insights CSV package (a folder or a zip) from the district's SIS."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="A folder of CSV files, or a zip of them.")
+        parser.add_argument("--actor", required=True, metavar="EMAIL", help="The educator running the import.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and show what would change; change nothing.")
+
+    def _progress(self, label: str, done: int, total: int) -> None:
+        share = done / total if total else 0
+        filled = int(BAR_WIDTH * share)
+        line = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {share:4.0%} {label[:40]:<40}"
+        self.stdout.write(line, ending="")
+        self.stdout.flush()
+
+    def handle(self, *args, path, actor, dry_run, **options):
+        educator = Educator.objects.filter(email__iexact=actor.strip(), is_active=True).first()
+        if educator is None:
+            raise CommandError("--actor must be the email of an active educator.")
+        try:
+            check_importer(educator)
+        except PermissionDenied as refused:
+            raise CommandError(str(refused)) from None
+        run = receive_path(path, triggered_by=educator, dry_run=dry_run, source="command")
+        if run.status == ImportRun.Status.RECEIVED:
+            run = run_import(run, actor=educator, on_progress=self._progress if sys.stdout.isatty() else None)
+            self.stdout.write("")
+        self._report(run)
+        if run.status == ImportRun.Status.FAILED:
+            raise CommandError(f"Import run #{run.pk} failed: {run.error}")
+
+    def _report(self, run: ImportRun) -> None:
+        self.stdout.write(f"Import run #{run.pk}: {run.get_status_display()}")
+        for warning in run.warnings:
+            self.stdout.write(f"  warning: {warning}")
+        for label, counts in run.counts.items():
+            figures = ", ".join(f"{name} {value:,}" for name, value in counts.items())
+            self.stdout.write(f"  {label:<30} {figures}")
+        for guard in run.guard_results:
+            if guard["tripped"]:
+                self.stdout.write(f"  held: {guard['message']}")
+        if run.row_error_count:
+            self.stdout.write(f"  {run.row_error_count:,} row errors (see the import history in the admin)")
+        if run.stage_timings:
+            self.stdout.write("  timings: " + ", ".join(f"{k} {v:.2f}s" for k, v in run.stage_timings.items()))

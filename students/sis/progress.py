@@ -1,0 +1,53 @@
+"""Live progress of a run, visible while its transaction is still open.
+
+The run's own transaction cannot publish anything until it commits, so progress is written
+through a second, autocommitting connection, at most twice a second. The run row is never
+touched by the main transaction until progress has been closed, so the two never wait on each other.
+"""
+
+import time
+
+import psycopg
+from django.db import connection
+
+INTERVAL_SECONDS = 0.5
+
+
+class Progress:
+    def __init__(self, run, on_progress=None):
+        self.run = run
+        self.on_progress = on_progress
+        self.done = 0
+        self.label = ""
+        self._written_at = 0.0
+        self._connection = None
+
+    def _publish(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._written_at < INTERVAL_SECONDS:
+            return
+        self._written_at = now
+        if self.on_progress is not None:
+            self.on_progress(self.label, self.done, self.run.progress_total)
+        if self._connection is None:
+            params = connection.get_connection_params()
+            params.pop("cursor_factory", None)
+            params.pop("context", None)
+            self._connection = psycopg.connect(**params, autocommit=True)
+        self._connection.execute(
+            "UPDATE sis_importrun SET progress_stage = %s, progress_done = %s WHERE id = %s",
+            [self.label[:80], self.done, self.run.pk],
+        )
+
+    def stage(self, label: str) -> None:
+        self.label = label
+        self._publish(force=True)
+
+    def advance(self, size: int) -> None:
+        self.done += size
+        self._publish()
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None

@@ -1,0 +1,110 @@
+"""Set-based statements the pipeline is built from: upsert a resolved set, delete what a snapshot lacks.
+
+Each statement works on a whole file at once and touches only rows that differ (``IS DISTINCT
+FROM``), so an unchanged package rewrites nothing. Row counts come from the statements themselves,
+and every student a statement changes is collected in the ``sis_changed`` temporary table for the
+run's audit event. Identifiers here come from code, never from a package: values always travel as
+query parameters.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+CHANGED_TABLE = "sis_changed"
+
+
+def execute(sql: str, params=None) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def fetch(sql: str, params=None) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def scalar(sql: str, params=None):
+    rows = fetch(sql, params)
+    return rows[0][0] if rows else None
+
+
+def changing(statement: str, student_column: str | None, params=None) -> int:
+    """Run a data-changing statement on alias t; keep the students it changed; return how many rows changed."""
+    if student_column is None:
+        return execute(statement, params)
+    return execute(
+        f"WITH changed AS ({statement} RETURNING t.{student_column} AS student_id) "
+        f"INSERT INTO {CHANGED_TABLE} SELECT student_id FROM changed",
+        params,
+    )
+
+
+@dataclass
+class Target:
+    """A live table filled from a resolved staging query.
+
+    ``source`` is a SELECT naming the key and value columns (and ``quarantined``): its rows are
+    materialised once, then updated where they differ, inserted where the key is new. ``student``
+    names the column holding the student id, when the table's rows belong to a student.
+    """
+
+    label: str
+    table: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    source: str
+    params: dict = field(default_factory=dict)
+    insert_extra: dict[str, str] = field(default_factory=dict)
+    update_extra: dict[str, str] = field(default_factory=dict)
+    student: str | None = None
+
+    @property
+    def resolved(self) -> str:
+        return f"sis_res_{self.label}"
+
+    def materialise(self) -> None:
+        execute(f"DROP TABLE IF EXISTS {self.resolved}")
+        execute(f"CREATE TEMP TABLE {self.resolved} ON COMMIT DROP AS {self.source}", self.params)
+        execute(f"CREATE INDEX ON {self.resolved} ({', '.join(self.key)})")
+        execute(f"ANALYZE {self.resolved}")
+
+    def _collect(self, statement: str, params=None) -> int:
+        return changing(statement, self.student, params)
+
+    def upsert(self) -> dict[str, int]:
+        """Update rows that differ, insert new keys; returns inserted/updated/unchanged counts."""
+        self.materialise()
+        matches = " AND ".join(f"t.{column} = r.{column}" for column in self.key)
+        updated = 0
+        if self.values:
+            assignments = [f"{column} = r.{column}" for column in self.values]
+            assignments += [f"{column} = {expression}" for column, expression in self.update_extra.items()]
+            differs = (
+                f"({', '.join('t.' + c for c in self.values)}) IS DISTINCT FROM "
+                f"({', '.join('r.' + c for c in self.values)})"
+            )
+            updated = self._collect(
+                f"UPDATE {self.table} t SET {', '.join(assignments)} FROM {self.resolved} r "
+                f"WHERE NOT r.quarantined AND {matches} AND {differs}"
+            )
+        columns = [*self.key, *self.values]
+        inserted = self._collect(
+            f"INSERT INTO {self.table} AS t ({', '.join([*columns, *self.insert_extra])}) "
+            f"SELECT {', '.join(['r.' + c for c in columns] + list(self.insert_extra.values()))} "
+            f"FROM {self.resolved} r WHERE NOT r.quarantined "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {matches})"
+        )
+        applied = scalar(f"SELECT count(*) FROM {self.resolved} WHERE NOT quarantined")
+        return {"inserted": inserted, "updated": updated, "unchanged": applied - inserted - updated}
+
+    def delete_missing(self, scope_condition: str, params=None) -> int:
+        """Delete live rows matching ``scope_condition`` (on alias t) whose key no staged row has."""
+        matches = " AND ".join(f"r.{column} = t.{column}" for column in self.key)
+        return self._collect(
+            f"DELETE FROM {self.table} t WHERE {scope_condition} "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.resolved} r WHERE {matches})",
+            params,
+        )

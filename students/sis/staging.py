@@ -1,0 +1,174 @@
+"""Staging: each file's typed rows COPYed into a temporary table, de-duplicated and checked in SQL.
+
+The tables live only inside the run's transaction (``ON COMMIT DROP``). Duplicates of a natural
+key keep the first row; references to schools, students, educators, sections and plans that
+neither the database nor the package holds are row errors counted per reason, and the row is
+quarantined: it is not applied, but its key still counts as present in the snapshot.
+"""
+
+import datetime
+
+from django.db import connection
+
+from students.sis.format import SECTION_KEY_NAMES, STUDENT_REF, FileSpec
+from students.sis.reader import CheckedFile, RowError, typed_rows
+from students.sis.sql import CHANGED_TABLE, execute, fetch
+
+COPY_BATCH_ROWS = 5000
+
+# Keys the live tables enforce that are narrower than the file's natural key.
+DEDUPE_KEYS = {
+    "attendance": ("local_id", "event_date", "(attendance_code = 'tardy')"),
+    "programs": ("plan_source_id",),
+}
+
+
+def staging_table(name: str) -> str:
+    return f"sis_stg_{name}"
+
+
+def create_tables(files: list[CheckedFile]) -> None:
+    execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (student_id bigint) ON COMMIT DROP")
+    for checked in files:
+        spec = checked.spec
+        columns = ", ".join(f"{column.name} {column.sql_type}" for column in spec.columns)
+        execute(
+            f"CREATE TEMP TABLE {staging_table(spec.name)} "
+            f"(row_number integer NOT NULL, quarantined boolean NOT NULL, {columns}) ON COMMIT DROP"
+        )
+
+
+def copy_rows(checked: CheckedFile, *, today: datetime.date, window, errors: list[RowError], on_bytes) -> int:
+    """COPY the file's typed rows into its staging table; returns how many rows were staged.
+
+    Rows go in batches: the stored file is read from the same connection, which cannot run a query
+    while a COPY is open, so each batch is parsed first and then copied.
+    """
+    spec = checked.spec
+    staged = 0
+    statement = (
+        f"COPY {staging_table(spec.name)} ({', '.join(['row_number', 'quarantined', *spec.column_names])}) FROM STDIN"
+    )
+    batch: list[tuple] = []
+
+    def flush():
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for values in batch:
+                copy.write_row(values)
+        batch.clear()
+
+    for row in typed_rows(checked, today=today, window=window, errors=errors, on_bytes=on_bytes):
+        batch.append((row.row_number, row.quarantined, *row.values))
+        staged += 1
+        if len(batch) >= COPY_BATCH_ROWS:
+            flush()
+    flush()
+    execute(f"ANALYZE {staging_table(spec.name)}")
+    return staged
+
+
+def _errors_from(sql: str, spec: FileSpec, column: str, code: str, params=None) -> list[RowError]:
+    return [RowError(spec.filename, row_number, column, code) for (row_number,) in fetch(sql, params)]
+
+
+def remove_duplicates(spec: FileSpec) -> list[RowError]:
+    """Keep the first row of each natural key; the others are duplicate_key errors."""
+    table = staging_table(spec.name)
+    key = ", ".join(DEDUPE_KEYS.get(spec.name, spec.key))
+    return _errors_from(
+        f"DELETE FROM {table} s USING (SELECT ctid, row_number() OVER (PARTITION BY {key} ORDER BY row_number) "
+        f"AS position FROM {table}) ranked WHERE s.ctid = ranked.ctid AND ranked.position > 1 "
+        f"RETURNING s.row_number",
+        spec,
+        spec.key[0],
+        "duplicate_key",
+    )
+
+
+def _quarantine(spec: FileSpec, condition: str, column: str, code: str, params=None) -> list[RowError]:
+    return _errors_from(
+        f"UPDATE {staging_table(spec.name)} s SET quarantined = true WHERE NOT s.quarantined AND ({condition}) "
+        f"RETURNING s.row_number",
+        spec,
+        column,
+        code,
+        params,
+    )
+
+
+def _null_field(spec: FileSpec, column: str, condition: str, code: str) -> list[RowError]:
+    return _errors_from(
+        f"UPDATE {staging_table(spec.name)} s SET {column} = NULL WHERE s.{column} IS NOT NULL AND ({condition}) "
+        f"RETURNING s.row_number",
+        spec,
+        column,
+        code,
+    )
+
+
+def _known(kind: str, staged: set[str]) -> str:
+    """A condition true when the row's reference resolves, in the database or in the package."""
+    if kind == "school":
+        live = "EXISTS (SELECT 1 FROM students_school x WHERE x.local_id = s.school_local_id)"
+        package = f"EXISTS (SELECT 1 FROM {staging_table('schools')} y WHERE y.school_local_id = s.school_local_id)"
+    elif kind == "student":
+        live = "EXISTS (SELECT 1 FROM students_student x WHERE x.local_id = s.local_id)"
+        package = f"EXISTS (SELECT 1 FROM {staging_table('students')} y WHERE y.local_id = s.local_id AND NOT y.quarantined)"
+    elif kind == "educator":
+        live = "EXISTS (SELECT 1 FROM educators_educator x WHERE lower(x.email) = s.email)"
+        package = f"EXISTS (SELECT 1 FROM {staging_table('educators')} y WHERE y.email = s.email AND NOT y.quarantined)"
+    else:  # section
+        live = (
+            "EXISTS (SELECT 1 FROM students_section x JOIN students_course c ON c.id = x.course_id "
+            "JOIN students_school k ON k.id = c.school_id WHERE k.local_id = s.school_local_id "
+            "AND c.course_number = s.course_number AND x.section_number = s.section_number "
+            "AND x.term_local_id = s.term_local_id AND x.school_year = s.school_year)"
+        )
+        package = (
+            f"EXISTS (SELECT 1 FROM {staging_table('sections')} y WHERE NOT y.quarantined AND "
+            + " AND ".join(f"y.{c} = s.{c}" for c in SECTION_KEY_NAMES)
+            + ")"
+        )
+    plural = {"school": "schools", "student": "students", "educator": "educators", "section": "sections"}[kind]
+    return f"({live} OR {package})" if plural in staged else live
+
+
+def check_references(spec: FileSpec, staged: set[str], scope_schools: list[str] | None) -> list[RowError]:
+    """Quarantine rows whose references resolve nowhere, and null optional references that do not."""
+    errors: list[RowError] = []
+    names = set(spec.column_names)
+    if "school_local_id" in names and spec.name not in ("schools", "educators"):
+        errors += _quarantine(spec, f"NOT {_known('school', staged)}", "school_local_id", "unknown_school")
+        if scope_schools is not None:
+            errors += _quarantine(
+                spec, "NOT (s.school_local_id = ANY(%s))", "school_local_id", "school_outside_scope", [scope_schools]
+            )
+    if spec.name == "educators":
+        errors += _null_field(spec, "school_local_id", f"NOT {_known('school', staged)}", "unknown_school")
+    if STUDENT_REF in spec.columns and spec.name != "students":
+        errors += _quarantine(spec, f"NOT {_known('student', staged)}", "local_id", "unknown_student")
+    if spec.name == "students":
+        errors += _null_field(
+            spec, "counselor", f"NOT {_known('educator', staged).replace('s.email', 's.counselor')}", "unknown_educator"
+        )
+        errors += _null_field(
+            spec,
+            "state_id",
+            f"EXISTS (SELECT 1 FROM {staging_table('students')} o WHERE o.state_id = s.state_id "
+            "AND o.row_number < s.row_number)",
+            "duplicate_state_id",
+        )
+    if spec.name == "educator_section_assignments":
+        errors += _quarantine(spec, f"NOT {_known('educator', staged)}", "email", "unknown_educator")
+    if spec.name in ("student_section_assignments", "educator_section_assignments"):
+        errors += _quarantine(spec, f"NOT {_known('section', staged)}", "section_number", "unknown_section")
+    if spec.name == "accommodations":
+        plans = staging_table("programs") if "programs" in staged else None
+        condition = (
+            f"NOT EXISTS (SELECT 1 FROM {plans} p WHERE p.plan_source_id = s.plan_source_id "
+            "AND p.local_id = s.local_id AND p.program = 'section_504' AND NOT p.quarantined)"
+            if plans
+            else "true"
+        )
+        errors += _quarantine(spec, condition, "plan_source_id", "unknown_plan")
+    return errors
