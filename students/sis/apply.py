@@ -222,6 +222,13 @@ class Applier:
             f"WHERE m.homeroom_id = t.id AND {self.in_scope('t.school_id')} AND t.grade IS DISTINCT FROM m.grade",
             self.params,
         )
+        if "educators" in self.staged:  # a homeroom without students takes its teacher's word for its grade
+            self.counts["homerooms"]["grade_changed"] += execute(
+                f"UPDATE students_homeroom t SET grade = s.homeroom_grade FROM {stg('educators')} s "
+                "JOIN students_school k ON k.local_id = s.school_local_id WHERE t.school_id = k.id "
+                "AND t.name = s.homeroom AND NOT s.quarantined AND s.homeroom_grade <> '' AND t.grade <> s.homeroom_grade "
+                "AND NOT EXISTS (SELECT 1 FROM students_student x WHERE x.homeroom_id = t.id)"
+            )
         self.counts.setdefault("school grades", {})["inserted"] = execute(
             "INSERT INTO students_schoolgrade (school_id, grade) SELECT DISTINCT s.school_id, s.grade "
             "FROM students_student s WHERE NOT EXISTS (SELECT 1 FROM students_schoolgrade g "

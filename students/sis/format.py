@@ -25,8 +25,8 @@ from students.models.student import (
 
 FORMAT_VERSION = "1"
 NULL_MARKERS = frozenset({"", "NULL", "\\N"})
-TRUE_WORDS = frozenset({"true", "1", "y", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "n", "no"})
+TRUE_WORDS = frozenset({"true", "t", "1", "y", "yes"})
+FALSE_WORDS = frozenset({"false", "f", "0", "n", "no"})
 # Grade spellings other systems use for the codes Insights stores.
 GRADE_ALIASES = {"KG": "KF", "K": "KF", "PK3": "PK", "PK4": "PK", "01": "1", "02": "2", "03": "3", "04": "4"}
 GRADE_ALIASES |= {f"0{n}": str(n) for n in range(5, 10)}
@@ -200,6 +200,7 @@ FILES = (
             enum("staff_type", Educator.StaffType.values, default=Educator.StaffType.TEACHER),
             text("school_local_id", 40),
             text("homeroom", 60),
+            enum("homeroom_grade", GRADE_CODES, aliases=GRADE_ALIASES, default=""),
         ),
         key=("email",),
         missing="flagged missing_from_last_export; never deleted",

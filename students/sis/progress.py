@@ -2,7 +2,8 @@
 
 The run's own transaction cannot publish anything until it commits, so progress is written
 through a second, autocommitting connection, at most twice a second. The run row is never
-touched by the main transaction until progress has been closed, so the two never wait on each other.
+touched by the main transaction until progress has been closed; and progress is best-effort: a
+write that would wait on a lock gives up at once (and progress stops), never stalling the import.
 """
 
 import time
@@ -21,6 +22,7 @@ class Progress:
         self.label = ""
         self._written_at = 0.0
         self._connection = None
+        self._broken = False
 
     def _publish(self, *, force: bool = False) -> None:
         now = time.monotonic()
@@ -29,15 +31,23 @@ class Progress:
         self._written_at = now
         if self.on_progress is not None:
             self.on_progress(self.label, self.done, self.run.progress_total)
-        if self._connection is None:
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            params.pop("context", None)
-            self._connection = psycopg.connect(**params, autocommit=True)
-        self._connection.execute(
-            "UPDATE sis_importrun SET progress_stage = %s, progress_done = %s WHERE id = %s",
-            [self.label[:80], self.done, self.run.pk],
-        )
+        if self._broken:
+            return
+        try:
+            if self._connection is None:
+                params = connection.get_connection_params()
+                params.pop("cursor_factory", None)
+                params.pop("context", None)
+                self._connection = psycopg.connect(**params, autocommit=True)
+                self._connection.execute("SET lock_timeout = '200ms'")
+                self._connection.execute("SET statement_timeout = '2s'")
+            self._connection.execute(
+                "UPDATE sis_importrun SET progress_stage = %s, progress_done = %s WHERE id = %s",
+                [self.label[:80], self.done, self.run.pk],
+            )
+        except psycopg.Error:
+            self._broken = True
+            self.close()
 
     def stage(self, label: str) -> None:
         self.label = label

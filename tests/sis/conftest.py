@@ -82,8 +82,12 @@ def packages(tmp_path) -> PackageBuilder:
     return PackageBuilder(tmp_path)
 
 
-@pytest.fixture
-def importer(db):
-    educator = EducatorFactory(email="data.lead@district.example", full_name="Data Lead")
+def make_importer(email="data.lead@district.example"):
+    educator = EducatorFactory(email=email, full_name="Data Lead")
     educator.user_permissions.add(Permission.objects.get(content_type__app_label="sis", codename="run_imports"))
     return educator
+
+
+@pytest.fixture
+def importer(db):
+    return make_importer()
