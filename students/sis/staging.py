@@ -10,7 +10,7 @@ import datetime
 
 from django.db import connection
 
-from students.sis.format import SECTION_KEY_NAMES, STUDENT_REF, FileSpec
+from students.sis.format import FILES, SECTION_KEY_NAMES, STUDENT_REF, FileSpec
 from students.sis.reader import CheckedFile, RowError, typed_rows
 from students.sis.sql import CHANGED_TABLE, execute, fetch
 
@@ -28,6 +28,8 @@ def staging_table(name: str) -> str:
 
 
 def create_tables(files: list[CheckedFile]) -> None:
+    """Fresh temporary tables (an earlier run in the same session may have left its own, e.g. under savepoints)."""
+    execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}, {', '.join(staging_table(spec.name) for spec in FILES)}")
     execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (student_id bigint) ON COMMIT DROP")
     for checked in files:
         spec = checked.spec

@@ -29,10 +29,6 @@ def table_checksums() -> dict[str, str]:
     return sums
 
 
-def run(path, importer) -> ImportRun:
-    return run_import(receive_path(path, triggered_by=importer), actor=importer) if path else None
-
-
 def import_package(path, importer) -> ImportRun:
     received = receive_path(path, triggered_by=importer)
     if received.status != ImportRun.Status.RECEIVED:
@@ -84,7 +80,8 @@ class TestPackageLevelFailures:
         assert_failed_without_change(import_package(path, importer), live_district, "another district")
 
     def test_a_declared_file_that_is_missing_is_refused(self, packages, importer, live_district):
-        path = packages.build(manifest={"file.attendance": "bulk"}, schools=SCHOOLS)
+        window = {"window.attendance.start": "2026-09-01", "window.attendance.end": "2026-09-30"}
+        path = packages.build(manifest={"file.attendance": "bulk", **window}, schools=SCHOOLS)
         assert_failed_without_change(
             import_package(path, importer), live_district, "declares attendance.csv but the package does not"
         )

@@ -1,0 +1,157 @@
+"""The import pages in the admin: upload a package, watch it run, read its diff, approve or discard it.
+
+Everything here needs ``sis.run_imports`` (superusers hold it too). Uploads are stored and handed
+to the worker at once (insights/jobs.py), so no request waits for an import; the run's page polls
+its progress. Row errors download as file/row/column/code only.
+"""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from students.sis.models import ImportRun
+from students.sis.reader import PackageError
+from students.sis.receive import receive_uploads
+from students.sis.runs import PERMISSION, discard_run
+from students.sis.tasks import approve_import_job, run_import_job
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadForm(forms.Form):
+    files = forms.FileField(
+        widget=MultipleFileInput(attrs={"multiple": True, "accept": ".zip,.csv"}),
+        help_text="A zip of the package, or its CSV files including manifest.csv (docs/import-format.md).",
+    )
+    dry_run = forms.BooleanField(
+        required=False, initial=True, help_text="Check the package and show what would change, without applying it."
+    )
+
+    def clean_files(self):
+        return self.files.getlist("files")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "dry_run", "source", "triggered_by", "created_at", "finished_at", "row_error_count")
+    list_filter = ("status", "dry_run", "source")
+    ordering = ("-created_at",)
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_active and request.user.has_perm(PERMISSION)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        own = [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="sis_importrun_upload"),
+            path("<int:run_id>/approve/", self.admin_site.admin_view(self.approve_view), name="sis_importrun_approve"),
+            path("<int:run_id>/discard/", self.admin_site.admin_view(self.discard_view), name="sis_importrun_discard"),
+            path("<int:run_id>/errors.csv", self.admin_site.admin_view(self.errors_view), name="sis_importrun_errors"),
+            path("<int:run_id>/progress/", self.admin_site.admin_view(self.progress_view), name="sis_importrun_progress"),
+        ]
+        return own + super().get_urls()
+
+    def _run(self, request, run_id) -> ImportRun:
+        if not self._allowed(request):
+            raise PermissionDenied
+        return get_object_or_404(ImportRun, pk=run_id)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"upload_url": reverse("admin:sis_importrun_upload")} if self._allowed(request) else {}
+        return super().changelist_view(request, extra_context={**(extra_context or {}), **extra})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        run = self._run(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": str(run),
+            "run": run,
+            "files": run.files.all(),
+            "errors_by_code": _errors_by_code(run),
+            "running": run.status in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING),
+        }
+        return TemplateResponse(request, "admin/sis/run.html", context)
+
+    def upload_view(self, request):
+        if not self._allowed(request):
+            raise PermissionDenied
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            run = receive_uploads(
+                form.cleaned_data["files"],
+                triggered_by=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                source="upload",
+            )
+            if run.status == ImportRun.Status.RECEIVED:
+                run_import_job.defer(run_id=run.pk, actor_id=request.user.pk)
+            else:
+                messages.error(request, run.error)
+            return redirect("admin:sis_importrun_change", run.pk)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Upload a package"}
+        return TemplateResponse(request, "admin/sis/upload.html", {**context, "form": form})
+
+    def approve_view(self, request, run_id):
+        run = self._run(request, run_id)
+        if request.method != "POST":
+            return redirect("admin:sis_importrun_change", run.pk)
+        if run.status != ImportRun.Status.HELD:
+            messages.error(request, "Only a held run can be approved.")
+        else:
+            approve_import_job.defer(run_id=run.pk, actor_id=request.user.pk)
+            messages.success(request, f"{run} approved: it is being applied.")
+        return redirect("admin:sis_importrun_change", run.pk)
+
+    def discard_view(self, request, run_id):
+        run = self._run(request, run_id)
+        if request.method == "POST":
+            try:
+                discard_run(run, actor=request.user)
+                messages.success(request, f"{run} discarded; its files were deleted.")
+            except PackageError as problem:
+                messages.error(request, str(problem))
+        return redirect("admin:sis_importrun_change", run.pk)
+
+    def errors_view(self, request, run_id):
+        run = self._run(request, run_id)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["file", "row_number", "column", "code"])
+        writer.writerows(run.row_errors.values_list("file", "row_number", "column", "code").iterator())
+        return response
+
+    def progress_view(self, request, run_id):
+        run = self._run(request, run_id)
+        return JsonResponse(
+            {"status": run.status, "stage": run.progress_stage, "percent": run.progress_percent,
+             "finished": run.status not in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING)}
+        )
+
+
+def _errors_by_code(run: ImportRun) -> list[tuple]:
+    return list(run.row_errors.values_list("file", "column", "code").annotate(count=Count("id")).order_by("file", "code"))
