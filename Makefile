@@ -38,8 +38,10 @@ run: $(INSTALLED)
 	$(PY) manage.py migrate --no-input && \
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py seed_demo --if-empty && \
-	echo "Serving the demo district at http://127.0.0.1:$(PORT) (demo logins: see README)" && \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	echo "Serving the demo district at http://127.0.0.1:$(PORT) (demo logins: see README), with the job worker" && \
+	{ $(PY) manage.py procrastinate worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT); }
 
 test: $(INSTALLED)
 	@$(call with_database) export $(TEST_ENV); \

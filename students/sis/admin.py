@@ -27,22 +27,40 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern Django's file-upload docs give)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, "accept": ".zip,.csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
 class UploadForm(forms.Form):
-    files = forms.FileField(
-        widget=MultipleFileInput(attrs={"multiple": True, "accept": ".zip,.csv"}),
+    files = MultipleFileField(
         help_text="A zip of the package, or its CSV files including manifest.csv (docs/import-format.md).",
     )
     dry_run = forms.BooleanField(
         required=False, initial=True, help_text="Check the package and show what would change, without applying it."
     )
 
-    def clean_files(self):
-        return self.files.getlist("files")
-
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "status", "dry_run", "source", "triggered_by", "created_at", "finished_at", "row_error_count")
+    list_display = (
+        "__str__",
+        "status",
+        "dry_run",
+        "source",
+        "triggered_by",
+        "created_at",
+        "finished_at",
+        "row_error_count",
+    )
     list_filter = ("status", "dry_run", "source")
     ordering = ("-created_at",)
 
@@ -70,7 +88,9 @@ class ImportRunAdmin(admin.ModelAdmin):
             path("<int:run_id>/approve/", self.admin_site.admin_view(self.approve_view), name="sis_importrun_approve"),
             path("<int:run_id>/discard/", self.admin_site.admin_view(self.discard_view), name="sis_importrun_discard"),
             path("<int:run_id>/errors.csv", self.admin_site.admin_view(self.errors_view), name="sis_importrun_errors"),
-            path("<int:run_id>/progress/", self.admin_site.admin_view(self.progress_view), name="sis_importrun_progress"),
+            path(
+                "<int:run_id>/progress/", self.admin_site.admin_view(self.progress_view), name="sis_importrun_progress"
+            ),
         ]
         return own + super().get_urls()
 
@@ -148,10 +168,16 @@ class ImportRunAdmin(admin.ModelAdmin):
     def progress_view(self, request, run_id):
         run = self._run(request, run_id)
         return JsonResponse(
-            {"status": run.status, "stage": run.progress_stage, "percent": run.progress_percent,
-             "finished": run.status not in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING)}
+            {
+                "status": run.status,
+                "stage": run.progress_stage,
+                "percent": run.progress_percent,
+                "finished": run.status not in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING),
+            }
         )
 
 
 def _errors_by_code(run: ImportRun) -> list[tuple]:
-    return list(run.row_errors.values_list("file", "column", "code").annotate(count=Count("id")).order_by("file", "code"))
+    return list(
+        run.row_errors.values_list("file", "column", "code").annotate(count=Count("id")).order_by("file", "code")
+    )

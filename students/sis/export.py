@@ -105,10 +105,13 @@ def _in_district_time(sql: str) -> str:
 
 def _copy_out(name: str, path: Path) -> None:
     sql = _in_district_time(QUERIES[name])
-    with connection.cursor() as cursor:
-        with path.open("wb") as out, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
-            for data in copy:
-                out.write(data)
+    with (
+        connection.cursor() as cursor,
+        path.open("wb") as out,
+        cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy,
+    ):
+        for data in copy:
+            out.write(data)
 
 
 def _accommodations(path: Path) -> None:

@@ -54,7 +54,10 @@ def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool
     changed: set[int] = set()
     for program, model in KINDS.items():
         tally = defaultdict(int)
-        live = {(program, plan.student_id, plan.start_date): plan for plan in model.objects.filter(student_id__in=in_scope_ids)}
+        live = {
+            (program, plan.student_id, plan.start_date): plan
+            for plan in model.objects.filter(student_id__in=in_scope_ids)
+        }
         new, updated, removed = [], [], []
         for key, values in staged.items():
             if key[0] != program:
@@ -75,7 +78,9 @@ def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool
             if key not in staged and plan.student_id not in protected:
                 removed.append(plan)
         model.objects.bulk_create(new)
-        model.objects.bulk_update(updated, ["end_date", "case_manager"] + (["accommodations"] if model is Plan504 else []))
+        model.objects.bulk_update(
+            updated, ["end_date", "case_manager"] + (["accommodations"] if model is Plan504 else [])
+        )
         model.objects.filter(pk__in=[plan.pk for plan in removed]).delete()
         tally.update(inserted=len(new), updated=len(updated), deleted=len(removed))
         changed.update(plan.student_id for plan in [*new, *updated, *removed])

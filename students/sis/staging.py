@@ -115,7 +115,9 @@ def _known(kind: str, staged: set[str]) -> str:
         package = f"EXISTS (SELECT 1 FROM {staging_table('schools')} y WHERE y.school_local_id = s.school_local_id)"
     elif kind == "student":
         live = "EXISTS (SELECT 1 FROM students_student x WHERE x.local_id = s.local_id)"
-        package = f"EXISTS (SELECT 1 FROM {staging_table('students')} y WHERE y.local_id = s.local_id AND NOT y.quarantined)"
+        package = (
+            f"EXISTS (SELECT 1 FROM {staging_table('students')} y WHERE y.local_id = s.local_id AND NOT y.quarantined)"
+        )
     elif kind == "educator":
         live = "EXISTS (SELECT 1 FROM educators_educator x WHERE lower(x.email) = s.email)"
         package = f"EXISTS (SELECT 1 FROM {staging_table('educators')} y WHERE y.email = s.email AND NOT y.quarantined)"

@@ -15,13 +15,28 @@ WINDOW_START = TODAY - datetime.timedelta(days=60)
 
 SCHOOLS = [{"school_local_id": "ES1", "name": "Maple Elementary", "school_type": "ES"}]
 EDUCATORS = [
-    {"email": "ms.rivera@district.example", "full_name": "Ana Rivera", "local_id": "T1", "staff_type": "teacher",
-     "school_local_id": "ES1", "homeroom": "3-A"},
+    {
+        "email": "ms.rivera@district.example",
+        "full_name": "Ana Rivera",
+        "local_id": "T1",
+        "staff_type": "teacher",
+        "school_local_id": "ES1",
+        "homeroom": "3-A",
+    },
 ]
 STUDENTS = [
-    {"local_id": f"S{n}", "state_id": f"ST{n}", "school_local_id": "ES1", "first_name": f"First{n}",
-     "last_name": f"Last{n}", "date_of_birth": "2017-03-01", "registration_date": "2022-09-01", "grade": "3",
-     "enrollment_status": "Active", "homeroom": "3-A"}
+    {
+        "local_id": f"S{n}",
+        "state_id": f"ST{n}",
+        "school_local_id": "ES1",
+        "first_name": f"First{n}",
+        "last_name": f"Last{n}",
+        "date_of_birth": "2017-03-01",
+        "registration_date": "2022-09-01",
+        "grade": "3",
+        "enrollment_status": "Active",
+        "homeroom": "3-A",
+    }
     for n in range(1, 13)
 ]
 
@@ -50,7 +65,9 @@ def manifest_text(files, **overrides) -> str:
             values[f"window.{name}.start"] = WINDOW_START.isoformat()
             values[f"window.{name}.end"] = TODAY.isoformat()
     values.update(overrides)
-    return "propertyName,value\r\n" + "".join(f"{key},{value}\r\n" for key, value in values.items() if value is not None)
+    return "propertyName,value\r\n" + "".join(
+        f"{key},{value}\r\n" for key, value in values.items() if value is not None
+    )
 
 
 class PackageBuilder:

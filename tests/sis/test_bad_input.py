@@ -10,7 +10,7 @@ from students.models import School, Student
 from students.sis.models import ImportRun
 from students.sis.receive import receive_path
 from students.sis.runs import run_import
-from tests.sis.conftest import EDUCATORS, SCHOOLS, STUDENTS, csv_text, manifest_text
+from tests.sis.conftest import SCHOOLS, STUDENTS, csv_text, manifest_text
 
 # The import's own history and the audit log record every run, failed ones included.
 UNCOMPARED_PREFIXES = ("sis_", "audit_", "procrastinate_", "django_session", "insights_cache")
@@ -108,7 +108,9 @@ class TestPackageLevelFailures:
     def test_a_file_over_the_size_limit_is_refused_while_reading(self, settings, packages, importer, live_district):
         settings.SIS_IMPORT = {**settings.SIS_IMPORT, "MAX_FILE_BYTES": 1000}
         path = packages.basic(students=STUDENTS * 3)
-        assert_failed_without_change(import_package(path, importer), live_district, "larger than the limit of 1,000 bytes")
+        assert_failed_without_change(
+            import_package(path, importer), live_district, "larger than the limit of 1,000 bytes"
+        )
 
     def test_a_zip_bomb_is_stopped_at_the_package_limit(self, settings, tmp_path, importer, live_district):
         settings.SIS_IMPORT = {**settings.SIS_IMPORT, "MAX_PACKAGE_BYTES": 5 * 1024 * 1024}
@@ -175,12 +177,15 @@ class TestRowErrors:
         assert Student.objects.get(local_id="S1").date_of_birth is None
 
     def test_an_assignment_to_an_unknown_section_is_a_row_error(self, packages, importer):
-        section = {"school_local_id": "ES1", "course_number": "MATH3", "section_number": "1", "term_local_id": "FY",
-                   "school_year": "2026"}
+        section = {
+            "school_local_id": "ES1",
+            "course_number": "MATH3",
+            "section_number": "1",
+            "term_local_id": "FY",
+            "school_year": "2026",
+        }
         assignments = [{"local_id": "S1", **section}, {"local_id": "S2", **section, "section_number": "9"}]
-        result = import_package(
-            packages.basic(sections=[section], student_section_assignments=assignments), importer
-        )
+        result = import_package(packages.basic(sections=[section], student_section_assignments=assignments), importer)
         assert errors_of(result) == [("student_section_assignments.csv", 3, "section_number", "unknown_section")]
         assert Student.objects.get(local_id="S1").section_assignments.count() == 1
 
