@@ -434,6 +434,7 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},  # SQL with its parameters stays out of the logs
         "audit.checkpoints": {"handlers": ["checkpoints"], "level": "INFO", "propagate": False},
+        "procrastinate.blueprints": {"level": "WARNING"},  # task registration, printed by every command
     },
 }
 

@@ -1,0 +1,136 @@
+"""SIS import: the benchmark district's package, as ratios to PostgreSQL COPY of the same CSVs.
+
+The package is the benchmark district written out by export_demo_sis (every file, its years of
+attendance). Its import into an empty database is compared with COPY of the same CSV files into
+unindexed text tables, the floor any import has; re-runs (identical package, the same data in a
+new package, 1% of students changed) are compared with the first import. Peak memory is the
+import command's maximum resident size, run in a child process, at 5,000 and BENCH_STUDENTS.
+"""
+
+import csv
+import datetime
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.db import connection
+
+from benchmarks.district import BENCH_SEED, BENCH_STUDENTS, prepare_database
+from educators.models import Educator
+from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
+from students.sis.export import export_package
+
+IMPORTER = "bench.importer@district.example"
+
+
+def _seed(students: int) -> None:
+    prepare_database()
+    if has_demo_data():
+        reset_demo_data()
+    DemoDistrictBuilder(student_count=students, seed=BENCH_SEED, today=datetime.date.today(), password="").build()
+
+
+def _empty_with_importer() -> None:
+    reset_demo_data()
+    importer = Educator.objects.create_user(IMPORTER, None, full_name="Bench importer")
+    importer.user_permissions.add(Permission.objects.get(content_type__app_label="sis", codename="run_imports"))
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE sis_importrun CASCADE")
+
+
+def _copy_baseline(folder: Path) -> float:
+    """COPY every CSV of the package into unindexed text tables."""
+    started = time.monotonic()
+    with connection.cursor() as cursor:
+        for path in sorted(folder.glob("*.csv")):
+            with path.open(encoding="utf-8", newline="") as source:
+                header = next(csv.reader(source))
+            table = f"bench_copy_{path.stem}"
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"CREATE UNLOGGED TABLE {table} ({', '.join(f'c{i} text' for i in range(len(header)))})")
+            with path.open("rb") as source, cursor.copy(f"COPY {table} FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
+                while data := source.read(1 << 20):
+                    copy.write(data)
+            cursor.execute(f"DROP TABLE {table}")
+    return time.monotonic() - started
+
+
+def _import(folder: Path) -> tuple[float, int, str]:
+    """Run `manage.py import_sis` in a child process: wall seconds, peak RSS in KiB, its report."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.monotonic()
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "import_sis", str(folder), "--actor", IMPORTER],
+        capture_output=True,
+        text=True,
+        env=os.environ,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode:
+        raise RuntimeError(f"import_sis failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before), done.stdout
+
+
+def _change_students(folder: Path, share: float) -> None:
+    path = folder / "students.csv"
+    with path.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.reader(source))
+    step = int(1 / share)
+    for index in range(1, len(rows), step):
+        rows[index][4] = rows[index][4] + "-Changed"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+
+
+def _restamp(folder: Path) -> None:
+    """The same data in a new package: only the manifest's generated_at differs."""
+    manifest = folder / "manifest.csv"
+    lines = [line for line in manifest.read_text(encoding="utf-8").splitlines() if not line.startswith("generated_at")]
+    lines.insert(1, f"generated_at,{datetime.datetime.now(datetime.UTC).isoformat(timespec='seconds')}")
+    manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run(report):
+    with tempfile.TemporaryDirectory() as scratch:
+        small = Path(scratch) / "small"
+        _seed(5000)
+        export_package(small)
+        _empty_with_importer()
+        small_seconds, small_peak, _ = _import(small)
+
+        big = Path(scratch) / "big"
+        _seed(BENCH_STUDENTS)
+        export_package(big)
+        size = sum(path.stat().st_size for path in big.glob("*.csv"))
+        copy_seconds = _copy_baseline(big)
+        _empty_with_importer()
+        first, big_peak, _ = _import(big)
+        report(
+            f"import {BENCH_STUDENTS:,} students ({size / 1e6:.0f} MB)",
+            first,
+            copy_seconds,
+            "baseline: COPY, goal <= 4x",
+        )
+        identical, _, _ = _import(big)
+        report("re-run, identical package (no-op)", identical, first, "baseline: first import, goal <= 0.1x")
+        _restamp(big)
+        same, _, _ = _import(big)
+        report("re-run, same data in a new package", same, first, "baseline: first import")
+        _change_students(big, 0.01)
+        changed, _, _ = _import(big)
+        report("re-run, 1% of students changed", changed, first, "baseline: first import, goal <= 0.5x")
+        print(
+            f"   peak memory of the import: {small_peak / 1024:.0f} MiB at 5,000 students, "
+            f"{big_peak / 1024:.0f} MiB at {BENCH_STUDENTS:,} (RUSAGE_CHILDREN max; small run first)",
+            flush=True,
+        )
+        print(f"   (5,000-student import took {small_seconds:.1f}s)", flush=True)
