@@ -226,6 +226,11 @@ def schools_with_open_roster(educator) -> QuerySet[School]:
     )
 
 
+def is_districtwide(educator) -> bool:
+    """Whether the educator holds a live districtwide grant (the district page is theirs), in one query."""
+    return is_active_educator(educator) and "district" in held_kinds(educator, timezone.now())
+
+
 def can_view_school_roster(educator, school: School) -> bool:
     """Whether the educator may open this school's roster (one query)."""
     return schools_with_open_roster(educator).filter(pk=school.pk).exists()

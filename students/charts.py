@@ -148,6 +148,7 @@ def bar_chart(
     categories: Sequence[str],
     series: Sequence[tuple[str, Sequence[int]]],
     unit: str,
+    category_label: str = "Month",
 ) -> Chart:
     """Grouped bars: one group per category (e.g. month), one bar per series (e.g. absences, tardies)."""
     totals = [sum(values) for _name, values in series]
@@ -193,7 +194,7 @@ def bar_chart(
         y_ticks=tuple(Tick(round(scale(value), 1), _format(value)) for value in ticks),
         x_ticks=x_ticks,
         legend=tuple(LegendEntry(name, f"series-{index + 1}") for index, (name, _values) in enumerate(series)),
-        table_columns=("Month", *(name for name, _values in series)),
+        table_columns=(category_label, *(name for name, _values in series)),
         table_rows=table_rows,
         bars=tuple(bars),
     )
@@ -202,7 +203,7 @@ def bar_chart(
 def _short_category(category: str) -> str:
     """'Sep 2026' -> 'Sep ’26' so a year of month labels fits under the bars."""
     month, _space, year = category.partition(" ")
-    return f"{month} ’{year[-2:]}" if year else category
+    return f"{month} ’{year[-2:]}" if year.isdigit() and len(year) == 4 else category
 
 
 def line_chart(
@@ -339,3 +340,41 @@ def access_chart(results) -> Chart:
         y_range=(0, 6),
         unit="ACCESS",
     )
+
+
+# --- the school dashboards' charts -----------------------------------------------------------------
+def dashboard_charts(dashboard) -> list[Chart]:
+    """A dashboard's charts (students.selectors.dashboards.Dashboard): by month, by week, then each breakdown."""
+    name = dashboard.measure.title
+    noun = dashboard.measure.noun
+    months = months_between(dashboard.filters.since.replace(day=1), dashboard.filters.until)
+    per_month = dict(dashboard.by_month)
+    charts = [
+        bar_chart(
+            chart_id="by-month",
+            title=f"{name} by month",
+            categories=[month_label(month) for month in months],
+            series=[(name, [per_month.get(month, 0) for month in months])],
+            unit=noun,
+        ),
+        bar_chart(
+            chart_id="by-week",
+            title=f"{name} by week",
+            categories=[f"Week of {week:%b} {week.day}" for week, _total in dashboard.by_week],
+            series=[(name, [total for _week, total in dashboard.by_week])],
+            unit=noun,
+            category_label="Week",
+        ),
+    ]
+    charts += [
+        bar_chart(
+            chart_id=f"by-{breakdown.key}",
+            title=f"{name} {breakdown.title[0].lower()}{breakdown.title[1:]}",
+            categories=[label for label, _total in breakdown.rows],
+            series=[(name, [total for _label, total in breakdown.rows])],
+            unit=noun,
+            category_label=breakdown.category,
+        )
+        for breakdown in dashboard.breakdowns
+    ]
+    return charts

@@ -11,6 +11,7 @@ from django import forms
 from students.models import NoteType, ServiceType
 from students.models.grades import GRADE_CHOICES
 from students.selectors import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterFilters
+from students.selectors.dashboards import DashboardChoices, DashboardFilters, default_filters
 from students.selectors.note_search import MAX_SEARCH_LENGTH, NoteSearch, earliest_searchable_day
 from students.selectors.rosters import ROSTER_SORT_LABELS
 from students.selectors.search import MAX_QUERY_LENGTH
@@ -229,4 +230,63 @@ class NoteSearchForm(PageForm):
             author_id=data["author"],
             recorded_from=data["recorded_from"],
             recorded_to=data["recorded_to"],
+        )
+
+
+EXCUSED_CHOICES = [("", "Any"), ("yes", "Excused"), ("no", "Not excused")]
+
+
+class DashboardFilterForm(PageForm):
+    """A school dashboard's filters (GET: a filtered dashboard can be bookmarked and shared).
+
+    Empty dates mean this school year so far; invalid fields are reported and count as "any".
+    """
+
+    grade = forms.ChoiceField(label="Grade", required=False)
+    homeroom = forms.TypedChoiceField(label="Homeroom", required=False, coerce=int, empty_value=None)
+    house = forms.ChoiceField(label="House", required=False)
+    counselor = forms.TypedChoiceField(label="Counselor", required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label="From", widget=DateInput, required=False)
+    until = forms.DateField(label="To", widget=DateInput, required=False)
+    excused = forms.ChoiceField(label="Excused", choices=EXCUSED_CHOICES, required=False)
+
+    def __init__(self, *args, choices: DashboardChoices, has_excused: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(GRADE_CHOICES)
+        self.fields["grade"].choices = [("", "Any"), *((grade, labels[grade]) for grade in choices.grades)]
+        self.fields["homeroom"].choices = [("", "Any"), *((room.pk, room.name) for room in choices.homerooms)]
+        self.fields["counselor"].choices = [
+            ("", "Any"),
+            *((person.pk, person.full_name) for person in choices.counselors),
+        ]
+        if choices.houses:
+            self.fields["house"].choices = [("", "Any"), *((house, house) for house in choices.houses)]
+        else:
+            del self.fields["house"]
+        if not has_excused:
+            del self.fields["excused"]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The end date cannot be before the start date.")
+        return cleaned
+
+    def filters(self) -> DashboardFilters:
+        """The validated filters; call after is_valid()."""
+        data = self.cleaned_data if self.is_bound else {}
+        defaults = default_filters()
+        since = data.get("since") or defaults.since
+        until = data.get("until") or defaults.until
+        if until < since:
+            since, until = defaults.since, defaults.until
+        return DashboardFilters(
+            since=since,
+            until=until,
+            grade=data.get("grade") or "",
+            homeroom_id=data.get("homeroom"),
+            house=data.get("house") or "",
+            counselor_id=data.get("counselor"),
+            excused={"yes": True, "no": False}.get(data.get("excused") or ""),
         )

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from students.views import home, notes, profile, rosters, search, services
+from students.views import dashboards, home, notes, profile, rosters, search, services
 
 app_name = "students"
 
@@ -26,6 +26,25 @@ urlpatterns = [
     path("schools/", rosters.my_schools, name="schools"),
     path("schools/<int:school_id>/", rosters.school_roster, name="school_roster"),
     path("schools/<int:school_id>/roster.csv", rosters.school_roster_csv, name="school_roster_csv"),
+    *(
+        route
+        for measure in ("absences", "tardies", "discipline")
+        for route in (
+            path(
+                f"schools/<int:school_id>/{measure}/",
+                dashboards.school_dashboard,
+                {"measure": measure},
+                name=f"{measure}_dashboard",
+            ),
+            path(
+                f"schools/<int:school_id>/{measure}.csv",
+                dashboards.school_dashboard_csv,
+                {"measure": measure},
+                name=f"{measure}_dashboard_csv",
+            ),
+        )
+    ),
+    path("district/", dashboards.district, name="district"),
     path("homerooms/<int:homeroom_id>/", rosters.homeroom, name="homeroom"),
     path("sections/<int:section_id>/", rosters.section, name="section"),
     path("search/", search.search, name="search"),

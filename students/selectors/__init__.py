@@ -3,10 +3,18 @@
 Every selector starts from the access policy (``permissions.policy``), so forbidden records look
 missing (404), tells the audit recorder which students it returned, and hands the students and
 note text it returns to the error-report scrubber. Split by subject: the profile and case history,
-notes, notes search, lists of students (rosters), the home page, and student search.
+notes, notes search, lists of students (rosters), school dashboards, the home page, and student search.
 """
 
 from students.selectors.case_history import CaseHistory, HistoryEntry, case_history
+from students.selectors.dashboards import (
+    Dashboard,
+    DashboardFilters,
+    dashboard_choices,
+    dashboard_export,
+    district_overview,
+    school_dashboard,
+)
 from students.selectors.home import HomePage, home_page
 from students.selectors.note_search import NoteHit, NoteSearch, note_authors, note_search
 from students.selectors.notes import (
@@ -41,6 +49,8 @@ __all__ = [
     "HistoryEntry",
     "INCIDENT_BUCKETS",
     "ClassList",
+    "Dashboard",
+    "DashboardFilters",
     "HomePage",
     "NoteForEditing",
     "NoteHit",
@@ -51,6 +61,9 @@ __all__ = [
     "StudentProfile",
     "active_service",
     "case_history",
+    "dashboard_choices",
+    "dashboard_export",
+    "district_overview",
     "home_page",
     "homeroom_class",
     "my_notes",
@@ -65,6 +78,7 @@ __all__ = [
     "roster_export",
     "roster_choices",
     "roster_school_or_404",
+    "school_dashboard",
     "section_class",
     "student_for_form",
     "student_profile",

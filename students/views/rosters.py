@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from insights.csv import write_csv
+from permissions.policy import is_districtwide
 from students import selectors
 from students.forms import RosterFilterForm
 from students.selectors.rosters import MY_STUDENTS_SORTS
@@ -37,7 +38,8 @@ def my_students(request):
 
 @educator_page()
 def my_schools(request):
-    return render(request, "rosters/schools.html", {"schools": selectors.my_schools(educator=request.user)})
+    schools = selectors.my_schools(educator=request.user)
+    return render(request, "rosters/schools.html", {"schools": schools, "districtwide": is_districtwide(request.user)})
 
 
 def _roster_form(request, school):

@@ -44,4 +44,16 @@ def assert_clean(page) -> None:
 def assert_fits(page, width: int) -> None:
     """Nothing makes the page scroll sideways at this viewport width."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+    widest = page.evaluate(_WIDER_THAN_THE_PAGE)
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px: {widest}"
+
+
+# The outermost elements sticking out past the right edge, to say what makes a page scroll sideways.
+_WIDER_THAN_THE_PAGE = """() => {
+  const edge = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((element) => element.getBoundingClientRect().right > edge + 1)
+    .filter((element) => !(element.parentElement.getBoundingClientRect().right > edge + 1))
+    .slice(0, 5)
+    .map((element) => element.tagName.toLowerCase() + (element.className ? "." + element.className : ""));
+}"""

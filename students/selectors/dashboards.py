@@ -1,0 +1,311 @@
+"""School dashboards: absences, tardies and discipline across a school, and the district's schools.
+
+For schoolwide, grade-level and districtwide educators: the school's students as the policy lets
+them see it (``permissions.policy.school_roster``: a grade-level educator's dashboard covers their
+grades only). Every count is a GROUP BY in PostgreSQL over the filtered events; the page costs
+the same queries whatever the size of the school. The students the page lists are recorded.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, DateField, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
+
+from audit.recorder import record_details, record_students
+from educators.models import Educator
+from permissions.policy import is_districtwide, not_found, school_roster
+from students.models import Absence, DisciplineIncident, EventNote, Homeroom, School, Student, Tardy
+from students.models.grades import GRADE_CHOICES, GRADE_ORDER
+from students.selectors._shared import as_list_rows, current_school_year_start, report_students, start_of, today
+
+MAX_STUDENTS = 200
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a dashboard counts: the event table, its date column, and whether it has an excused flag."""
+
+    key: str
+    title: str
+    noun: str
+    model: type[Model]
+    date_field: str
+    has_time: bool
+    has_excused: bool
+
+
+MEASURES = {
+    "absences": Measure("absences", "Absences", "absences", Absence, "occurred_on", False, True),
+    "tardies": Measure("tardies", "Tardies", "tardies", Tardy, "occurred_on", False, True),
+    "discipline": Measure("discipline", "Discipline", "incidents", DisciplineIncident, "occurred_at", True, False),
+}
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    """Validated filters (students.forms.DashboardFilterForm builds them); the dates are inclusive."""
+
+    since: datetime.date
+    until: datetime.date
+    grade: str = ""
+    homeroom_id: int | None = None
+    house: str = ""
+    counselor_id: int | None = None
+    excused: bool | None = None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Counts by one category (grade, homeroom, location...), in display order."""
+
+    key: str
+    title: str
+    category: str
+    rows: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    school: School
+    measure: Measure
+    filters: DashboardFilters
+    total: int
+    by_month: list[tuple[datetime.date, int]]
+    by_week: list[tuple[datetime.date, int]]
+    breakdowns: list[Breakdown]
+    students: list[Student]
+    students_cut_off: bool
+
+
+@dataclass(frozen=True)
+class DashboardChoices:
+    grades: list[str]
+    homerooms: list[Homeroom]
+    houses: list[str]
+    counselors: list[Educator]
+
+
+def default_filters(day: datetime.date | None = None) -> DashboardFilters:
+    """This school year so far."""
+    day = day or today()
+    return DashboardFilters(since=current_school_year_start(day), until=day)
+
+
+def dashboard_choices(*, educator, school: School) -> DashboardChoices:
+    """The filters' choices from the students the educator may see at the school (no student rows)."""
+    students = school_roster(educator, school)
+    grades = sorted(set(students.values_list("grade", flat=True)), key=GRADE_ORDER.__getitem__)
+    houses = sorted(set(students.exclude(house="").values_list("house", flat=True)))
+    return DashboardChoices(
+        grades=grades,
+        homerooms=list(Homeroom.objects.filter(school=school).order_by("name")),
+        houses=houses,
+        counselors=list(
+            Educator.objects.filter(pk__in=students.values("counselor")).only("id", "full_name").order_by("full_name")
+        ),
+    )
+
+
+def _students(educator, school: School, filters: DashboardFilters) -> QuerySet[Student]:
+    students = school_roster(educator, school)
+    if filters.grade:
+        students = students.filter(grade=filters.grade)
+    if filters.homeroom_id:
+        students = students.filter(homeroom_id=filters.homeroom_id)
+    if filters.house:
+        students = students.filter(house=filters.house)
+    if filters.counselor_id:
+        students = students.filter(counselor_id=filters.counselor_id)
+    return students
+
+
+def _in_range(measure: Measure, filters: DashboardFilters) -> Q:
+    field = measure.date_field
+    if measure.has_time:
+        until = start_of(filters.until + datetime.timedelta(days=1))
+        return Q(**{f"{field}__gte": start_of(filters.since), f"{field}__lt": until})
+    return Q(**{f"{field}__gte": filters.since, f"{field}__lte": filters.until})
+
+
+def _events(measure: Measure, filters: DashboardFilters, students: QuerySet[Student]) -> QuerySet:
+    events = measure.model.objects.filter(_in_range(measure, filters), student__in=students)
+    if measure.has_excused and filters.excused is not None:
+        events = events.filter(excused=filters.excused)
+    return events.order_by()
+
+
+def _grouped(events: QuerySet, expression) -> dict:
+    return {
+        row["key"]: row["total"] for row in events.annotate(key=expression).values("key").annotate(total=Count("id"))
+    }
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _timeline(events: QuerySet, measure: Measure, trunc) -> list[tuple[datetime.date, int]]:
+    counts = _grouped(events, trunc(measure.date_field, output_field=DateField()))
+    return sorted((_as_date(key), total) for key, total in counts.items())
+
+
+def _breakdowns(events: QuerySet, measure: Measure) -> list[Breakdown]:
+    grade_labels = dict(GRADE_CHOICES)
+    by_grade = _grouped(events, F("student__grade"))
+    by_homeroom = _grouped(events, Coalesce(F("student__homeroom__name"), Value("No homeroom")))
+    found = [
+        Breakdown(
+            "grade",
+            "By grade",
+            "Grade",
+            [(grade_labels[grade], by_grade[grade]) for grade in sorted(by_grade, key=GRADE_ORDER.__getitem__)],
+        ),
+        Breakdown("homeroom", "By homeroom", "Homeroom", sorted(by_homeroom.items())),
+    ]
+    if measure.key == "discipline":
+        by_code = _grouped(events, F("incident_code"))
+        by_location = _grouped(events, Coalesce(F("incident_location"), Value("")))
+        by_weekday = _grouped(events, ExtractIsoWeekDay("occurred_at"))
+        by_hour = _grouped(events.filter(has_exact_time=True), ExtractHour("occurred_at"))
+        found += [
+            Breakdown("code", "By incident", "Incident", sorted(by_code.items(), key=lambda row: (-row[1], row[0]))),
+            Breakdown(
+                "location",
+                "By location",
+                "Location",
+                sorted(
+                    ((place or "Not recorded", total) for place, total in by_location.items()),
+                    key=lambda r: (-r[1], r[0]),
+                ),
+            ),
+            Breakdown(
+                "weekday",
+                "By day of the week",
+                "Day",
+                [(WEEKDAYS[day - 1], by_weekday[day]) for day in sorted(by_weekday)],
+            ),
+            Breakdown(
+                "hour",
+                "By time of day (incidents with an exact time)",
+                "Hour",
+                [(datetime.time(hour).strftime("%-I %p").lower(), by_hour[hour]) for hour in sorted(by_hour)],
+            ),
+        ]
+    return found
+
+
+def _student_rows(measure: Measure, filters: DashboardFilters, students: QuerySet[Student]) -> list[Student]:
+    """The students with at least one event in range, most first, with their latest note."""
+    per_student = measure.model.objects.filter(_in_range(measure, filters), student=OuterRef("pk"))
+    if measure.has_excused and filters.excused is not None:
+        per_student = per_student.filter(excused=filters.excused)
+    totals = per_student.order_by().values("student").annotate(total=Count(measure.date_field)).values("total")
+    latest_note = EventNote.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-id")
+    rows = (
+        as_list_rows(students)
+        .annotate(
+            event_count=Coalesce(Subquery(totals, output_field=IntegerField()), Value(0)),
+            latest_note_at=Subquery(latest_note.values("recorded_at")[:1]),
+            latest_note_type=Subquery(latest_note.values("note_type")[:1]),
+        )
+        .filter(event_count__gt=0)
+        .order_by("-event_count", "last_name", "first_name", "pk")
+    )
+    return list(rows[: MAX_STUDENTS + 1])
+
+
+def _record_scope(school: School, measure: Measure, filters: DashboardFilters) -> None:
+    """The event says which counts were shown (school, dashboard, filters), even when no student is listed."""
+    record_details(
+        school=school.pk,
+        dashboard=measure.key,
+        since=filters.since.isoformat(),
+        until=filters.until.isoformat(),
+        filters={
+            name: value
+            for name, value in (
+                ("grade", filters.grade),
+                ("homeroom", filters.homeroom_id),
+                ("house", filters.house),
+                ("counselor", filters.counselor_id),
+                ("excused", filters.excused),
+            )
+            if value not in ("", None)
+        },
+    )
+
+
+def school_dashboard(*, educator, school: School, measure: Measure, filters: DashboardFilters) -> Dashboard:
+    """One dashboard of a school whose roster the educator may open (the view checks that first)."""
+    _record_scope(school, measure, filters)
+    students = _students(educator, school, filters)
+    events = _events(measure, filters, students)
+    rows = _student_rows(measure, filters, students)
+    shown = report_students(rows[:MAX_STUDENTS])
+    return Dashboard(
+        school=school,
+        measure=measure,
+        filters=filters,
+        total=events.count(),
+        by_month=_timeline(events, measure, TruncMonth),
+        by_week=_timeline(events, measure, TruncWeek),
+        breakdowns=_breakdowns(events, measure),
+        students=shown,
+        students_cut_off=len(rows) > MAX_STUDENTS,
+    )
+
+
+def dashboard_export(*, educator, school: School, measure: Measure, filters: DashboardFilters) -> list[Student]:
+    """The dashboard's student table for a CSV download, recorded as exported."""
+    _record_scope(school, measure, filters)
+    rows = _student_rows(measure, filters, _students(educator, school, filters))[:MAX_STUDENTS]
+    report_students(rows)
+    record_students((student.pk for student in rows), kind="exported")
+    return rows
+
+
+@dataclass(frozen=True)
+class DistrictSchool:
+    """A school's enrolled students, one count per grade of the overview (0 where it has none)."""
+
+    school: School
+    counts: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class DistrictOverview:
+    grades: list[str]
+    schools: list[DistrictSchool]
+
+
+def district_overview(*, educator) -> DistrictOverview:
+    """Every school with its enrolled students by grade, for a districtwide educator (404 for anyone else).
+
+    Counts only, no student rows: the event records the page, naming no student.
+    """
+    if not is_districtwide(educator):
+        raise not_found()
+    record_details(report="district enrollment")
+    counts = (
+        Student.objects.filter(enrollment_status=Student.EnrollmentStatus.ACTIVE, missing_from_last_export=False)
+        .order_by()
+        .values("school_id", "grade")
+        .annotate(total=Count("id"))
+    )
+    by_school: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_school.setdefault(row["school_id"], {})[row["grade"]] = row["total"]
+    grades = sorted({grade for grades in by_school.values() for grade in grades}, key=GRADE_ORDER.__getitem__)
+    return DistrictOverview(
+        grades=grades,
+        schools=[
+            DistrictSchool(school=school, counts=[by_school.get(school.pk, {}).get(grade, 0) for grade in grades])
+            for school in School.objects.order_by("name")
+        ],
+    )
