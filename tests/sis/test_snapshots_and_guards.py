@@ -120,3 +120,30 @@ def test_the_command_imports_with_a_dry_run_option(packages, importer, capsys):
     assert not Student.objects.exists()
     call_command("import_sis", str(packages.basic()), "--actor", importer.email)
     assert Student.objects.count() == len(STUDENTS)
+
+
+def test_a_school_missing_from_the_students_file_is_held(packages, importer):
+    schools = [*SCHOOLS, {"school_local_id": "ES2", "name": "Oak Elementary", "school_type": "ES"}]
+    others = [dict(row, local_id=f"O{n}", state_id=f"OS{n}", school_local_id="ES2") for n, row in enumerate(STUDENTS)]
+    import_package(packages.basic(schools=schools, students=[*STUDENTS, *others]), importer)
+    run = import_package(packages.basic(schools=schools, students=[*STUDENTS, *others[:1]]), importer)
+    assert "school_missing" not in [guard["guard"] for guard in run.guard_results if guard["tripped"]]
+    run = import_package(packages.basic(schools=schools, students=STUDENTS * 2), importer)
+    assert run.status == ImportRun.Status.HELD
+    assert "school_missing" in [guard["guard"] for guard in run.guard_results if guard["tripped"]]
+
+
+def test_removing_many_section_enrollments_is_held(packages, importer):
+    section = {
+        "school_local_id": "ES1",
+        "course_number": "ART",
+        "section_number": "1",
+        "term_local_id": "FY",
+        "school_year": "2026",
+    }
+    enrolled = [{"local_id": row["local_id"], **section} for row in STUDENTS]
+    import_package(packages.basic(sections=[section], student_section_assignments=enrolled), importer)
+    run = import_package(packages.basic(sections=[section], student_section_assignments=enrolled[:7]), importer)
+    assert run.status == ImportRun.Status.HELD
+    tripped = {guard["guard"]: guard for guard in run.guard_results if guard["tripped"]}
+    assert tripped["enrollments_removed"]["value"] == round(100 * 5 / 12, 1)
