@@ -23,6 +23,7 @@ from django.db import connection
 
 from benchmarks.district import BENCH_SEED, BENCH_STUDENTS, prepare_database
 from educators.models import Educator
+from insights.database import job_timeouts
 from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
 from students.sis.export import export_package
 
@@ -99,6 +100,7 @@ def _restamp(folder: Path) -> None:
     manifest.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+@job_timeouts()
 def run(report):
     with tempfile.TemporaryDirectory() as scratch:
         small = Path(scratch) / "small"

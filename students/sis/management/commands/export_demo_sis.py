@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.recorder import command_recording, record_details, record_students
+from insights.database import job_timeouts
 from students.sis.export import export_package
 from students.sis.sql import fetch
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("directory", help="The folder to write; created if missing, files in it replaced.")
 
+    @job_timeouts()
     def handle(self, *args, directory, **options):
         if not settings.DEMO_MODE:
             raise CommandError("export_demo_sis only runs in demo mode (DEMO_MODE=true): it writes records to disk.")

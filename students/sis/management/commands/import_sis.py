@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from educators.models import Educator
+from insights.database import job_timeouts
 from students.sis.models import ImportRun
 from students.sis.receive import receive_path
 from students.sis.runs import check_importer, run_import
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         self.stdout.write(line, ending="")
         self.stdout.flush()
 
+    @job_timeouts()
     def handle(self, *args, path, actor, dry_run, **options):
         educator = Educator.objects.filter(email__iexact=actor.strip(), is_active=True).first()
         if educator is None:
