@@ -97,6 +97,22 @@ def reset_demo_data() -> None:
         cursor.execute(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
+def create_demo_admin(*, password: str) -> Educator:
+    """Only the cast's district admin, signing in with the demo password (seed_demo --empty)."""
+    person = next(person for person in cast.EDUCATORS if person.key == "admin")
+    admin = Educator.objects.create(
+        email=person.email,
+        full_name=person.full_name,
+        staff_type=person.staff_type,
+        local_id=f"E-{person.key}",
+        password=make_password(password or None),
+        is_staff=person.is_staff,
+        is_superuser=person.is_superuser,
+    )
+    EmailAddress.objects.create(user=admin, email=admin.email, verified=True, primary=True)
+    return admin
+
+
 def has_demo_data() -> bool:
     return Student.objects.exists() or Educator.objects.exists()
 

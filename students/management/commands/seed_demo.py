@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.recorder import command_recording, record_details
 from insights.database import job_timeouts
-from students.demo.generate import DemoDistrictBuilder, has_demo_data, reset_demo_data
+from students.demo.generate import DemoDistrictBuilder, create_demo_admin, has_demo_data, reset_demo_data
 
 
 def positive_int(value: str) -> int:
@@ -31,11 +31,16 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete existing students and educators first.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the district already has data.")
         parser.add_argument(
+            "--empty",
+            action="store_true",
+            help="Create only the district admin, no schools or students: a district to import a package into.",
+        )
+        parser.add_argument(
             "--today", type=datetime.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD)."
         )
 
     @job_timeouts()
-    def handle(self, *args, students, seed, reset, if_empty, today, **options):
+    def handle(self, *args, students, seed, reset, if_empty, empty, today, **options):
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo only runs in demo mode (DEMO_MODE=true): it creates fictional people.")
         if reset and if_empty:
@@ -47,6 +52,14 @@ class Command(BaseCommand):
                 return
             if not reset:
                 raise CommandError("The district already has students or educators. Use --reset to replace them.")
+        if empty:
+            with command_recording(actor=None, action="seed_demo"):
+                record_details(empty=True, replaced_existing_data=replacing)
+                if replacing:
+                    reset_demo_data()
+                admin = create_demo_admin(password=settings.DEMO_PASSWORD)
+            self.stdout.write(self.style.SUCCESS(f"Left an empty district with its admin, {admin.email}."))
+            return
         started = time.monotonic()
         with command_recording(actor=None, action="seed_demo"):
             record_details(students=students, seed=seed, replaced_existing_data=replacing)
