@@ -7,7 +7,8 @@ single-record check is one SQL query and nothing is decided per student in Pytho
 - schoolwide grant: every student enrolled at the school, withdrawn and missing ones included;
 - grade-level, homeroom and section grants: the *active* students of that grade, homeroom or section;
 - single-student grant: that student;
-- SPED-only / English-learners-only flags narrow every grant but districtwide;
+- SPED-only / English-learners-only flags narrow every grant but districtwide, by the district's program
+  codes (students.models.ProgramCode) and, for English learners, English proficiency;
 - expired grants grant nothing; inactive educators see nothing; superuser and staff status give
   admin powers only, never student visibility.
 
@@ -41,7 +42,7 @@ from permissions.kinds import (
     live_grant_params,
     sql_tables,
 )
-from students.models import Homeroom, School, Section, Student
+from students.models import Homeroom, ProgramCategory, ProgramCode, School, Section, Student
 
 
 def is_active_educator(educator) -> bool:
@@ -54,8 +55,11 @@ REACHING_KINDS = tuple(kind for kind in GRANT_KINDS if kind.reach is not None)
 _REACH: dict[str, str] = {kind.key: kind.reach for kind in GRANT_KINDS if kind.reach is not None}
 ALL_KINDS = tuple(kind.key for kind in GRANT_KINDS)
 _ACTIVE_ONLY = " AND s.enrollment_status = %s AND NOT s.missing_from_last_export"
-_SPED_ONLY = " AND s.program_assigned = ANY(%s)"
-_ENGLISH_LEARNERS_ONLY = " AND s.limited_english_proficiency <> %s"
+# The narrowing flags read the district's program codes (students.models.programs), like the roster
+# filters and the reasons: the same rules as special_education_students() / english_learner_students().
+_PROGRAMS_IN = "SELECT pc.code FROM {program_code} pc WHERE pc.category = %s"
+_SPED_ONLY = " AND s.program_assigned IN (" + _PROGRAMS_IN + ")"
+_ENGLISH_LEARNERS_ONLY = " AND (s.limited_english_proficiency <> %s OR s.program_assigned IN (" + _PROGRAMS_IN + "))"
 
 
 @functools.cache
@@ -68,7 +72,7 @@ def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: f
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
         + (_REACH[kind.key] + LIVE_GRANT).format(**sql_tables(kind))
         + (_ACTIVE_ONLY if kind.active_students_only else "")
-        + (narrowing if kind.narrowed_by_flags else "")
+        + (narrowing.format(program_code=ProgramCode._meta.db_table) if kind.narrowed_by_flags else "")
         for kind in REACHING_KINDS
         if kind.key in kinds
     )
@@ -85,8 +89,10 @@ def granted_student_ids(
     as SQL: composing it with the ORM cost several milliseconds of Python on every request, more
     than running it.
     """
-    narrowing: list = [list(Student.SPED_PROGRAMS)] if educator.sped_only else []
-    narrowing += [Student.EnglishProficiency.FLUENT] if educator.english_learners_only else []
+    narrowing: list = [ProgramCategory.SPECIAL_EDUCATION] if educator.sped_only else []
+    narrowing += (
+        [Student.EnglishProficiency.FLUENT, ProgramCategory.ENGLISH_LEARNER] if educator.english_learners_only else []
+    )
     params = []
     for kind in REACHING_KINDS:
         if kind.key in kinds:

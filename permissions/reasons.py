@@ -21,7 +21,8 @@ from permissions.policy import (
     student_access_condition,
     visible_students,
 )
-from students.models import Student
+from students.models import Student, with_program_category
+from students.models.programs import program_category_of
 
 # The student columns the rules read.
 RULE_FIELDS = (
@@ -47,7 +48,9 @@ def _with_reasons(educator: Educator, students: QuerySet[Student]) -> list[tuple
         f"grants_{kind.key}": ArraySubquery(held(kind.key, educator, now).filter(kind.covers(OuterRef)).values("pk"))
         for kind in GRANT_KINDS
     }
-    rows = students.filter(student_access_condition(educator, now)).only("local_id", *RULE_FIELDS).annotate(**reaching)
+    rows = with_program_category(
+        students.filter(student_access_condition(educator, now)).only("local_id", *RULE_FIELDS)
+    ).annotate(**reaching)
     return [
         (
             student,
@@ -84,9 +87,11 @@ def access_reasons(educator, student: Student) -> list[str]:
 def educators_with_access(student: Student) -> list[tuple[Educator, list[str]]]:
     """Every educator who may see the student, with their reasons, ordered by name.
 
-    One query per kind of grant, each fetching every live grant that reaches the student with its holder.
+    One query for the student's program category (which the narrowing flags read), then one per kind
+    of grant, each fetching every live grant that reaches the student with its holder.
     """
     now = timezone.now()
+    student.mapped_program_category = program_category_of(student.program_assigned)  # as the mapping is now
     found: dict[int, tuple[Educator, list[str]]] = {}
     for kind in GRANT_KINDS:
         grants = (

@@ -108,3 +108,14 @@ def test_the_console_backend_is_allowed_with_debug_or_in_demo_mode():
     for mode in ({"DEMO_MODE": "true"}, {"DEBUG": "true"}):
         result = manage("check", env={**without(PRODUCTION_ENV, "EMAIL_HOST"), **keys, **mode})
         assert result.returncode == 0, result.stderr
+
+
+def test_web_database_limits_default_under_herokus_30_second_router_timeout_and_follow_the_environment():
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+
+    defaults = manage("shell", "-c", show, env=env)
+    raised = manage("shell", "-c", show, env={**env, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "25"})
+
+    assert defaults.stdout.strip().splitlines()[-1] == "-c jit=off -c statement_timeout=20s -c lock_timeout=5s"
+    assert "-c statement_timeout=25s -c lock_timeout=5s" in raised.stdout

@@ -295,6 +295,10 @@ STUDENTS = (
         home_language="Korean",
     ),
     CastStudent("omar", "Omar", "Haddad", RIVERSIDE, "12", sections=("ALG-201-2",), enrollment_status="Transferred"),
+    # Sheltered English immersion: an English-learner program, not special education.
+    CastStudent(
+        "yusuf", "Yusuf", "Demir", ASHFORD, "4", program="SEIP", english_proficiency="Limited", home_language="Turkish"
+    ),
 )
 
 # Single-student grants: (educator key, student key, reason, days until expiry or None; negative = expired).

@@ -7,8 +7,9 @@ from students.models.discipline import DisciplineIncident
 from students.models.notes import EventNote, EventNoteRevision, NoteType
 from students.models.organization import District, Homeroom, School, SchoolGrade
 from students.models.plans import Iep, Plan504
+from students.models.programs import ProgramCategory, ProgramCode, with_program_category
 from students.models.services import Service, ServiceType
-from students.models.student import Student
+from students.models.student import Student, english_learner_students, special_education_students
 
 __all__ = [
     "Absence",
@@ -24,6 +25,8 @@ __all__ = [
     "McasResult",
     "NoteType",
     "Plan504",
+    "ProgramCategory",
+    "ProgramCode",
     "School",
     "SchoolGrade",
     "Section",
@@ -33,4 +36,7 @@ __all__ = [
     "Student",
     "StudentSectionAssignment",
     "Tardy",
+    "english_learner_students",
+    "special_education_students",
+    "with_program_category",
 ]

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from students.models.grades import GRADE_CHOICES, GRADE_CODES
+from students.models.programs import ProgramCategory, program_category_of, programs_in
 from students.models.text_search import folded
 
 
@@ -65,9 +66,6 @@ class Student(models.Model):
     EnglishProficiency = EnglishProficiency
     Plan504Status = Plan504Status
     FreeReducedLunch = FreeReducedLunch
-
-    # Programs that make a student visible to an educator limited to special education.
-    SPED_PROGRAMS = (Program.SPECIAL, Program.SEIP)
 
     local_id = models.CharField("SIS local id", max_length=40, unique=True)
     state_id = models.CharField("state id", max_length=40, unique=True, null=True, blank=True)
@@ -167,15 +165,41 @@ class Student(models.Model):
         return self.enrollment_status == self.EnrollmentStatus.ACTIVE and not self.missing_from_last_export
 
     @property
+    def program_category(self) -> str:
+        """What the district's program codes (ProgramCode) say this student's program is.
+
+        Read from the ``mapped_program_category`` annotation when the query fetched it
+        (``with_program_category``), else looked up once (one query) and kept.
+        """
+        if "mapped_program_category" not in self.__dict__:
+            self.mapped_program_category = program_category_of(self.program_assigned)
+        return self.mapped_program_category or ProgramCategory.REGULAR
+
+    @property
     def is_english_learner(self) -> bool:
-        return self.limited_english_proficiency != self.EnglishProficiency.FLUENT
+        return (
+            self.limited_english_proficiency != self.EnglishProficiency.FLUENT
+            or self.program_category == ProgramCategory.ENGLISH_LEARNER
+        )
 
     @property
     def has_sped_program(self) -> bool:
-        return self.program_assigned in self.SPED_PROGRAMS
+        return self.program_category == ProgramCategory.SPECIAL_EDUCATION
 
     def age_on(self, day: datetime.date) -> int | None:
         if self.date_of_birth is None:
             return None
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def special_education_students() -> Q:
+    """Students whose program the district counts as special education (students.models.programs)."""
+    return Q(program_assigned__in=programs_in(ProgramCategory.SPECIAL_EDUCATION))
+
+
+def english_learner_students() -> Q:
+    """English learners: not fluent in English, or in a program the district counts as an English-learner one."""
+    return ~Q(limited_english_proficiency=EnglishProficiency.FLUENT) | Q(
+        program_assigned__in=programs_in(ProgramCategory.ENGLISH_LEARNER)
+    )

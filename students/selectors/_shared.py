@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.recorder import record_students
 from insights.scrubbing import remember_student, remember_values
-from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy
+from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy, with_program_category
 from students.models.grades import school_year_of, school_year_start
 
 # What list pages show about each student, fetched in one query. Contact details and other
@@ -34,8 +34,9 @@ LIST_FIELDS = (
 
 
 def as_list_rows(students: QuerySet[Student], *extra_fields: str) -> QuerySet[Student]:
-    """Only the columns list pages show (plus `extra_fields`), with the school and homeroom joined in."""
-    return students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields)
+    """Only the columns list pages show (plus `extra_fields`), with the school and homeroom joined in
+    and the program's category (the EL badge reads it) fetched in the same query."""
+    return with_program_category(students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields))
 
 
 def report_students(students: Iterable[Student]) -> list[Student]:

@@ -21,7 +21,15 @@ from permissions.policy import (
     schools_with_open_roster,
     visible_students,
 )
-from students.models import Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models import (
+    Homeroom,
+    School,
+    Section,
+    Student,
+    StudentSectionAssignment,
+    english_learner_students,
+    special_education_students,
+)
 from students.models.grades import GRADE_CODES, GRADE_ORDER
 from students.selectors._shared import (
     as_list_rows,
@@ -140,14 +148,14 @@ def _filtered(students: QuerySet[Student], filters: RosterFilters) -> QuerySet[S
     if filters.homeroom_id is not None:
         students = students.filter(homeroom_id=filters.homeroom_id)
     if filters.sped is not None:
-        sped = Q(program_assigned=Student.Program.SPECIAL)
+        sped = special_education_students()
         students = students.filter(sped if filters.sped else ~sped)
     if filters.plan_504 is not None:
         has_504 = Q(plan_504=Student.Plan504Status.ACTIVE)
         students = students.filter(has_504 if filters.plan_504 else ~has_504)
     if filters.english_learner is not None:
-        fluent = Q(limited_english_proficiency=Student.EnglishProficiency.FLUENT)
-        students = students.filter(~fluent if filters.english_learner else fluent)
+        learner = english_learner_students()
+        students = students.filter(learner if filters.english_learner else ~learner)
     if filters.absences in ABSENCE_BUCKETS:
         students = students.filter(_in_bucket("absence_count", ABSENCE_BUCKETS[filters.absences]))
     if filters.incidents in INCIDENT_BUCKETS:

@@ -103,7 +103,8 @@ def count_queries(client, url) -> int:
 # educator holds (permissions/holdings.py); the audit event's roles snapshot (1, the same lookup) and
 # the event itself (5: savepoint, chain lock, chain head, insert, release). The homeroom page, say:
 # 2 + (holdings, homeroom, holdings, students) + 1 + 5 = 12.
-PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 28}
+# The principal also sees who has access, whose narrowing flags read the student's program code mapping.
+PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 29}
 ROSTER_QUERIES = 15
 HOMEROOM_QUERIES = 12
 SECTION_QUERIES = 12

@@ -30,7 +30,8 @@ EXPECTED = {
     "teacher.5": {"mateo": ["homeroom 5-201 at Baker K-8"], "jordan": ["homeroom 5-201 at Baker K-8"]},
     # English-learners only: Mateo (Limited) and Lily (FLEP) are not fluent.
     "el.baker": {"mateo": ["schoolwide at Baker K-8"], "lily": ["schoolwide at Baker K-8"]},
-    # SPED only: Eli is in special education, Aisha is not.
+    # SPED only: Eli is in special education; Aisha is not, nor is Yusuf (SEIP is an English-learner
+    # program in the district's program codes, not special education).
     "sped.ashford": {"eli": ["schoolwide at Ashford Elementary"]},
     "counselor.baker": {
         "mateo": ["schoolwide at Baker K-8"],

@@ -49,7 +49,9 @@ GRADES = ("3", "5")
 STATUSES = ("Active", "Withdrawn", "Transferred")
 PROGRAMS = ("Reg Ed", "Sp Ed", "SEIP", "2Way Spanish")
 PROFICIENCIES = ("Fluent", "Limited", "FLEP")
-SPED_PROGRAMS = ("Sp Ed", "SEIP")
+# The default program codes (students/migrations/0003_program_codes.py).
+SPED_PROGRAMS = ("Sp Ed",)
+ENGLISH_LEARNER_PROGRAMS = ("SEIP",)
 KINDS = ("district", "school", "grade", "homeroom", "section", "student")
 EXPIRIES = ("never", "expired", "later")
 GRADE_TARGETS = [(school, grade) for school in range(SCHOOLS) for grade in GRADES]
@@ -169,7 +171,9 @@ class Reference:
             return {}
         found = {"district": self.grants_of(educator, "district")}
         narrowed_out = (person.sped_only and spec.program not in SPED_PROGRAMS) or (
-            person.english_learners_only and spec.proficiency == "Fluent"
+            person.english_learners_only
+            and spec.proficiency == "Fluent"
+            and spec.program not in ENGLISH_LEARNER_PROGRAMS
         )
         if not narrowed_out:
             found["school"] = [t for t in self.grants_of(educator, "school") if t == spec.school]

@@ -1,0 +1,125 @@
+"""Which programs count as special education and as English learner is the district's mapping
+(students.models.ProgramCode), read alike by the policy, the reasons and the roster filters.
+
+Personas: sped.ashford (schoolwide at Ashford, SPED only) must not see Yusuf (SEIP, an
+English-learner program by default) and sees Eli (Sp Ed); after the district maps SEIP to special
+education in the admin, sped.ashford sees Yusuf too, and the change is recorded for every narrowed
+educator.
+"""
+
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import GrantChangeEvent
+from permissions.policy import get_visible_student_or_404, visible_students
+from permissions.reasons import access_reasons, educators_with_access, visible_students_with_reasons
+from students.models import ProgramCategory, ProgramCode, Student, english_learner_students
+from students.selectors.rosters import RosterFilters, _filtered
+
+SCHOOLWIDE_AT_ASHFORD = ["schoolwide at Ashford Elementary"]
+
+
+def test_the_default_codes_count_only_sp_ed_as_special_education_and_seip_as_english_learner(db):
+    mapping = dict(ProgramCode.objects.values_list("code", "category"))
+
+    assert mapping == {
+        "Reg Ed": "regular",
+        "Sp Ed": "special_education",
+        "SEIP": "english_learner",
+        "2Way English": "regular",
+        "2Way Spanish": "regular",
+    }
+
+
+def test_a_sped_only_educator_does_not_see_seip_students(demo):
+    sam = demo.educator("sped.ashford")
+    yusuf, eli = demo.student("yusuf"), demo.student("eli")
+
+    assert visible_students(sam).filter(pk=eli.pk).exists()
+    assert not visible_students(sam).filter(pk=yusuf.pk).exists()
+    assert not visible_students(sam).filter(program_assigned="SEIP").exists()  # generated students too
+    assert access_reasons(sam, yusuf) == []
+    assert sam not in [educator for educator, _reasons in educators_with_access(yusuf)]
+
+
+def test_an_english_learners_only_educator_sees_seip_students_even_when_fluent(demo):
+    sam = demo.educator("sped.ashford")
+    sam.sped_only, sam.english_learners_only = False, True
+    sam.save()
+    yusuf = demo.student("yusuf")
+    Student.objects.filter(pk=yusuf.pk).update(limited_english_proficiency="Fluent")
+
+    assert get_visible_student_or_404(sam, yusuf.pk) == yusuf
+    assert access_reasons(sam, yusuf) == SCHOOLWIDE_AT_ASHFORD
+    assert not visible_students(sam).filter(pk=demo.student("aisha").pk).exists()  # fluent, regular education
+
+
+def remap_in_the_admin(demo, code: str, category: str) -> Client:
+    client = Client()
+    client.force_login(demo.educator("admin"))
+    program = ProgramCode.objects.get(code=code)
+    response = client.post(
+        reverse("admin:students_programcode_change", args=[program.pk]),
+        {"code": code, "label": program.label, "category": category},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response
+
+
+def test_mapping_seip_to_special_education_in_the_admin_changes_the_policy_reasons_and_filters(demo):
+    sam, yusuf = demo.educator("sped.ashford"), demo.student("yusuf")
+    seip_count = Student.objects.filter(program_assigned="SEIP").count()
+
+    response = remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)
+
+    assert f"Program SEIP now counts as special education. Students with this program: {seip_count}." in [
+        str(message) for message in response.context["messages"]
+    ]
+    assert visible_students(sam).filter(pk=yusuf.pk).exists()
+    assert access_reasons(sam, yusuf) == SCHOOLWIDE_AT_ASHFORD
+    assert (yusuf.pk, SCHOOLWIDE_AT_ASHFORD) in [
+        (row.pk, reasons) for row, reasons in visible_students_with_reasons(sam)
+    ]
+    assert dict(educators_with_access(Student.objects.get(pk=yusuf.pk)))[sam] == SCHOOLWIDE_AT_ASHFORD
+    ashford = Student.objects.filter(school=demo.school("ASH"))
+    assert yusuf in _filtered(ashford, RosterFilters(sped=True))
+    assert yusuf not in _filtered(ashford, RosterFilters(sped=False))
+
+
+def test_a_mapping_change_is_a_grant_change_for_every_narrowed_educator(demo):
+    seip_count = Student.objects.filter(program_assigned="SEIP").count()
+
+    remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)
+    remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)  # saved again unchanged: nothing to record
+
+    events = GrantChangeEvent.objects.filter(grant_kind="program code mapping").order_by("educator_email")
+    assert [event.educator_email for event in events] == [
+        demo.educator("el.baker").email,
+        demo.educator("sped.ashford").email,
+    ]
+    assert {event.actor_email for event in events} == {demo.educator("admin").email}
+    assert events[0].object_label == "program code SEIP"
+    assert events[0].before == {"category": "english_learner"}
+    assert events[0].after == {"category": "special_education", "students_with_this_program": seip_count}
+
+
+def test_deleting_a_mapping_makes_the_code_regular_and_is_recorded(demo):
+    client = Client()
+    client.force_login(demo.educator("admin"))
+    sped = ProgramCode.objects.get(code="Sp Ed")
+
+    client.post(reverse("admin:students_programcode_delete", args=[sped.pk]), {"post": "yes"})
+
+    assert not visible_students(demo.educator("sped.ashford")).filter(pk=demo.student("eli").pk).exists()
+    assert GrantChangeEvent.objects.filter(
+        grant_kind="program code mapping", before={"category": "special_education"}, after__category="regular"
+    ).exists()
+
+
+def test_the_english_learner_rule_reads_proficiency_or_program(demo):
+    learners = Student.objects.filter(english_learner_students())
+
+    assert demo.student("yusuf") in learners
+    assert demo.student("mateo") in learners  # Limited, regular education
+    assert demo.student("aisha") not in learners
