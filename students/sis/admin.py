@@ -5,8 +5,6 @@ to the worker at once (insights/jobs.py), so no request waits for an import; the
 its progress. Row errors download as file/row/column/code only.
 """
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from insights.csv import write_csv
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
 from students.sis.receive import receive_uploads
@@ -160,9 +159,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         run = self._run(request, run_id)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["file", "row_number", "column", "code"])
-        writer.writerows(run.row_errors.values_list("file", "row_number", "column", "code").iterator())
+        rows = run.row_errors.values_list("file", "row_number", "column", "code").iterator()
+        write_csv(response, ["file", "row_number", "column", "code"], rows)  # column names come from the upload
         return response
 
     def progress_view(self, request, run_id):
