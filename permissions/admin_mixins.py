@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from guardian.admin import AdminUserObjectPermissionsForm, GuardedModelAdminMixin
 
+from audit.recorder import record_objects, record_students
 from permissions.admin import REASON_HELP, ManagersOnlyAdmin
+from permissions.containers import students_in
 from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_grants
 from permissions.models import GrantSource
 from permissions.reasons import access_summary
@@ -149,6 +151,9 @@ class GrantObjectPermissionsForm(AdminUserObjectPermissionsForm):
         return cleaned
 
     def save_obj_perms(self):
+        # The object's students are the ones this grant change affects: the page's access event names them.
+        record_objects(str(self.obj._meta.model_name), [self.obj.pk])
+        record_students(students_in(type(self.obj), [self.obj.pk]), kind="changed")
         if self.cleaned_data["permissions"]:
             grant_access(
                 actor=self.actor,

@@ -34,6 +34,7 @@ _STUDENTS_IN: dict[type[Model], Callable[[Iterable], QuerySet[Student]]] = {
     Homeroom: lambda pks: Student.objects.filter(homeroom__in=pks),
     Course: lambda pks: Student.objects.filter(section_assignments__section__course__in=pks),
     Section: lambda pks: Student.objects.filter(section_assignments__section__in=pks),
+    Student: lambda pks: Student.objects.filter(pk__in=pks),  # single-student grants hang on the student
     **{kind.model: _covered_by(kind) for kind in GRANT_KINDS},
 }
 

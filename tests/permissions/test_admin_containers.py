@@ -111,3 +111,25 @@ def test_selected_ids_of_no_row_are_dropped_from_a_bulk_action(admin_client, dem
     admin_client.post(note_url, {"action": "nothing", "_selected_action": ["99999999999999999999", "12abc"]})
     assert last_event().student_ids == []
     assert last_event().object_ids == {"eventnote": []}
+
+
+def test_granting_on_a_schools_object_permissions_page_records_the_schools_students(admin_client, demo):
+    ashford, newhire = demo.school("ASH"), demo.educator("newhire")
+    url = reverse("admin:students_school_permissions_manage_user", args=[ashford.pk, newhire.pk])
+    response = admin_client.post(url, {"permissions": ["view_school_students"], "reason": "Covering"})
+    assert response.status_code == 302
+    event = last_event()
+    assert sorted(event.changed_student_ids) == sorted(
+        Student.objects.filter(school=ashford).values_list("pk", flat=True)
+    )
+    assert event.object_ids == {"school": [ashford.pk]}
+
+
+def test_granting_on_a_students_object_permissions_page_records_that_student(admin_client, demo):
+    mateo, newhire, admin = demo.student("mateo"), demo.educator("newhire"), demo.educator("admin")
+    grant_access(actor=admin, educator=admin, kind="student", obj=mateo, reason="Handles this family's request")
+    url = reverse("admin:students_student_permissions_manage_user", args=[mateo.pk, newhire.pk])
+    data = {"permissions": ["view_student_record"], "reason": "Caseload", "expires_at_0": "2099-01-01"}
+    response = admin_client.post(url, {**data, "expires_at_1": "12:00"})
+    assert response.status_code == 302
+    assert last_event().changed_student_ids == [mateo.pk]

@@ -5,7 +5,7 @@ import pytest
 from permissions.containers import admin_containers, students_in
 from permissions.kinds import GRANT_KINDS
 from permissions.models import SectionGrant, StudentGrant
-from students.models import District, SchoolGrade, Section, Student
+from students.models import District, EventNote, SchoolGrade, Section, Student
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,13 @@ def test_a_grant_covers_what_the_policy_says_it_covers(demo):
     assert students_in(StudentGrant, [student_grant.pk]) == [student_grant.content_object_id]
 
 
-def test_every_grant_model_and_container_is_known_and_other_models_are_not():
+def test_every_grant_model_and_every_grant_target_is_a_container():
     containers = admin_containers()
     assert {kind.model for kind in GRANT_KINDS} <= containers
-    assert Student not in containers
+    assert {kind.model._meta.get_field("content_object").related_model for kind in GRANT_KINDS} <= containers
+    assert EventNote not in containers
+
+
+def test_a_student_holds_itself(demo):
+    mateo = demo.student("mateo")
+    assert students_in(Student, [mateo.pk]) == [mateo.pk]
