@@ -278,6 +278,13 @@ MFA_ADAPTER = "educators.adapters.EncryptedMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = f"Insights ({DISTRICT_NAME})"
 MFA_TRUST_ENABLED = False  # shared school computers: never "trust this browser"
+# The same forms with a sign-in record for each attempt the rate limit refuses (educators.mfa_forms).
+MFA_FORMS = {
+    "authenticate": "educators.mfa_forms.RecordedAuthenticateForm",
+    "reauthenticate": "educators.mfa_forms.RecordedReauthenticateForm",
+    "authenticate_webauthn": "educators.mfa_forms.RecordedAuthenticateWebAuthnForm",
+    "reauthenticate_webauthn": "educators.mfa_forms.RecordedReauthenticateWebAuthnForm",
+}
 
 # Signed-in sessions an educator can list and end, with their last-seen time, kept up to date once a
 # minute by educators.middleware.SessionLifetimeMiddleware (allauth's middleware writes on every request).
