@@ -34,7 +34,8 @@ class RecordedCommand(BaseCommand):
         return type(self).__module__.rpartition(".")[2]
 
     def handle(self, *args, actor, **options):
-        educator = get_user_model().objects.filter(email__iexact=actor.strip(), is_active=True).first()
+        user_model = get_user_model()
+        educator = user_model.objects.filter(email=user_model.normalize_username(actor), is_active=True).first()
         if educator is None:
             raise CommandError("--actor must be the email of an active educator.")
         if not self.actor_may_run(educator):

@@ -68,7 +68,8 @@ class BreachScopeForm(WindowForm):
 
     def clean_account(self):
         email = self.cleaned_data["account"].strip().lower()
-        if email and not get_user_model().objects.filter(email__iexact=email).exists():
+        user_model = get_user_model()
+        if email and not user_model.objects.filter(email=user_model.normalize_username(email)).exists():
             raise forms.ValidationError("No educator has that email address.")
         return email or None
 

@@ -112,7 +112,9 @@ def breach_scope(
         raise ValueError("Give an account, a network range, or both.")
     actor_ids = None
     if account_email is not None:
-        actor_ids = list(get_user_model().objects.filter(email__iexact=account_email).values_list("id", flat=True))
+        user_model = get_user_model()
+        same_address = user_model.objects.filter(email=user_model.normalize_username(account_email))
+        actor_ids = list(same_address.values_list("id", flat=True))
         if not actor_ids:
             raise ValueError("No educator has that email address.")
     if network is not None:

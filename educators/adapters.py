@@ -19,6 +19,8 @@ from django.http import Http404
 from django.shortcuts import redirect
 
 from audit.events import record_sign_in
+from educators import throttling
+from educators.emails import normalize_email
 from educators.models import Educator
 from educators.roles import requires_mfa
 from insights import encryption
@@ -28,23 +30,50 @@ SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def educator_for_identity(identity: str) -> Educator | None:
-    """The educator a typed sign-in identity (an email, any case) names, if any, for the sign-in records."""
-    return Educator.objects.filter(email__iexact=identity).first() if identity else None
+    """The educator a typed sign-in identity (an email, in any spelling) names, if any, for the sign-in records."""
+    return Educator.objects.by_email(identity).first() if identity else None
+
+
+def _normalized(credentials: dict) -> dict:
+    """The sign-in credentials with the typed email in its one stored spelling."""
+    if credentials.get("email"):
+        return {**credentials, "email": normalize_email(credentials["email"])}
+    return credentials
+
+
+def _login_of(credentials: dict) -> str:
+    return normalize_email(credentials.get("email") or credentials.get("username") or "")
 
 
 class InviteOnlyAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def clean_email(self, email: str) -> str:
+        return normalize_email(super().clean_email(email))
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth's per-key failure limit counts per (account, network): see educators.throttling."""
+        return f"{_login_of(credentials)}|{throttling.client_network(request)}"
+
     def pre_authenticate(self, request, **credentials):
-        """Throttled attempts never reach Django's authenticate(), so record them here."""
+        """Refuse throttled attempts (per address, per account and network, the account's ceiling) and record them.
+
+        Throttled attempts never reach Django's authenticate(), so no other record of them is written.
+        """
+        login = _login_of(credentials)
         try:
             super().pre_authenticate(request, **credentials)
+            if throttling.account_wait_seconds(login) > 0:
+                self._rollback_login_failed_rl_usage()  # refused: it uses none of the network's allowance
+                raise self.validation_error("too_many_login_attempts")
         except ValidationError:
-            identity = (credentials.get("email") or credentials.get("username") or "").strip()
-            educator = educator_for_identity(identity)
             record_sign_in(
-                request=request, identity=identity, educator=educator, succeeded=False, reason="rate_limited"
+                request=request,
+                identity=login,
+                educator=educator_for_identity(login),
+                succeeded=False,
+                reason="rate_limited",
             )
             raise
 
@@ -63,10 +92,14 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
 
     def authenticate(self, request, **credentials):
         """An inactive educator with the right password gets the same generic failure, not allauth's "inactive" page."""
-        user = super().authenticate(request, **credentials)
+        user = super().authenticate(request, **_normalized(credentials))
         if user is not None and not user.is_active:
             return None
         return user
+
+    def authentication_failed(self, request, **credentials):
+        """A wrong password counts toward the account's ceiling, whichever network it came from."""
+        throttling.record_account_failure(_login_of(credentials))
 
 
 class EncryptedMFAAdapter(DefaultMFAAdapter):
@@ -102,7 +135,7 @@ class WorkspaceSocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request, sociallogin):
         account_data = sociallogin.account.extra_data or {}
         workspace_domain = str(account_data.get("hd", "")).lower()
-        emails = [address.email.lower() for address in sociallogin.email_addresses if address.verified]
+        emails = [normalize_email(address.email) for address in sociallogin.email_addresses if address.verified]
         identity = emails[0] if emails else f"{sociallogin.account.provider}:{sociallogin.account.uid}"
         if workspace_domain not in settings.GOOGLE_WORKSPACE_DOMAINS:
             self._refuse(request, identity, "google_domain_not_allowed")

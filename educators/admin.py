@@ -13,6 +13,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 
 from educators.admin_actions import send_invitations
+from educators.emails import validate_new_account_email
 from educators.models import Educator
 from permissions.admin_mixins import EducatorAccessAdminMixin
 from permissions.privileges import (
@@ -36,8 +37,8 @@ class EducatorCreationForm(forms.ModelForm):
         fields = ["email", "full_name", "staff_type", "home_school"]
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if Educator.objects.filter(email__iexact=email).exists():
+        email = validate_new_account_email(self.cleaned_data["email"])
+        if Educator.objects.by_email(email).exists():
             raise forms.ValidationError("An educator with this email address already exists.")
         return email
 

@@ -16,6 +16,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 
+from educators.emails import normalize_email, validate_new_account_email
 from educators.models import Educator
 from students.models import School
 
@@ -45,12 +46,13 @@ def educator_invite(*, email: str, full_name: str, school_local_id: str | None =
     Raises ValidationError (with a message fit to show the admin) for a malformed or taken email,
     an empty name or an unknown school; nothing is created then, nor if the email cannot be sent.
     """
-    email = email.strip().lower()
+    email = normalize_email(email)
     full_name = full_name.strip()
     validate_email(email)
+    validate_new_account_email(email)
     if not full_name:
         raise ValidationError("The educator's full name is required.")
-    if Educator.objects.filter(email__iexact=email).exists():
+    if Educator.objects.by_email(email).exists():
         raise ValidationError("An educator with this email address already exists.")
     home_school = None
     if school_local_id:

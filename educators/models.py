@@ -1,9 +1,14 @@
-"""The educator: the account people sign in with (AUTH_USER_MODEL), by email."""
+"""The educator: the account people sign in with (AUTH_USER_MODEL), by email.
+
+The email is stored in its normalized spelling (educators.emails) and looked up exactly.
+"""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+
+from educators.emails import normalize_email
 
 
 class ObjectPermissionCheckError(TypeError):
@@ -16,7 +21,7 @@ class EducatorManager(BaseUserManager):
     def create_user(self, email, password=None, **fields):
         if not email:
             raise ValueError("An educator needs an email address.")
-        educator = self.model(email=self.normalize_email(email).lower(), **fields)
+        educator = self.model(email=normalize_email(email), **fields)
         educator.set_password(password)  # None leaves the account without a usable password
         educator.save(using=self._db)
         return educator
@@ -26,7 +31,11 @@ class EducatorManager(BaseUserManager):
         return self.create_user(email, password, **fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email=normalize_email(email))
+
+    def by_email(self, email: str):
+        """The educators with this address (at most one), however it was typed: compared exactly once normalized."""
+        return self.filter(email=normalize_email(email))
 
 
 class Educator(AbstractBaseUser, PermissionsMixin):
@@ -93,6 +102,19 @@ class Educator(AbstractBaseUser, PermissionsMixin):
 
     def has_perms(self, perm_list, obj=None):
         return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    @classmethod
+    def normalize_username(cls, username):
+        """Django's hook for the sign-in identity: code that knows no Educator normalizes through it."""
+        return normalize_email(username)
+
+    def clean(self):
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name

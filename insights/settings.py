@@ -229,17 +229,25 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Insights] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 # Throttles live in the shared cache above. A school's staff share one NAT address, so the per-IP
 # limits are generous and every limit is a sliding window: nothing locks an address out for good.
+# Failed sign-ins count per address, per (account, network) — allauth's "key" is the account and
+# the client's network, so a stranger guessing from one network cannot keep the owner out from
+# another — and against an account's ceiling over every network, past which each attempt waits a
+# delay that doubles with every further failure (educators.throttling).
 ACCOUNT_RATE_LIMITS = {
     "login": "120/m/ip",
     "login_failed": (
         f"{env_int('SIGNIN_FAILURES_PER_IP_PER_MINUTE', 30)}/m/ip,"
-        f"{env_int('SIGNIN_FAILURES_PER_ACCOUNT', 5)}/{env_int('SIGNIN_FAILURE_WINDOW_MINUTES', 5)}m/key"
+        f"{env_int('SIGNIN_FAILURES_PER_NETWORK', 5)}/{env_int('SIGNIN_FAILURE_WINDOW_MINUTES', 5)}m/key"
     ),
     "reset_password": "20/m/ip,3/5m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
+SIGNIN_ACCOUNT_FAILURE_CEILING = env_int("SIGNIN_FAILURES_PER_ACCOUNT", 20)
+SIGNIN_ACCOUNT_FAILURE_WINDOW_SECONDS = env_int("SIGNIN_ACCOUNT_WINDOW_MINUTES", 60) * 60
+SIGNIN_ACCOUNT_DELAY_SECONDS = env_int("SIGNIN_ACCOUNT_DELAY_SECONDS", 30)
+SIGNIN_ACCOUNT_MAX_DELAY_SECONDS = env_int("SIGNIN_ACCOUNT_MAX_DELAY_MINUTES", 15) * 60
 # The real client address behind Heroku's router, which appends it to X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)  # read by allauth and the audit log alike
 # Audit rows older than this are deleted by `manage.py audit_purge` (default: 7 years).

@@ -27,7 +27,7 @@ class Command(RecordedCommand):
     def handle_recorded(self, *args, actor, **options):
         educator, student = options["educator"], options["student"]
         if educator is not None:
-            subject = Educator.objects.filter(email__iexact=educator.strip()).first()
+            subject = Educator.objects.by_email(educator).first()
             if subject is None:
                 raise CommandError("No educator has this email address.")
             record_details(report="students an educator may see", educator_id=subject.pk)
