@@ -12,7 +12,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 
-from educators.admin_actions import send_invitations
+from educators.admin_actions import send_enrolment_links, send_invitations
 from educators.emails import validate_new_account_email
 from educators.models import Educator
 from permissions.admin_mixins import EducatorAccessAdminMixin
@@ -88,7 +88,7 @@ class EducatorAdmin(EducatorAccessAdminMixin, WithoutBulkDelete, UserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "staff_type", "home_school"]}),
     ]
     filter_horizontal = ["groups", "user_permissions"]
-    actions = [send_invitations]
+    actions = [send_invitations, send_enrolment_links]
 
     def save_model(self, request, obj, form, change):
         """Note the account's privileges before the change; save_related records the difference."""

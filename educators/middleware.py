@@ -6,7 +6,8 @@
 - SessionLifetimeMiddleware: idle timeout and absolute lifetime, enforced on the server, and the
   "last seen" time, address and browser of the educator's session list (allauth.usersessions).
 - MFARequiredMiddleware: privileged educators set up a second factor before they see any other
-  page; outside the allow list, educators without one are signed out.
+  page, in a sitting opened by an invitation or enrolment link (signed out otherwise); outside
+  the allow list, educators without one are signed out.
 """
 
 import functools
@@ -29,6 +30,7 @@ from audit.events import client_ip, write_access_event
 from audit.models import Outcome
 from audit.recorder import Recording
 from educators.adapters import SECOND_FACTORS
+from educators.enrolment import enrolment_allowed
 from educators.roles import requires_mfa
 
 SIGNED_IN_AT = "insights.signed_in_at"
@@ -129,17 +131,23 @@ class SessionLifetimeMiddleware:
 
 @functools.cache
 def _mfa_gate_exempt_prefixes() -> tuple[str, ...]:
+    return (reverse("account_logout"), reverse("health"), "/" + settings.STATIC_URL.lstrip("/"))
+
+
+@functools.cache
+def _mfa_setup_prefixes() -> tuple[str, ...]:
     return (
-        reverse("mfa_index"),  # two-factor setup, recovery codes
-        reverse("account_logout"),
+        reverse("mfa_index"),  # two-factor setup (TOTP, passkeys), recovery codes
         reverse("account_reauthenticate"),
-        reverse("health"),
-        "/" + settings.STATIC_URL.lstrip("/"),
     )
 
 
 class MFARequiredMiddleware:
-    """Send educators who must use a second factor, but have none yet, to set one up first."""
+    """Send educators who must use a second factor, but have none yet, to set one up first.
+
+    A privileged educator may set one up only in a sitting opened by their invitation link or a
+    one-time enrolment link (educators.enrolment); with a password alone they are signed out.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -157,15 +165,27 @@ class MFARequiredMiddleware:
             return self.get_response(request)
         if outside:
             # Enrolling a second factor from outside would let a stolen password enrol its own.
-            logout(request)
-            messages.error(
+            return _sign_out(
                 request,
                 "Signing in from outside the district's networks needs two-factor authentication. "
                 "Set it up once from a school network, then try again.",
             )
-            return redirect("account_login")
+        if not enrolment_allowed(request, user):
+            return _sign_out(
+                request,
+                "Your role needs two-factor authentication, which is set up through your invitation link or a "
+                "one-time enrolment link. Ask your district's administrator to email you an enrolment link.",
+            )
+        if request.path.startswith(_mfa_setup_prefixes()):
+            return self.get_response(request)
         messages.info(request, "Set up two-factor authentication to continue: your role requires it.")
-        return redirect("mfa_activate_totp")
+        return redirect("mfa_index")
+
+
+def _sign_out(request, message: str):
+    logout(request)
+    messages.error(request, message)
+    return redirect("account_login")
 
 
 def _signed_in_with_second_factor(request, user) -> bool:

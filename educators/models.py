@@ -121,3 +121,24 @@ class Educator(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link an admin issues so an educator can set up two-factor authentication.
+
+    A privileged educator without a second factor may enrol one only in a sitting that proved more
+    than the password: the invitation link, or this link. Only a hash of the token is stored.
+    """
+
+    educator = models.ForeignKey(Educator, on_delete=models.CASCADE, related_name="+")
+    issued_by = models.ForeignKey(Educator, on_delete=models.SET_NULL, null=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"enrolment link {self.pk}"

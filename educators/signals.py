@@ -2,7 +2,8 @@
 
 Every attempt and sign-out goes to the audit app's sign-in records; a successful sign-in also
 starts the session clocks (educators.middleware) and may email an unfamiliar-sign-in alert; a
-password change or reset ends every session of that educator.
+new second factor is a grant change event (educators.enrolment); a password change or reset ends
+every session of that educator.
 """
 
 import logging
@@ -10,15 +11,19 @@ import time
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.signals import password_changed, password_reset, password_set
+from allauth.core import context
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.events import client_ip, record_sign_in, record_sign_out
-from educators.adapters import educator_for_identity
+from educators.adapters import SECOND_FACTORS, educator_for_identity
 from educators.alerts import is_unfamiliar_sign_in, send_sign_in_alert
+from educators.enrolment import enrolment_finished
 from educators.middleware import LAST_ACTIVITY, SIGNED_IN_AT
 
 logger = logging.getLogger(__name__)
@@ -67,6 +72,13 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
 def second_factor_failed(sender, request, user, reauthentication=False, **kwargs):
     reason = "wrong_mfa_code_on_reauthentication" if reauthentication else "wrong_mfa_code"
     record_sign_in(request=request, identity=user.email, educator=user, succeeded=False, reason=reason)
+
+
+@receiver(post_save, sender=Authenticator, dispatch_uid="educators.second_factor_added")
+def second_factor_added(sender, instance, created, **kwargs):
+    """Written in the same transaction as the new authenticator (allauth's own signal fires after commit)."""
+    if created and instance.type in SECOND_FACTORS:
+        enrolment_finished(context.request, educator=instance.user, authenticator_type=instance.type)
 
 
 @receiver(user_logged_out, dispatch_uid="educators.signed_out")

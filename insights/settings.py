@@ -219,6 +219,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "educators.adapters.InviteOnlyAccountAdapter"
+ACCOUNT_FORMS = {"reset_password_from_key": "educators.forms.InvitationAwareResetPasswordKeyForm"}
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # A reset request for an unknown address gets a "no account here" email, so known and unknown
@@ -281,11 +282,19 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     "http://127.0.0.1:8000" if DEBUG else (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
 )
 
-# Two-factor authentication: TOTP apps and recovery codes, secrets encrypted with FIELD_ENCRYPTION_KEYS.
+# Two-factor authentication: TOTP apps, passkeys (WebAuthn) and recovery codes; TOTP secrets and
+# recovery seeds encrypted with FIELD_ENCRYPTION_KEYS. Passkeys are a second factor after the
+# password, not a passwordless sign-in: that would skip the password and its throttles. WebAuthn
+# needs a secure context: HTTPS, or http://localhost in development (not http://127.0.0.1).
 MFA_ADAPTER = "educators.adapters.EncryptedMFAAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = f"Insights ({DISTRICT_NAME})"
 MFA_TRUST_ENABLED = False  # shared school computers: never "trust this browser"
+# A privileged educator enrols a second factor only in a sitting opened by the invitation link or a
+# one-time enrolment link from an admin (educators.enrolment): how long each stays usable.
+MFA_ENROLMENT_LINK_SECONDS = env_int("MFA_ENROLMENT_LINK_HOURS", 72) * 3600
+MFA_ENROLMENT_SITTING_SECONDS = 30 * 60
 # The same forms with a sign-in record for each attempt the rate limit refuses (educators.mfa_forms).
 MFA_FORMS = {
     "authenticate": "educators.mfa_forms.RecordedAuthenticateForm",

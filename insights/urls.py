@@ -13,6 +13,7 @@ handler400 = views.bad_request
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("accounts/", include("educators.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("session/keep-alive", views.session_keep_alive, name="session_keep_alive"),

@@ -3,12 +3,15 @@
 Other test folders may use these too (e.g. ``enroll_totp`` to get a privileged persona past the MFA gate).
 """
 
+import re
 import time
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core import mail
 from django.urls import reverse
 
+from educators.enrolment import enrolment_link_issue
 from insights.encryption import decrypt
 
 PASSWORD = "correct horse battery staple"
@@ -29,6 +32,17 @@ def stored_totp_secret(educator) -> str:
     """The educator's TOTP secret, decrypted from the database as the app would."""
     authenticator = Authenticator.objects.get(user=educator, type=Authenticator.Type.TOTP)
     return decrypt(authenticator.data["secret"])
+
+
+def open_enrolment_sitting(client, educator, *, issued_by=None) -> str:
+    """Follow a one-time enrolment link emailed to ``educator`` (as an admin's action sends it); returns its path.
+
+    A privileged educator may set up a second factor only in a sitting opened this way (or by the invitation).
+    """
+    enrolment_link_issue(educator=educator, issued_by=issued_by, base_url="http://testserver")
+    path = re.search(r"http://testserver(/\S+)", mail.outbox[-1].body).group(1)
+    client.post(path)
+    return path
 
 
 def activate_totp(client, password: str = PASSWORD) -> str:

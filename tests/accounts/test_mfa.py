@@ -16,7 +16,14 @@ from educators.models import Educator
 from educators.roles import requires_mfa
 from permissions.models import DistrictGrant, HomeroomGrant, SchoolGrant
 from students.models import District, Homeroom
-from tests.accounts.helpers import activate_totp, enroll_totp, sign_in, stored_totp_secret, totp_code
+from tests.accounts.helpers import (
+    activate_totp,
+    enroll_totp,
+    open_enrolment_sitting,
+    sign_in,
+    stored_totp_secret,
+    totp_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,13 +104,14 @@ def test_a_teacher_signs_in_without_being_asked_for_a_second_factor(client, teac
 
 
 def test_a_privileged_educator_sets_up_totp_before_any_page_then_is_challenged_at_the_next_sign_in(client, principal):
+    open_enrolment_sitting(client, principal)
     response = sign_in(client, principal.email)
     assert response.status_code == 302
     # Signed in, but every page sends them to two-factor setup first.
     for path in (reverse("students:home"), reverse("usersessions_list"), "/admin/"):
         gated = client.get(path)
         assert gated.status_code == 302
-        assert gated.url == reverse("mfa_activate_totp")
+        assert gated.url == reverse("mfa_index")
     secret = activate_totp(client)
     assert stored_totp_secret(principal) == secret
     assert Authenticator.objects.filter(user=principal, type=Authenticator.Type.RECOVERY_CODES).exists()
@@ -126,6 +134,7 @@ def test_a_privileged_educator_sets_up_totp_before_any_page_then_is_challenged_a
 
 
 def test_a_recovery_code_signs_in_once_and_only_once(client, principal):
+    open_enrolment_sitting(client, principal)
     sign_in(client, principal.email)
     activate_totp(client)
     client.post(reverse("account_logout"))
@@ -145,6 +154,7 @@ def test_a_recovery_code_signs_in_once_and_only_once(client, principal):
 
 
 def test_the_totp_secret_and_recovery_seed_are_ciphertext_in_the_database(client, principal):
+    open_enrolment_sitting(client, principal)
     sign_in(client, principal.email)
     secret = activate_totp(client)
     with connection.cursor() as cursor:
@@ -156,6 +166,7 @@ def test_the_totp_secret_and_recovery_seed_are_ciphertext_in_the_database(client
 
 
 def test_a_privileged_educator_cannot_turn_off_their_only_second_factor(client, principal):
+    open_enrolment_sitting(client, principal)
     sign_in(client, principal.email)
     activate_totp(client)
     response = client.post(reverse("mfa_deactivate_totp"))
@@ -171,6 +182,7 @@ def test_a_teacher_may_turn_off_a_second_factor_they_chose_to_add(client, teache
 
 
 def test_the_gate_lets_a_privileged_educator_sign_out_and_reach_static_files_and_the_health_check(client, principal):
+    open_enrolment_sitting(client, principal)
     sign_in(client, principal.email)
     assert client.get(reverse("health")).status_code == 200
     assert client.get(reverse("mfa_index")).status_code == 200

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audit.recorder import command_recording, record_details
 from insights.database import job_timeouts
 from students.demo.generate import DemoDistrictBuilder, create_demo_admin, has_demo_data, reset_demo_data
+from students.demo.two_factor import enrol_privileged_cast
 
 
 def positive_int(value: str) -> int:
@@ -58,6 +59,8 @@ class Command(BaseCommand):
                 if replacing:
                     reset_demo_data()
                 admin = create_demo_admin(password=settings.DEMO_PASSWORD)
+                if settings.DEMO_PASSWORD:  # the admin's second factor is the published demo secret
+                    enrol_privileged_cast()
             self.stdout.write(self.style.SUCCESS(f"Left an empty district with its admin, {admin.email}."))
             return
         started = time.monotonic()
@@ -71,6 +74,8 @@ class Command(BaseCommand):
                 today=today or datetime.date.today(),
                 password=settings.DEMO_PASSWORD,
             ).build()
+            # Usable demo passwords: the privileged accounts' second factor is the published demo secret.
+            enrolled = enrol_privileged_cast() if settings.DEMO_PASSWORD else 0
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -80,5 +85,9 @@ class Command(BaseCommand):
         )
         for label, count in summary.rows.items():
             self.stdout.write(f"  {count:>9,} {label}")
+        if enrolled:
+            self.stdout.write(
+                f"{enrolled} privileged accounts use the demo authenticator: make manage ARGS='demo_totp <login>'."
+            )
         if not settings.DEMO_PASSWORD:
             self.stdout.write("DEMO_PASSWORD is empty: demo accounts have no usable password.")
