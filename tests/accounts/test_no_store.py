@@ -12,16 +12,20 @@ pytestmark = pytest.mark.django_db
 NOT_SWEPT = {"account_logout", "health"}
 
 
+def takes_arguments(pattern) -> bool:
+    return bool(pattern.pattern.converters) or "(?P<" in str(pattern.pattern)
+
+
 def routes_without_arguments(patterns=None, namespace=""):
-    """Every named URL of the site that takes no arguments, as (name, path)."""
+    """Every named URL that takes no arguments (nor does a prefix it is included under), as (name, path)."""
     for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if takes_arguments(pattern):
+            continue
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from routes_without_arguments(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern) and pattern.name and not pattern.pattern.converters:
-            name = namespace + pattern.name
-            if name not in NOT_SWEPT and "(?P<" not in str(pattern.pattern):
-                yield name, reverse(name)
+        elif isinstance(pattern, URLPattern) and pattern.name and namespace + pattern.name not in NOT_SWEPT:
+            yield namespace + pattern.name, reverse(namespace + pattern.name)
 
 
 @pytest.fixture
