@@ -56,6 +56,11 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
         """allauth's per-key failure limit counts per (account, network): see educators.throttling."""
         return f"{_login_of(credentials)}|{throttling.client_network(request)}"
 
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a password reset allauth clears this network's count; the account's ceiling goes too."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        throttling.clear_account_failures(_login_of(credentials))
+
     def pre_authenticate(self, request, **credentials):
         """Refuse throttled attempts (per address, per account and network, the account's ceiling) and record them.
 

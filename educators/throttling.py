@@ -63,6 +63,11 @@ def account_wait_seconds(login: str) -> float:
     return max(0.0, max(failures) + delay - now)
 
 
+def clear_account_failures(login: str) -> None:
+    """Forget the account's failures: its owner just proved their mailbox by resetting the password."""
+    cache.delete(_failures_key(login))
+
+
 def record_account_failure(login: str) -> None:
     """Count one wrong password for the account, from whichever network it came."""
     key = _failures_key(login)

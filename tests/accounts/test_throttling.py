@@ -3,10 +3,13 @@
 Sliding windows, no permanent lockout, and no lockout of the owner by a stranger on another network.
 """
 
+import re
 import time
 
 import pytest
+from django.core import mail
 from django.test import Client
+from django.urls import reverse
 
 from audit.models import SignInEvent
 from educators.throttling import network_of
@@ -149,3 +152,15 @@ def test_the_account_ceiling_forgets_failures_older_than_its_window(teacher, clo
     clock.advance(settings.SIGNIN_ACCOUNT_FAILURE_WINDOW_SECONDS + 1)
     owner = Client()
     assert sign_in(owner, teacher.email, REMOTE_ADDR="203.0.113.50").status_code == 302
+
+
+def test_resetting_the_password_lets_the_owner_past_the_account_ceiling(teacher, clock):
+    for network in range(20):
+        sign_in(Client(), teacher.email, WRONG, REMOTE_ADDR=f"192.0.{network}.10")
+    owner = Client(REMOTE_ADDR="203.0.113.50")
+    assert TOO_MANY in sign_in(owner, teacher.email).content.decode()
+    owner.post(reverse("account_reset_password"), {"email": teacher.email})
+    link = re.search(r"http://testserver(/\S+)", mail.outbox[-1].body).group(1)
+    landing = owner.get(link)
+    owner.post(landing.url, {"password1": "maple syrup lantern quartz", "password2": "maple syrup lantern quartz"})
+    assert sign_in(owner, teacher.email, "maple syrup lantern quartz").status_code == 302
