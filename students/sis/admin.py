@@ -18,7 +18,7 @@ from insights.csv import write_csv
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
 from students.sis.receive import receive_uploads
-from students.sis.runs import PERMISSION, discard_run
+from students.sis.runs import PERMISSION, discard_run, rerun_for_real
 from students.sis.tasks import approve_import_job, run_import_job
 
 
@@ -85,6 +85,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         own = [
             path("upload/", self.admin_site.admin_view(self.upload_view), name="sis_importrun_upload"),
             path("<int:run_id>/approve/", self.admin_site.admin_view(self.approve_view), name="sis_importrun_approve"),
+            path("<int:run_id>/apply/", self.admin_site.admin_view(self.apply_view), name="sis_importrun_apply"),
             path("<int:run_id>/discard/", self.admin_site.admin_view(self.discard_view), name="sis_importrun_discard"),
             path("<int:run_id>/errors.csv", self.admin_site.admin_view(self.errors_view), name="sis_importrun_errors"),
             path(
@@ -144,6 +145,18 @@ class ImportRunAdmin(admin.ModelAdmin):
             approve_import_job.defer(run_id=run.pk, actor_id=request.user.pk)
             messages.success(request, f"{run} approved: it is being applied.")
         return redirect("admin:sis_importrun_change", run.pk)
+
+    def apply_view(self, request, run_id):
+        run = self._run(request, run_id)
+        if request.method != "POST":
+            return redirect("admin:sis_importrun_change", run.pk)
+        try:
+            fresh = rerun_for_real(run, actor=request.user)
+        except PackageError as problem:
+            messages.error(request, str(problem))
+            return redirect("admin:sis_importrun_change", run.pk)
+        run_import_job.defer(run_id=fresh.pk, actor_id=request.user.pk)
+        return redirect("admin:sis_importrun_change", fresh.pk)
 
     def discard_view(self, request, run_id):
         run = self._run(request, run_id)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recorder import command_recording, record_details
-from students.sis.models import ImportRun
+from students.sis.models import ImportFile, ImportFileChunk, ImportRun
 from students.sis.pipeline import execute_run
 from students.sis.reader import PackageError
 
@@ -29,6 +29,27 @@ def approve_run(run: ImportRun, *, actor, on_progress=None) -> ImportRun:
     check_importer(actor)
     ImportRun.objects.filter(pk=run.pk).update(decided_by=actor, decided_at=timezone.now())
     return execute_run(run, actor=actor, approve=True, on_progress=on_progress)
+
+
+def rerun_for_real(run: ImportRun, *, actor) -> ImportRun:
+    """A new run of a dry run's stored package, this time to be applied (the admin's "Apply" button)."""
+    check_importer(actor)
+    if run.status != ImportRun.Status.DRY_RUN:
+        raise PackageError(f"Import run #{run.pk} is not a dry run; only a dry run's package can be applied from it.")
+    with transaction.atomic():
+        fresh = ImportRun.objects.create(
+            triggered_by=actor,
+            source=run.source,
+            package_digest=run.package_digest,
+            progress_total=run.progress_total,
+        )
+        for stored in run.files.all():
+            chunks = list(stored.chunks.values_list("index", "data"))
+            copy = ImportFile.objects.create(run=fresh, name=stored.name, sha256=stored.sha256, size=stored.size)
+            ImportFileChunk.objects.bulk_create(
+                ImportFileChunk(file=copy, index=index, data=data) for index, data in chunks
+            )
+    return fresh
 
 
 def discard_run(run: ImportRun, *, actor) -> ImportRun:

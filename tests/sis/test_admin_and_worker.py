@@ -58,9 +58,14 @@ def test_an_upload_runs_on_the_worker_then_shows_its_diff(admin_client):
     page = admin_client.get(reverse("admin:sis_importrun_change", args=[run.pk])).content.decode()
     assert "What it would change" in page and "inserted 12" in page
 
-    upload(admin_client, dry_run=False, **files)
+    assert "Apply this package" in page
+
+    response = admin_client.post(reverse("admin:sis_importrun_apply", args=[run.pk]))
+    applied = ImportRun.objects.latest("id")
+    assert applied != run and response.url == reverse("admin:sis_importrun_change", args=[applied.pk])
     run_worker_until_idle()
-    assert ImportRun.objects.order_by("-id").first().status == ImportRun.Status.APPLIED
+    applied.refresh_from_db()
+    assert applied.status == ImportRun.Status.APPLIED and applied.package_digest == run.package_digest
     assert Student.objects.count() == len(STUDENTS)
 
 
