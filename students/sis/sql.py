@@ -91,12 +91,20 @@ class Target:
                 f"WHERE NOT r.quarantined AND {matches} AND {differs}"
             )
         columns = [*self.key, *self.values]
+        # New keys are picked before inserting: a scan of the table being inserted into would
+        # otherwise walk the rows this very statement adds, once per staged row.
+        execute(f"DROP TABLE IF EXISTS {self.resolved}_new")
+        execute(
+            f"CREATE TEMP TABLE {self.resolved}_new ON COMMIT DROP AS SELECT r.* FROM {self.resolved} r "
+            f"WHERE NOT r.quarantined AND NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {matches})"
+        )
         inserted = self._collect(
             f"INSERT INTO {self.table} AS t ({', '.join([*columns, *self.insert_extra])}) "
             f"SELECT {', '.join(['r.' + c for c in columns] + list(self.insert_extra.values()))} "
-            f"FROM {self.resolved} r WHERE NOT r.quarantined "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {matches})"
+            f"FROM {self.resolved}_new r"
         )
+        if inserted or updated:
+            execute(f"ANALYZE {self.table}")  # later statements join it: let the planner see its new size
         applied = scalar(f"SELECT count(*) FROM {self.resolved} WHERE NOT quarantined")
         return {"inserted": inserted, "updated": updated, "unchanged": applied - inserted - updated}
 
