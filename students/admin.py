@@ -20,6 +20,7 @@ from students.models import (
     Course,
     DisciplineIncident,
     District,
+    EarlyWarningThresholds,
     EducatorSectionAssignment,
     EventNote,
     EventNoteRevision,
@@ -319,3 +320,21 @@ class ProgramCodeAdmin(admin.ModelAdmin):
         if before != after:
             label = ProgramCategory(after).label.lower()
             self.message_user(request, f"Program {code} now counts as {label}. Students with this program: {moved:,}.")
+
+
+@admin.register(EarlyWarningThresholds)
+class EarlyWarningThresholdsAdmin(admin.ModelAdmin):
+    """The district's one row of thresholds: changed, never added twice or deleted."""
+
+    fieldsets = [
+        (None, {"fields": ["window_days"]}),
+        ("Attendance", {"fields": ["attendance_warning", "attendance_serious"]}),
+        ("Discipline", {"fields": ["incidents_warning", "incidents_serious"]}),
+        ("Courses", {"fields": ["failing_grade", "failures_warning", "failures_serious"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not EarlyWarningThresholds.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

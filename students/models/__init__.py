@@ -4,6 +4,7 @@ from students.models.assessments import AccessResult, McasResult, StarResult
 from students.models.attendance import Absence, Tardy
 from students.models.courses import Course, EducatorSectionAssignment, Section, StudentSectionAssignment
 from students.models.discipline import DisciplineIncident
+from students.models.early_warning import EarlyWarningThresholds
 from students.models.notes import EventNote, EventNoteRevision, NoteType
 from students.models.organization import District, Homeroom, School, SchoolGrade
 from students.models.plans import Iep, Plan504
@@ -16,6 +17,7 @@ __all__ = [
     "AccessResult",
     "Course",
     "DisciplineIncident",
+    "EarlyWarningThresholds",
     "District",
     "EducatorSectionAssignment",
     "EventNote",

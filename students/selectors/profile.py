@@ -38,6 +38,7 @@ from students.models import (
 )
 from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
+from students.selectors.early_warning import EarlyWarning, current_window, reasons, with_early_warning
 
 
 class Score(NamedTuple):
@@ -94,6 +95,7 @@ class StudentProfile:
     access_results: list[AccessResult]
     section_assignments: list[StudentSectionAssignment]
     educators_around: list[Contact]
+    early_warning: EarlyWarning
     educators_with_access: list | None
 
     @property
@@ -101,7 +103,7 @@ class StudentProfile:
         return self.student.age_on(self.today)
 
 
-def _monthly_attendance(student: Student, since: datetime.date | None, day: datetime.date) -> MonthlyAttendance:
+def monthly_attendance(student: Student, since: datetime.date | None, day: datetime.date) -> MonthlyAttendance:
     """Absences and tardies per month, both counted in one query (UNION ALL of two GROUP BYs)."""
 
     def per_month(model, kind: str):
@@ -126,7 +128,7 @@ def _monthly_attendance(student: Student, since: datetime.date | None, day: date
     )
 
 
-def _assessments(student: Student) -> list[Score]:
+def assessment_scores(student: Student) -> list[Score]:
     """STAR percentile ranks and MCAS scaled scores over time, in one query (UNION ALL), oldest first."""
     star = StarResult.objects.filter(student=student).annotate(
         test=Value("STAR"), day=TruncDate("taken_at"), score=F("percentile_rank")
@@ -201,7 +203,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         incidents = incidents.filter(occurred_at__gte=year_began)
     incidents = list(incidents)
 
-    attendance = _monthly_attendance(student, None if history else year_start, day)
+    attendance = monthly_attendance(student, None if history else year_start, day)
     this_year = [index for index, month in enumerate(attendance.months) if month >= year_start]
     summary = Summary(
         notes=sum(1 for note in notes if note.recorded_at >= year_began),
@@ -216,6 +218,8 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         .select_related("section__course")
         .order_by("section__schedule", "section__course__course_number")
     )
+    window = current_window(day)
+    signals = with_early_warning(Student.objects.filter(pk=student.pk).only("pk"), window).get()
     plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date"))
     ieps = list(Iep.objects.filter(student=student).order_by("-start_date"))
     profile = StudentProfile(
@@ -230,7 +234,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         notes=notes,
         attendance=attendance,
         incidents=incidents,
-        assessments=_assessments(student),
+        assessments=assessment_scores(student),
         active_services=[service for service in services if service.is_active],
         past_services=[service for service in services if not service.is_active],
         plans_504=plans_504,
@@ -238,6 +242,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         access_results=list(AccessResult.objects.filter(student=student).order_by("taken_on")),
         section_assignments=assignments,
         educators_around=_educators_around(student, ieps, plans_504, assignments, day),
+        early_warning=EarlyWarning(tier=signals.early_warning_tier, reasons=reasons(signals, window)),
         educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
     )
     report_students([student])

@@ -38,6 +38,7 @@ from students.selectors._shared import (
     today,
     with_activity,
 )
+from students.selectors.early_warning import attach_early_warning, current_window, with_early_warning
 
 MY_STUDENTS_PER_PAGE = 50
 
@@ -55,6 +56,7 @@ ROSTER_SORTS = {
     "absences": ("-absence_count", *NAME_ORDER),
     "tardies": ("-tardy_count", *NAME_ORDER),
     "incidents": ("-incident_count", *NAME_ORDER),
+    "tier": ("-early_warning_tier", *NAME_ORDER),
 }
 ROSTER_SORT_LABELS = {
     "name": "Name",
@@ -64,6 +66,7 @@ ROSTER_SORT_LABELS = {
     "absences": "Most absences",
     "tardies": "Most tardies",
     "incidents": "Most incidents",
+    "tier": "Highest early-warning tier",
 }
 
 # Buckets the roster filters by: key -> (label, lower bound, upper bound or None).
@@ -186,8 +189,11 @@ class Roster:
 
 def _roster_rows(educator, school: School, filters: RosterFilters) -> tuple[datetime.date, list[Student]]:
     since = current_school_year_start(today())
-    students = with_activity(as_list_rows(school_roster(educator, school)), since)
-    return since, list(_sorted(_filtered(students, filters), ROSTER_SORTS, filters.sort))
+    window = current_window()
+    students = with_early_warning(with_activity(as_list_rows(school_roster(educator, school)), since), window)
+    rows = list(_sorted(_filtered(students, filters), ROSTER_SORTS, filters.sort))
+    attach_early_warning(rows, window)
+    return since, rows
 
 
 def roster(*, educator, school: School, filters: RosterFilters) -> Roster:
@@ -215,12 +221,20 @@ class ClassList:
     section: Section | None = None
 
 
+def _class_rows(students: QuerySet[Student], since: datetime.date) -> list[Student]:
+    """A class's rows by name, with this year's counts and each student's early-warning tier."""
+    window = current_window()
+    rows = list(with_early_warning(with_activity(students, since), window).order_by(*NAME_ORDER))
+    attach_early_warning(rows, window)
+    return rows
+
+
 def homeroom_class(*, educator, homeroom_id) -> ClassList:
     """A homeroom's active students, if the homeroom's page is open to the educator (404 otherwise)."""
     homeroom = get_visible_homeroom_or_404(educator, homeroom_id)
     since = current_school_year_start(today())
     students = as_list_rows(visible_students(educator).filter(ACTIVE_STUDENT, homeroom=homeroom))
-    students = list(with_activity(students, since).order_by(*NAME_ORDER))
+    students = _class_rows(students, since)
     report_students(students)
     return ClassList(since=since, students=students, homeroom=homeroom)
 
@@ -237,6 +251,6 @@ def section_class(*, educator, section_id) -> ClassList:
         ),
         section_grade_letter=Subquery(assignment.values("grade_letter")[:1]),
     )
-    students = list(with_activity(students, since).order_by(*NAME_ORDER))
+    students = _class_rows(students, since)
     report_students(students)
     return ClassList(since=since, students=students, section=section)

@@ -51,6 +51,16 @@ def _short_date(moment: datetime.datetime) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
+@register.filter
+def tier_cell(warning) -> str:
+    """An early-warning tier as a table cell's content: a badge, and for tiers above 0 the reasons."""
+    badge = f'<span class="tier tier-{int(warning.tier)}">Tier {int(warning.tier)}</span>'
+    if not warning.reasons:
+        return mark_safe(badge)  # noqa: S308 (an integer only)
+    why = escape("; ".join(warning.reasons))
+    return mark_safe(f'{badge} <span class="tier-reason">{why}</span>')  # noqa: S308 (escaped)
+
+
 @register.simple_tag
 def roster_row(student: Student) -> str:
     """One school-roster row; the columns match rosters/school.html.
@@ -79,5 +89,6 @@ def roster_row(student: Student) -> str:
         f"<td>{program}</td><td>{has_504}</td>"
         f"<td>{escape(label(student.limited_english_proficiency, 'english'))}</td>"
         f'<td class="number">{int(student.absence_count)}</td><td class="number">{int(student.tardy_count)}</td>'
-        f'<td class="number">{int(student.incident_count)}</td><td>{latest}</td></tr>'
+        f'<td class="number">{int(student.incident_count)}</td><td>{tier_cell(student.early_warning)}</td>'
+        f"<td>{latest}</td></tr>"
     )

@@ -25,6 +25,8 @@ CSV_COLUMNS = (
     "Absences this year",
     "Tardies this year",
     "Incidents this year",
+    "Early-warning tier",
+    "Early-warning reasons",
 )
 
 
@@ -95,6 +97,8 @@ def school_roster_csv(request, school_id: int):
             student.absence_count,
             student.tardy_count,
             student.incident_count,
+            student.early_warning.tier,
+            "; ".join(student.early_warning.reasons),
         )
         for student in roster.students
     )
