@@ -11,12 +11,33 @@ Tasks live in each app's ``tasks.py`` (found by Procrastinate's autodiscovery) a
 with ``task.defer(...)``; the ``worker`` process (Procfile, ``make run``) runs them.
 """
 
+import threading
+
+from django.db import connections
 from procrastinate.contrib.django import app
 
 IMPORTS_QUEUE = "imports"
 
 
 def run_worker_until_idle(*, queues: list[str] | None = None) -> None:
-    """Run a worker in this process until the queue is empty (tests, and one-off catch-up runs)."""
-    with app.replace_connector(app.connector.get_worker_connector()):
-        app.run_worker(queues=queues, wait=False, install_signal_handlers=False, listen_notify=False)
+    """Run a worker in this process until the queue is empty (tests, and one-off catch-up runs).
+
+    The worker runs its event loop in a thread of its own, so a caller whose thread already has a
+    loop running (Playwright's sync API keeps one) can still use it; its errors are raised here.
+    """
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with app.replace_connector(app.connector.get_worker_connector()):
+                app.run_worker(queues=queues, wait=False, install_signal_handlers=False, listen_notify=False)
+        except BaseException as error:  # handed to the caller's thread below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work, name="procrastinate-worker")
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
