@@ -87,6 +87,11 @@ def test_the_name_search_reads_the_folded_name_indexes(client_for, demo):
     client = client_for("district")
     with CaptureQueriesContext(connection) as queries:
         client.post(reverse("students:search"), {"q": "jose"})
-    plan = plan_of_query_containing(queries, "insights_unaccent", tables=("students_student",))
+    plan = plan_of_query_containing(
+        queries,
+        "insights_unaccent",
+        tables=("students_student",),
+        keeping=("student_first_name_folded_idx", "student_last_name_folded_idx"),
+    )
     assert "student_first_name_folded_idx" in plan, plan
     assert "student_last_name_folded_idx" in plan, plan
