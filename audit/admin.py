@@ -9,7 +9,6 @@ middleware's admin-page rule and the reports by the report view itself.
 from django.contrib import admin
 from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 
@@ -18,6 +17,7 @@ from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
 from audit.readers import may_read_audit
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_report_csv
+from insights.csv import csv_attachment
 
 
 def report_url_name(slug: str) -> str:
@@ -84,8 +84,7 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
             exported = request.GET.get("format") == "csv"
             record_viewing(report, name=form.name, parameters=form.parameters(), exported=exported)
             if exported:
-                response = HttpResponse(content_type="text/csv; charset=utf-8")
-                response["Content-Disposition"] = f'attachment; filename="{form.name}.csv"'
+                response = csv_attachment(f"{form.name}.csv")
                 write_report_csv(report, response)
                 return response
         context = {

@@ -12,6 +12,8 @@ import decimal
 from collections.abc import Iterable
 from typing import Any
 
+from django.http import HttpResponse
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -30,3 +32,10 @@ def write_csv(stream, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> 
     writer = csv.writer(stream)
     writer.writerow([safe_cell(column) for column in columns])
     writer.writerows([safe_cell(value) for value in row] for row in rows)
+
+
+def csv_attachment(filename: str) -> HttpResponse:
+    """An empty CSV download response named ``filename``, for ``write_csv`` to fill."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -9,12 +9,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from insights.csv import write_csv
+from insights.csv import csv_attachment, write_csv
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
 from students.sis.receive import receive_uploads
@@ -170,8 +170,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def errors_view(self, request, run_id):
         run = self._run(request, run_id)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
+        response = csv_attachment(f"import-{run.pk}-errors.csv")
         rows = run.row_errors.values_list("file", "row_number", "column", "code").iterator()
         write_csv(response, ["file", "row_number", "column", "code"], rows)  # column names come from the upload
         return response

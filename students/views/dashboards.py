@@ -1,10 +1,9 @@
 """School dashboards (absences, tardies, discipline), their CSV, and the district page."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from insights.csv import write_csv
+from insights.csv import csv_attachment, write_csv
 from students import charts, selectors
 from students.forms import DashboardFilterForm
 from students.models import NoteType
@@ -51,9 +50,9 @@ def school_dashboard_csv(request, school_id: int, measure: str):
     form = _dashboard_form(request, school, measure)
     filters = form.filters()
     students = selectors.dashboard_export(educator=request.user, school=school, measure=measure, filters=filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"{measure.key}-{school.local_id}-{filters.since:%Y-%m-%d}-to-{filters.until:%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = csv_attachment(
+        f"{measure.key}-{school.local_id}-{filters.since:%Y-%m-%d}-to-{filters.until:%Y-%m-%d}.csv"
+    )
     rows = (
         (
             student.local_id,

@@ -1,10 +1,9 @@
 """Lists of students: my students, schools, a school's roster (and CSV), a homeroom, a section."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from insights.csv import write_csv
+from insights.csv import csv_attachment, write_csv
 from permissions.policy import is_districtwide
 from students import selectors
 from students.forms import RosterFilterForm
@@ -79,9 +78,7 @@ def school_roster_csv(request, school_id: int):
     school = selectors.roster_school_or_404(educator=request.user, school_id=school_id)
     form = _roster_form(request, school)
     roster = selectors.roster_export(educator=request.user, school=school, filters=form.filters())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"roster-{school.local_id}-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = csv_attachment(f"roster-{school.local_id}-{timezone.localdate():%Y-%m-%d}.csv")
     rows = (
         (
             student.local_id,
