@@ -17,6 +17,7 @@ from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
 from audit.readers import may_read_audit
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_report_csv
+from insights.admin_mixins import ViewOnlyAdminMixin
 from insights.csv import csv_attachment
 
 
@@ -24,7 +25,7 @@ def report_url_name(slug: str) -> str:
     return "audit_report_" + slug.replace("-", "_")
 
 
-class ReadOnlyAuditAdmin(admin.ModelAdmin):
+class ReadOnlyAuditAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     actions = None
     show_full_result_count = False  # a second COUNT(*) over millions of rows buys nothing
 
@@ -33,15 +34,6 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return may_read_audit(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessEvent)

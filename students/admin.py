@@ -8,6 +8,7 @@ policy: being a superuser gives admin powers, never student visibility. Notes ar
 from django.contrib import admin
 from django.http import Http404
 
+from insights.admin_mixins import ViewOnlyAdminMixin
 from permissions.admin_mixins import (
     GrantObjectPermissionsAdminMixin,
     HomeroomGrantSyncAdminMixin,
@@ -201,7 +202,7 @@ class NoteRevisionInline(admin.TabularInline):
 
 
 @admin.register(EventNote)
-class EventNoteAdmin(StudentDataAdmin):
+class EventNoteAdmin(ViewOnlyAdminMixin, StudentDataAdmin):
     """Read-only: notes are written and edited in the app (which keeps revisions) and never deleted."""
 
     list_display = ["__str__", "student_local_id", "author", "note_type", "recorded_at", "is_restricted"]
@@ -214,15 +215,6 @@ class EventNoteAdmin(StudentDataAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("restricted_text")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Service)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from insights.admin_mixins import ViewOnlyAdminMixin
 from insights.csv import csv_attachment, write_csv
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
@@ -49,7 +50,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "status",
@@ -71,15 +72,6 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self._allowed(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         own = [
