@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "permissions",
     "audit",
     "students.sis",
+    "privacy",
     "procrastinate.contrib.django",
 ]
 
@@ -275,6 +276,11 @@ AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists 
     "weekly-usage": "students.audit_reports.WeeklyUsageForm",
     "sign-ins": "audit.forms.SignInActivityForm",
 }
+# Privacy operations (privacy/): a family's request to inspect a record is due this many days after
+# it was received: 45 under FERPA (34 CFR 99.10(b)), fewer where state law says so (10 in Massachusetts).
+PRIVACY_REQUEST_DUE_DAYS = env_int("PRIVACY_REQUEST_DUE_DAYS", 45)
+if not 1 <= PRIVACY_REQUEST_DUE_DAYS <= 45:
+    raise ImproperlyConfigured("PRIVACY_REQUEST_DUE_DAYS must be between 1 and 45 (FERPA's limit).")
 # An educator signing in after this many days away, from a network not seen in 90 days, is emailed.
 SIGNIN_ALERT_ABSENCE_DAYS = env_int("SIGNIN_ALERT_ABSENCE_DAYS", 30)
 # Public address of this instance, for links in emails sent outside a request (invitations).

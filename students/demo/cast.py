@@ -39,6 +39,7 @@ class CastEducator:
     is_superuser: bool = False
     manages_grants: bool = False
     reads_audit_reports: bool = False
+    runs_privacy_operations: bool = False
 
     @property
     def email(self) -> str:
@@ -104,9 +105,10 @@ EDUCATORS = (
         "Parker Privacy",
         "administrator",
         None,
-        "Privacy officer: reads audit reports; sees no students",
+        "Privacy officer: reads audit reports, runs privacy operations; sees no students",
         is_staff=True,
         reads_audit_reports=True,
+        runs_privacy_operations=True,
     ),
     CastEducator(
         "district",

@@ -109,6 +109,7 @@ class GrantsMixin:
         who_has_access = permission("students", "view_educators_with_access")
         manage_grants = permission("permissions", "manage_grants")
         audit_reports = permission("audit", "view_audit_reports")
+        privacy_operations = permission("privacy", "privacy_operations")
         for person in cast.EDUCATORS:
             educator = self.cast_educators[person.key]
             if person.restricted_notes:
@@ -119,3 +120,5 @@ class GrantsMixin:
                 educator.user_permissions.add(manage_grants)
             if person.reads_audit_reports:
                 educator.user_permissions.add(audit_reports)
+            if person.runs_privacy_operations:
+                educator.user_permissions.add(privacy_operations)

@@ -1,0 +1,105 @@
+"""One-time downloads of the files privacy operations make: encrypted at rest, for one person, once, within a day.
+
+A family's record or a breach package holds many students' data, so the file is kept encrypted
+under the field keys (insights.encryption), only the person who asked for it may download it, it
+can be downloaded once (its data is wiped as it is served), and after ``LINK_LIFETIME`` it is
+gone. The link carries a signature of the link's id (SECRET_KEY), so an id alone opens nothing
+and the owner's list of downloads can show the link again. Each download is an audit event that
+names the students in the file as exported.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.recorder import record_details, record_objects, record_students
+from insights.encryption import cipher
+from privacy.models import DownloadLink
+
+LINK_LIFETIME = datetime.timedelta(hours=24)
+_SIGNER_SALT = "privacy.download"
+
+
+class DownloadUnavailable(Exception):
+    """The link is unknown, someone else's, used or expired: all answered alike, as missing."""
+
+
+def store_download(
+    *, owner, purpose: str, filename: str, content_type: str, content: bytes, student_ids: list[int]
+) -> DownloadLink:
+    """Keep ``content`` encrypted for ``owner`` to download once within LINK_LIFETIME."""
+    return DownloadLink.objects.create(
+        owner=owner,
+        purpose=purpose,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        data=cipher().encrypt(content),
+        student_ids=sorted(set(student_ids)),
+        expires_at=timezone.now() + LINK_LIFETIME,
+    )
+
+
+def download_path(link: DownloadLink) -> str:
+    """The link's address on this site (signed, so it cannot be guessed from the id)."""
+    token = signing.Signer(salt=_SIGNER_SALT).sign(str(link.pk)).rpartition(":")[2]
+    return reverse("admin:privacy_download", kwargs={"link_id": link.pk, "token": token})
+
+
+def _valid_token(link_id: int, token: str) -> bool:
+    try:
+        signing.Signer(salt=_SIGNER_SALT).unsign(f"{link_id}:{token}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def available_link(*, link_id: int, token: str, user) -> DownloadLink:
+    """The link if ``user`` may download it now; raises DownloadUnavailable otherwise."""
+    link = DownloadLink.objects.filter(pk=link_id).defer("data").first() if _valid_token(link_id, token) else None
+    if link is None or link.owner_id != user.pk or not link.is_available:
+        raise DownloadUnavailable
+    return link
+
+
+def claim_download(*, link_id: int, token: str, user) -> tuple[DownloadLink, bytes]:
+    """Serve the file once: wipe it, mark the link used and record the students it holds as exported."""
+    with transaction.atomic():
+        available_link(link_id=link_id, token=token, user=user)
+        link = DownloadLink.objects.select_for_update().get(pk=link_id)
+        if not link.is_available:  # downloaded by a concurrent request meanwhile
+            raise DownloadUnavailable
+        content = cipher().decrypt(bytes(link.data))
+        link.data = b""
+        link.downloaded_at = timezone.now()
+        link.save(update_fields=["data", "downloaded_at"])
+        record_students(link.student_ids, kind="exported")
+        record_objects("download", [link.pk])
+        record_details(download=link.purpose, size=link.size)
+    return link, content
+
+
+def purge_expired_downloads(*, now: datetime.datetime | None = None) -> int:
+    """Wipe the files of links that expired unused; the links stay as the record that a file was made."""
+    expired = DownloadLink.objects.filter(expires_at__lte=now or timezone.now()).exclude(data=b"")
+    return expired.update(data=b"")
+
+
+def notify_ready(link: DownloadLink) -> None:
+    """Mail the owner that the file is ready; the mail holds the link and no student data."""
+    send_mail(
+        subject=f"Insights: your {link.purpose} is ready",
+        message=(
+            f"The {link.purpose} you asked for is ready to download once, until "
+            f"{timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}:\n\n{settings.SITE_URL}{download_path(link)}\n\n"
+            "Only you can open this link, after signing in. It also appears in the admin under "
+            "Privacy operations > Downloads."
+        ),
+        from_email=None,
+        recipient_list=[link.owner.email],
+    )
