@@ -1,8 +1,11 @@
 """System checks run by `manage.py check`, `migrate` (Heroku's release phase), `runserver` and the web process.
 
 A bad FIELD_ENCRYPTION_KEYS entry must stop a deploy, not surface later as an unreadable note;
-production mail that goes nowhere must stop it too, not print sign-in links into the log drain.
+production mail that goes nowhere must stop it too, not print sign-in links into the log drain;
+a stack without the PDF libraries must stop it rather than fail the first educator who prints.
 """
+
+import importlib
 
 from django.conf import settings
 from django.core.checks import Error
@@ -48,3 +51,18 @@ def check_production_email(app_configs, **kwargs) -> list[Error]:
             id="insights.E002",
         )
     ]
+
+
+def check_pdf_libraries(app_configs, **kwargs) -> list[Error]:
+    """WeasyPrint (insights.pdf) can load Pango, HarfBuzz and fontconfig from the operating system."""
+    try:
+        importlib.import_module("weasyprint")
+    except (ImportError, OSError) as problem:
+        return [
+            Error(
+                f"PDFs cannot be generated: WeasyPrint does not load ({type(problem).__name__}).",
+                hint='Install the system libraries docs/deployment.md lists under "PDF documents".',
+                id="insights.E003",
+            )
+        ]
+    return []

@@ -465,6 +465,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},  # SQL with its parameters stays out of the logs
         "audit.checkpoints": {"handlers": ["checkpoints"], "level": "INFO", "propagate": False},
         "procrastinate.blueprints": {"level": "WARNING"},  # task registration, printed by every command
+        # WeasyPrint narrates every rendering step at INFO; its warnings (a refused URL) still show.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
