@@ -14,12 +14,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+import students.sis.sftp.admin  # noqa: F401 (registers the SFTP import sources' admin)
 from insights.admin_mixins import ViewOnlyAdminMixin
 from insights.csv import csv_attachment, write_csv
+from students.sis.admin_access import ImportersOnlyAdminMixin
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
 from students.sis.receive import receive_uploads
-from students.sis.runs import PERMISSION, discard_run, rerun_for_real
+from students.sis.runs import discard_run, rerun_for_real
 from students.sis.tasks import approve_import_job, run_import_job
 
 
@@ -50,7 +52,7 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
+class ImportRunAdmin(ImportersOnlyAdminMixin, ViewOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "status",
@@ -63,15 +65,6 @@ class ImportRunAdmin(ViewOnlyAdminMixin, admin.ModelAdmin):
     )
     list_filter = ("status", "dry_run", "source")
     ordering = ("-created_at",)
-
-    def _allowed(self, request) -> bool:
-        return request.user.is_active and request.user.has_perm(PERMISSION)
-
-    def has_module_permission(self, request):
-        return self._allowed(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._allowed(request)
 
     def get_urls(self):
         own = [

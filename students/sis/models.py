@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from insights.encryption import cipher
+from students.sis.sftp.models import ImportSource  # noqa: F401 (the sis app's models are found through here)
 
 CHUNK_BYTES = 4 * 1024 * 1024  # each stored chunk is encrypted on its own, so files stream in and out
 

@@ -27,7 +27,7 @@ def _limits() -> tuple[int, int]:
     return settings.SIS_IMPORT["MAX_FILE_BYTES"], settings.SIS_IMPORT["MAX_PACKAGE_BYTES"]
 
 
-def _human(size: int) -> str:
+def human_size(size: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
             return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
@@ -72,9 +72,9 @@ class _Store:
             size += len(chunk)
             self.package_bytes += len(chunk)
             if size > self.max_file:
-                raise PackageError(f"{name} is larger than the limit of {_human(self.max_file)}.")
+                raise PackageError(f"{name} is larger than the limit of {human_size(self.max_file)}.")
             if self.package_bytes > self.max_package:
-                raise PackageError(f"The package is larger than the limit of {_human(self.max_package)}.")
+                raise PackageError(f"The package is larger than the limit of {human_size(self.max_package)}.")
             digest.update(chunk)
             ImportFileChunk.objects.create(file=stored, index=index, data=cipher().encrypt(chunk))
             index += 1
@@ -90,7 +90,7 @@ class _Store:
                 if name is None:
                     continue
                 if info.file_size > self.max_file:
-                    raise PackageError(f"{name} is larger than the limit of {_human(self.max_file)}.")
+                    raise PackageError(f"{name} is larger than the limit of {human_size(self.max_file)}.")
                 with archive.open(info) as member:
                     self.add(name, member)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError):

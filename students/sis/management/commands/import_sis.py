@@ -18,6 +18,18 @@ from students.sis.runs import check_importer, run_import
 BAR_WIDTH = 30
 
 
+def importer_from_option(email: str) -> Educator:
+    """The educator ``--actor EMAIL`` names, refused with a clear message unless they may run imports."""
+    educator = Educator.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if educator is None:
+        raise CommandError("--actor must be the email of an active educator.")
+    try:
+        check_importer(educator)
+    except PermissionDenied as refused:
+        raise CommandError(str(refused)) from None
+    return educator
+
+
 class Command(BaseCommand):
     help = "Import an Insights CSV package (a folder or a zip) from the district's SIS."
 
@@ -35,22 +47,16 @@ class Command(BaseCommand):
 
     @job_timeouts()
     def handle(self, *args, path, actor, dry_run, **options):
-        educator = Educator.objects.filter(email__iexact=actor.strip(), is_active=True).first()
-        if educator is None:
-            raise CommandError("--actor must be the email of an active educator.")
-        try:
-            check_importer(educator)
-        except PermissionDenied as refused:
-            raise CommandError(str(refused)) from None
+        educator = importer_from_option(actor)
         run = receive_path(path, triggered_by=educator, dry_run=dry_run, source="command")
         if run.status == ImportRun.Status.RECEIVED:
             run = run_import(run, actor=educator, on_progress=self._progress if sys.stdout.isatty() else None)
             self.stdout.write("")
-        self._report(run)
+        self.report(run)
         if run.status == ImportRun.Status.FAILED:
             raise CommandError(f"Import run #{run.pk} failed: {run.error}")
 
-    def _report(self, run: ImportRun) -> None:
+    def report(self, run: ImportRun) -> None:
         self.stdout.write(f"Import run #{run.pk}: {run.get_status_display()}")
         for warning in run.warnings:
             self.stdout.write(f"  warning: {warning}")
