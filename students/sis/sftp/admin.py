@@ -4,6 +4,7 @@ Everything here needs ``sis.run_imports``, like the import pages. The password o
 write-only: the form never renders it, a blank field keeps what is stored, and the page shows only
 what is safe to show (that a password is stored; the key's fingerprint and public half, which the
 district installs on its server). Tests and pulls are jobs on the queue, never run in the request.
+Adding, changing and deleting a source are audit events (where student data comes from matters).
 """
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from audit.recorder import command_recording, record_details
 from students.sis.admin_access import ImportersOnlyAdminMixin
 from students.sis.sftp.client import describe_key, parse_host_keys, parse_private_key
 from students.sis.sftp.models import ImportSource
@@ -167,6 +169,21 @@ class ImportSourceAdmin(ImportersOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         outcome = "OK" if source.last_test_ok else "failed"
         return f"{outcome} ({timezone.localtime(source.last_test_at):%Y-%m-%d %H:%M}): {source.last_test_message}"
+
+    def save_model(self, request, obj, form, change):
+        """The change and its audit event commit together; the event names the fields changed, never a secret."""
+        with command_recording(actor=request.user, action="sis_source_change"):
+            super().save_model(request, obj, form, change)
+            record_details(source=obj.name, created=not change, fields=sorted(form.changed_data))
+
+    def delete_model(self, request, obj):
+        with command_recording(actor=request.user, action="sis_source_delete"):
+            record_details(source=obj.name)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for source in queryset:
+            self.delete_model(request, source)
 
     def get_urls(self):
         own = [

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from audit.models import AccessEvent
 from insights.jobs import run_worker_until_idle
 from students.models import Student
 from students.sis.models import ImportRun
@@ -63,6 +64,14 @@ def test_an_admin_adds_a_source_whose_secret_is_never_shown_back(admin_client, s
     assert kept.status_code == 302
     source.refresh_from_db()
     assert source.password == PASSWORD
+
+    events = AccessEvent.objects.filter(action="sis_source_change").order_by("id")
+    assert [event.details["created"] for event in events] == [True, False]
+    assert "new_password" in events[0].details["fields"] and PASSWORD not in str(events[0].details)
+
+    admin_client.post(reverse("admin:sis_importsource_delete", args=[source.pk]), {"post": "yes"})
+    assert not ImportSource.objects.exists()
+    assert AccessEvent.objects.filter(action="sis_source_delete", details__source="nightly").exists()
 
 
 def test_a_key_login_shows_only_the_public_half(admin_client, server, client_key):
