@@ -101,7 +101,25 @@ class SignInEventAdmin(ReadOnlyAuditAdmin):
 
 @admin.register(GrantChangeEvent)
 class GrantChangeEventAdmin(ReadOnlyAuditAdmin):
-    list_display = ("id", "occurred_at", "actor_email", "educator_email", "grant_kind", "object_label", "reason")
+    list_display = (
+        "id",
+        "occurred_at",
+        "actor_email",
+        "change",
+        "educator_email",
+        "grant_kind",
+        "object_label",
+        "reason",
+    )
+
+    @admin.display(description="change")
+    def change(self, event):
+        """Grant, revoke or change, in a word: a grant has no before, a revocation no after."""
+        if event.before is None:
+            return "granted"
+        if event.after is None:
+            return "revoked"
+        return "changed"
 
 
 @admin.register(Checkpoint)

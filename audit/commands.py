@@ -72,3 +72,5 @@ class ReportCommand(RecordedCommand):
         report = form.report()
         record_viewing(report, name=form.name, parameters=form.parameters(), exported=True)
         write_report_csv(report, self.stdout)
+        # On the terminal, not in the CSV: whose report this is, and that no rows is an answer.
+        self.stderr.write(f"{report.title}: {len(report.rows)} row{'' if len(report.rows) == 1 else 's'}.")

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils.module_loading import import_string
 
 from audit import reports
+from audit.subjects import Subject, SubjectNotFound, find_subjects, resolve_subject
 
 
 class ReportForm(forms.Form):
@@ -51,13 +52,55 @@ class WindowForm(ReportForm):
         return reports.window(self.cleaned_data["since"], self.cleaned_data["until"])
 
 
+STUDENT_HELP = "The SIS local id (as on the student's profile and report card), the state id, or the name."
+
+
 class StudentAccessForm(ReportForm):
+    """Who saw one student's data; the student is named by SIS local id or name, never by a bare row number."""
+
     name = "student_access"
     title = "Student access"
-    student = forms.IntegerField(min_value=1, label="Student id", help_text="The student's id in Insights.")
+    student = forms.CharField(max_length=200, label="Student", help_text=STUDENT_HELP)
+
+    def clean_student(self) -> Subject:
+        try:
+            return resolve_subject(self.cleaned_data["student"])
+        except SubjectNotFound as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def parameters(self) -> dict:
+        # The student's id, never the text typed: a name typed into a form is not kept in the log.
+        return {"student": self.cleaned_data["student"].pk}
 
     def report(self) -> reports.Report:
-        return reports.student_access(student_id=self.cleaned_data["student"])
+        subject = self.cleaned_data["student"]
+        return reports.student_access(student_id=subject.pk, label=subject.label)
+
+
+class StudentLookupForm(ReportForm):
+    """Find a student by SIS local id, state id or name: the privacy officer's only view of who a student is."""
+
+    name = "student_lookup"
+    title = "Find a student"
+    student = forms.CharField(max_length=200, label="Student", help_text=STUDENT_HELP)
+
+    def clean_student(self) -> list[Subject]:
+        found = find_subjects(self.cleaned_data["student"])
+        if not found:
+            raise forms.ValidationError("No student has that SIS local id, state id or name.")
+        return found
+
+    def parameters(self) -> dict:
+        return {"matches": len(self.cleaned_data["student"])}
+
+    def report(self) -> reports.Report:
+        found = self.cleaned_data["student"]
+        return reports.Report(
+            title=self.title,
+            columns=("SIS local id", "name", "school, grade and enrollment", "Insights id"),
+            rows=[(subject.local_id, subject.name, subject.description, subject.pk) for subject in found],
+            student_ids=[subject.pk for subject in found],
+        )
 
 
 class BreachScopeForm(WindowForm):

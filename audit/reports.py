@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
+from audit.actions import describe_action
 from audit.models import AccessEvent, Outcome, SignInEvent
 from audit.recorder import record_details, record_students
 from insights.csv import write_csv
@@ -60,7 +61,7 @@ def fetch(query: tuple[str, dict]) -> list[tuple]:
 
 def student_access_query(*, student_id: int) -> tuple[str, dict]:
     sql = f"""
-        SELECT e.occurred_at, e.actor_name, e.actor_email, array_to_string(e.actor_roles, ' '), e.action,
+        SELECT e.occurred_at, e.actor_name, e.actor_email, array_to_string(e.actor_roles, ' '), e.action, e.method,
                CASE WHEN e.exported_student_ids @> ARRAY[%(student)s]::bigint[] THEN 'exported'
                     WHEN e.changed_student_ids @> ARRAY[%(student)s]::bigint[] THEN 'changed'
                     ELSE 'viewed' END,
@@ -71,11 +72,17 @@ def student_access_query(*, student_id: int) -> tuple[str, dict]:
     return sql, {"student": student_id}
 
 
-def student_access(*, student_id: int) -> Report:
-    """Every recorded access to one student's data: who (name, email, roles then), when, what."""
-    rows = [(local_time(row[0]), *row[1:]) for row in fetch(student_access_query(student_id=student_id))]
+def student_access(*, student_id: int, label: str = "") -> Report:
+    """Every recorded access to one student's data: who (name, email, roles then), when, what (in words).
+
+    ``label`` names the student in the title, so a report with no rows still says whose it is.
+    """
+    rows = [
+        (local_time(moment), name, email, roles, describe_action(action, method=method), *rest)
+        for moment, name, email, roles, action, method, *rest in fetch(student_access_query(student_id=student_id))
+    ]
     return Report(
-        title="Student access",
+        title=f"Student access: {label}" if label else "Student access",
         columns=("time", "name", "email", "roles", "action", "access", "outcome", "client ip"),
         rows=rows,
         student_ids=[student_id],

@@ -38,7 +38,8 @@ RESTRICTED_NOTES = f"students.{RESTRICTED_NOTES_PERMISSION}"
 EDUCATORS_WITH_ACCESS = f"students.{EDUCATORS_WITH_ACCESS_PERMISSION}"
 MANAGE_GRANTS = "permissions.manage_grants"
 READ_AUDIT_LOG = "audit.view_audit_reports"
-WATCHED_PERMISSIONS = (RESTRICTED_NOTES, EDUCATORS_WITH_ACCESS, MANAGE_GRANTS, READ_AUDIT_LOG)
+PRIVACY_OPERATIONS = "privacy.privacy_operations"  # families' whole records, breach packages
+WATCHED_PERMISSIONS = (RESTRICTED_NOTES, EDUCATORS_WITH_ACCESS, MANAGE_GRANTS, READ_AUDIT_LOG, PRIVACY_OPERATIONS)
 
 # Grant kind -> the word the audit log stores for it; roles are listed in GRANT_KINDS order.
 ROLE_BY_KIND = {
@@ -140,12 +141,12 @@ def role_words(educator) -> list[str]:
 
 # What makes an educator privileged (obliged to use two-factor sign-in), besides admin-site powers.
 PRIVILEGED_KINDS = frozenset({"district", "school"})
-PRIVILEGED_PERMISSIONS = frozenset({RESTRICTED_NOTES, MANAGE_GRANTS, READ_AUDIT_LOG})
+PRIVILEGED_PERMISSIONS = frozenset({RESTRICTED_NOTES, MANAGE_GRANTS, READ_AUDIT_LOG, PRIVACY_OPERATIONS})
 
 
 def is_privileged(educator) -> bool:
     """Whether the educator can see a whole district or school, read restricted notes, change who
-    sees what or read the audit log, or has admin-site powers: one query at most."""
+    sees what, read the audit log or run privacy operations, or has admin-site powers: one query at most."""
     if educator.is_staff or educator.is_superuser:
         return True
     held_now = holdings(educator)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.events import record_grant_change
+from audit.subjects import resolve_subject
 from educators.models import Educator
 from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_permission
 from permissions.models import Grant, GrantSource
@@ -29,6 +30,14 @@ def student_by_local_id(local_id: str) -> Student | None:
     """The student with this SIS local id, for granting single-student access and for access reports;
     only the id and local id are read (a district admin granting access need not see the student)."""
     return Student.objects.filter(local_id=local_id.strip()).only("pk", "local_id").first()
+
+
+def student_for_access_report(identifier: str) -> Student:
+    """The one student an SIS local id, state id or name identifies, found as the audit reports find them.
+
+    Raises audit.subjects.SubjectNotFound (its message says what to type instead) for no match or several.
+    """
+    return Student.objects.get(pk=resolve_subject(identifier).pk)
 
 
 def grant_snapshot(grant: Grant) -> dict:

@@ -10,7 +10,12 @@ from students.models.organization import District, Homeroom, School, SchoolGrade
 from students.models.plans import Iep, Plan504
 from students.models.programs import ProgramCategory, ProgramCode, with_program_category
 from students.models.services import Service, ServiceType
-from students.models.student import Student, english_learner_students, special_education_students
+from students.models.student import (
+    Student,
+    english_learner_students,
+    special_education_students,
+    students_identified_by,
+)
 
 __all__ = [
     "Absence",
@@ -40,5 +45,6 @@ __all__ = [
     "Tardy",
     "english_learner_students",
     "special_education_students",
+    "students_identified_by",
     "with_program_category",
 ]

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from students.models.grades import GRADE_CHOICES, GRADE_CODES
 from students.models.programs import ProgramCategory, program_category_of, programs_in
@@ -191,6 +191,26 @@ class Student(models.Model):
             return None
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def students_identified_by(identifier: str):
+    """The students an SIS local id, a state id or a name identifies, for people who see no student pages.
+
+    An exact SIS local id or state id names one student. Otherwise every word must start the
+    first or last name, without regard to case or accents ("alvarez mateo", "Muñoz").
+    """
+    text = " ".join(identifier.split())
+    if not text:
+        return Student.objects.none()
+    by_id = Student.objects.filter(Q(local_id=text) | Q(state_id=text))
+    if by_id.exists():
+        return by_id
+    matches = Q()
+    for word in text.replace(",", " ").split()[:4]:
+        typed = folded(Value(word, output_field=models.CharField()))
+        matches &= Q(first_folded__startswith=typed) | Q(last_folded__startswith=typed)
+    named = Student.objects.alias(first_folded=folded("first_name"), last_folded=folded("last_name"))
+    return named.filter(matches).order_by("last_name", "first_name", "local_id")
 
 
 def special_education_students() -> Q:

@@ -44,7 +44,7 @@ def report_events():
 def test_the_student_access_report_page_shows_the_accesses_and_records_the_viewing(
     auditor_client, auditor, viewed_student
 ):
-    response = auditor_client.get(REPORTS + "student-access/", {"student": viewed_student.id})
+    response = auditor_client.get(REPORTS + "student-access/", {"student": viewed_student.local_id})
     assert response.status_code == 200
     assert b"teacher@district.example" in response.content
     event = report_events().get()
@@ -57,7 +57,7 @@ def test_the_student_access_report_page_shows_the_accesses_and_records_the_viewi
 
 
 def test_a_report_downloaded_as_csv_is_recorded_as_an_export(auditor_client, viewed_student):
-    response = auditor_client.get(REPORTS + "student-access/", {"student": viewed_student.id, "format": "csv"})
+    response = auditor_client.get(REPORTS + "student-access/", {"student": viewed_student.local_id, "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="student_access.csv"'
     assert response.content.decode().startswith("time,name,email,roles,action,access,outcome,client ip\r\n")
@@ -91,7 +91,7 @@ def test_an_empty_report_form_is_not_a_viewing(auditor_client):
 
 
 def test_report_pages_are_refused_without_the_auditor_permission_and_the_attempt_recorded(staff_client, viewed_student):
-    response = staff_client.get(REPORTS + "student-access/", {"student": viewed_student.id})
+    response = staff_client.get(REPORTS + "student-access/", {"student": viewed_student.local_id})
     assert response.status_code == 403
     event = report_events().get()
     assert (event.outcome, event.status, event.student_ids) == ("denied", 403, [])
@@ -136,7 +136,7 @@ def test_a_superuser_without_the_audit_permission_cannot_read_the_audit_tables(s
 
 
 def test_a_superuser_without_the_audit_permission_cannot_open_a_report(superuser_client, viewed_student):
-    response = superuser_client.get(REPORTS + "student-access/", {"student": viewed_student.id})
+    response = superuser_client.get(REPORTS + "student-access/", {"student": viewed_student.local_id})
     assert response.status_code == 403
     assert report_events().get().outcome == "denied"
 

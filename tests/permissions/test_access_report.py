@@ -48,7 +48,7 @@ def test_it_lists_the_educators_who_may_see_a_student_and_why(demo):
     ("args", "message"),
     [
         (["--educator", "nobody@district.example"], "No educator has this email address"),
-        (["--student", "no-such-student"], "No student has this local id"),
+        (["--student", "no-such-student"], "No student has that SIS local id, state id or name"),
     ],
 )
 def test_an_unknown_educator_or_student_is_a_clear_error_and_the_attempt_is_recorded(demo, args, message):

@@ -5,5 +5,5 @@ from audit.forms import StudentAccessForm
 
 
 class Command(ReportCommand):
-    help = "Every recorded access to one student's data, as CSV (a family's request)."
+    help = "Every recorded access to one student's data, as CSV (a family's request); --student: SIS local id or name."
     form_class = StudentAccessForm
