@@ -11,7 +11,8 @@ PORT ?= 8000
 
 # $(call with_database[,NAME]): start (or reuse) the private database, and in it the database NAME
 # (default: insights), unless DATABASE_URL points elsewhere.
-with_database = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url $(1)) || exit 1; export DATABASE_URL; fi;
+with_database = if [ -z "$$DATABASE_URL" ]; then DATABASE_URL=$$($(PYTHON) -m insights.localdb url $(1)) || exit 1; \
+	export DATABASE_URL INSIGHTS_PRIVATE_DATABASE=1; fi;
 
 # Local development: debug pages, plain HTTP, the fictional demo district with known passwords.
 DEV_ENV = DEBUG=$${DEBUG:-true} HTTPS=$${HTTPS:-false} DEMO_MODE=$${DEMO_MODE:-true} \
@@ -25,7 +26,7 @@ TEST_ENV = DEBUG=false HTTPS=false DEMO_MODE=true DEMO_PASSWORD=insights-demo-pa
 	FIELD_ENCRYPTION_KEYS=dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5LTE= \
 	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 SENTRY_DSN=
 
-.PHONY: run test bench lint manage install db-stop
+.PHONY: run test bench load lint manage install db-stop
 
 install: $(INSTALLED)
 
@@ -41,7 +42,7 @@ run: $(INSTALLED)
 	$(PY) manage.py createcachetable && \
 	$(PY) manage.py seed_demo --if-empty && \
 	echo "Serving the demo district at http://127.0.0.1:$(PORT) (demo logins: see README), with the job worker" && \
-	{ $(PY) manage.py procrastinate worker & worker=$$!; \
+	{ $(PY) manage.py run_worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT); }
 
@@ -53,6 +54,13 @@ test: $(INSTALLED)
 # Benchmarks seed a 50,000-student district: into their own database, never over the demo.
 bench: $(INSTALLED)
 	@$(call with_database,insights_bench) export $(TEST_ENV); $(PY) -m benchmarks $(ARGS)
+
+# The load test serves a seeded district as production does (gunicorn, the job worker) in its own
+# database, drives it with Locust and checks errors, audit rows and writes (benchmarks/load/);
+# production's 20 s statement limit.
+load: $(INSTALLED)
+	@$(call with_database,insights_load) export $(TEST_ENV) DATABASE_STATEMENT_TIMEOUT_SECONDS=20; \
+	$(PY) -m benchmarks.load $(ARGS)
 
 # ruff, the layer contracts (pyproject's [tool.importlinter]) and mypy over the privacy core
 # (pyproject's [tool.mypy]); mypy loads the settings, so it gets the test environment and an

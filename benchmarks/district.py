@@ -23,14 +23,14 @@ def prepare_database() -> None:
     call_command("createcachetable", verbosity=0)
 
 
-def seed_bench_district() -> float:
-    """Replace the database's district with a BENCH_STUDENTS one; returns the seconds it took."""
+def seed_bench_district(student_count: int = BENCH_STUDENTS) -> float:
+    """Replace the database's district with one of student_count students; returns the seconds it took."""
     prepare_database()
     if has_demo_data():
         reset_demo_data()
     started = time.monotonic()
     DemoDistrictBuilder(
-        student_count=BENCH_STUDENTS,
+        student_count=student_count,
         seed=BENCH_SEED,
         today=datetime.date.today(),
         password=settings.DEMO_PASSWORD,
@@ -41,8 +41,8 @@ def seed_bench_district() -> float:
     return seconds
 
 
-def ensure_bench_district() -> None:
+def ensure_bench_district(student_count: int = BENCH_STUDENTS) -> None:
     """Seed the benchmark district unless the database already holds one of that size."""
     prepare_database()
-    if Student.objects.count() != BENCH_STUDENTS:
-        seed_bench_district()
+    if Student.objects.count() != student_count:
+        seed_bench_district(student_count)

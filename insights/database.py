@@ -20,12 +20,27 @@ from django.db.utils import OperationalError
 # query_canceled (statement_timeout).
 TIMEOUT_SQLSTATES = frozenset(("55P03", "57014"))
 
+# SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now (starting up).
+SHUTDOWN_SQLSTATES = frozenset(("57P01", "57P02", "57P03"))
+
 _job_limits: ContextVar[tuple[int, int] | None] = ContextVar("insights_job_timeouts", default=None)
 
 
 def is_timeout(error: BaseException) -> bool:
     """Whether the error is a statement the database stopped because of a time limit."""
     return isinstance(error, OperationalError) and getattr(error.__cause__, "sqlstate", None) in TIMEOUT_SQLSTATES
+
+
+def is_unreachable(error: BaseException | None) -> bool:
+    """Whether the error is the database not answering at all: no connection, or a server shutting down.
+
+    A connection that cannot be made fails in the client, without a SQLSTATE; a server going away
+    reports a connection_exception (class 08) or a shutdown state.
+    """
+    if not isinstance(error, OperationalError):
+        return False
+    sqlstate = getattr(error.__cause__, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in SHUTDOWN_SQLSTATES
 
 
 def _apply(cursor, statement_seconds: int, lock_seconds: int) -> None:

@@ -2,12 +2,11 @@
 
 import logging
 
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import parse_header_parameters
 
-from insights import database, scrubbing
+from insights import database, scrubbing, views
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +94,6 @@ class DatabaseBusyMiddleware:
     logged as a warning with the route, not sent as an error report.
     """
 
-    RETRY_AFTER_SECONDS = 30
-
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -109,6 +106,4 @@ class DatabaseBusyMiddleware:
         reason = "lock timeout" if exception.__cause__.sqlstate == "55P03" else "statement timeout"
         # A view raised, so the URL was resolved: its route pattern names the page without any id.
         logger.warning("Database busy (%s) on %s /%s", reason, request.method, request.resolver_match.route)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
-        return response
+        return views.busy_page()

@@ -10,6 +10,7 @@ from insights import views
 # so two-factor and rate limits apply there too; a signed-in educator who is not staff is refused.
 admin.site.login = secure_admin_login(admin.site.login)
 handler400 = views.bad_request
+handler500 = views.server_error
 
 urlpatterns = [
     path("healthz", views.health, name="health"),

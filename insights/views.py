@@ -1,10 +1,16 @@
-"""Site-wide views that belong to no app: the health check, the session keep-alive and the 400 page."""
+"""Site-wide views that belong to no app: the health check, the session keep-alive and the error pages."""
+
+import sys
 
 from django.db import connection
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from insights import database
+
+RETRY_AFTER_SECONDS = 30
 
 
 @require_GET
@@ -31,3 +37,19 @@ def bad_request(request, exception):
     Django refused to parse raised once more inside the handler of every middleware layer (about 18
     error reports for one request). Rendered without the request: nothing here may read it."""
     return HttpResponseBadRequest(render_to_string("400.html"))
+
+
+def server_error(request):
+    """Django's 500 handler. While the database cannot be reached (a restart, a failover), the person
+    gets the calm 503 page saying nothing was saved and to try again, not "something went wrong":
+    Django calls this inside its exception handler, so the error is the one being handled."""
+    if database.is_unreachable(sys.exc_info()[1]):
+        return busy_page()
+    return HttpResponseServerError(render_to_string("500.html"))
+
+
+def busy_page() -> HttpResponse:
+    """503 with the calm page: the database did not answer in time or at all, nothing was saved."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

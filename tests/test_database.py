@@ -10,8 +10,9 @@ from django.db import OperationalError, connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import resolve
 
-from insights.database import is_timeout, job_timeouts
+from insights.database import is_timeout, is_unreachable, job_timeouts
 from insights.middleware import DatabaseBusyMiddleware
+from insights.views import server_error
 from students.models import EventNote
 from tests.database_locks import homeroom_teacher, locked_elsewhere
 
@@ -140,3 +141,48 @@ def test_a_connection_closed_inside_job_timeouts_reopens_with_the_web_limits():
         return current_limits()
 
     assert in_a_worker_thread(job) == WEB_LIMITS
+
+
+@pytest.fixture
+def unreachable_database(transactional_db):
+    """The default connection pointed at a socket folder nobody listens in, as during a restart; put back after."""
+    host = connection.settings_dict["HOST"]
+    connection.close()
+    connection.settings_dict["HOST"] = "/nonexistent/insights-test-socket"
+    yield
+    connection.close()
+    connection.settings_dict["HOST"] = host
+
+
+def test_while_the_database_cannot_be_reached_a_page_answers_the_calm_503(unreachable_database):
+    response = Client(raise_request_exception=False).get("/healthz")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "Insights is busy for a moment" in page
+    assert "If you were saving something, it was not saved" in page
+    assert "socket" not in page and "Traceback" not in page
+
+
+def test_only_a_database_that_does_not_answer_counts_as_unreachable(unreachable_database):
+    with pytest.raises(OperationalError) as refused:
+        connection.ensure_connection()
+
+    assert is_unreachable(refused.value)
+    assert not is_timeout(refused.value)
+    assert not is_unreachable(ValueError("boom"))
+
+
+def test_a_statement_stopped_by_a_time_limit_is_busy_but_not_unreachable():
+    assert not is_unreachable(a_statement_timeout())
+
+
+def test_other_server_errors_keep_the_ordinary_500_page():
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        response = server_error(RequestFactory().get("/"))
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
