@@ -10,7 +10,6 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -18,6 +17,8 @@ from django.db import connection
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.models import ProcrastinateJob
 from psycopg import sql
+
+from tests.processes import database_url
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WAIT_SECONDS = 120
@@ -45,7 +46,7 @@ def _wait_for(condition, what: str) -> None:
 @pytest.fixture
 def worker_process(transactional_db, tmp_path):
     """`manage.py run_worker` on the test database, its log in a file; stopped after the test."""
-    url = _database_url(connection.settings_dict["NAME"])
+    url = database_url()
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -61,17 +62,13 @@ def worker_process(transactional_db, tmp_path):
         process.wait()
 
 
-def _database_url(name: str) -> str:
-    return urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}").geturl()
-
-
 @contextmanager
 def database_outage(database: str):
     """Refuse new connections and cut the worker's ones, as a restart does, until the block ends.
 
     A database cannot refuse connections to itself, so this is said from the server's `postgres` database.
     """
-    with psycopg.connect(_database_url("postgres"), autocommit=True) as server:
+    with psycopg.connect(database_url("postgres"), autocommit=True) as server:
         server.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(database)))
         try:
             for pid in _worker_backends():

@@ -5,21 +5,16 @@ import os
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from students.sis.models import ImportRun
+from tests.processes import database_url
 from tests.sis.sftp.conftest import make_source, write_package
 
 WAIT_SECONDS = 180
-
-
-def worker_database_url() -> str:
-    """The test database's address, for a process started by the test."""
-    return urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"]).geturl()
 
 
 def finished_pull() -> ImportRun | None:
@@ -39,9 +34,9 @@ def test_the_procfile_worker_pulls_a_due_source_on_its_own(server, outbox, impor
         cursor.execute("DELETE FROM procrastinate_periodic_defers WHERE task_name = 'sis.pull_due_sources'")
 
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "procrastinate", "worker"],
+        [sys.executable, "manage.py", "run_worker"],
         cwd=settings.BASE_DIR,
-        env=os.environ | {"DATABASE_URL": worker_database_url()},
+        env=os.environ | {"DATABASE_URL": database_url()},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
