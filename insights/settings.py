@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "audit",
     "students.sis",
     "privacy",
+    "destruction",
     "procrastinate.contrib.django",
 ]
 
@@ -286,6 +287,24 @@ AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists 
 PRIVACY_REQUEST_DUE_DAYS = env_int("PRIVACY_REQUEST_DUE_DAYS", 45)
 if not 1 <= PRIVACY_REQUEST_DUE_DAYS <= 45:
     raise ImproperlyConfigured("PRIVACY_REQUEST_DUE_DAYS must be between 1 and 45 (FERPA's limit).")
+# Destruction and retention (destruction/, docs/privacy-operations.md).
+# A destroyed student's SIS local id is kept only as an HMAC under this key, so a copy of the
+# database cannot be searched for a guessed id. Set it apart from SECRET_KEY so that either can
+# rotate alone; rotating this one makes the standing tombstones unrecognisable.
+TOMBSTONE_KEY = os.environ.get("TOMBSTONE_KEY", "") or f"tombstones:{SECRET_KEY}"
+# How long the hosting provider keeps database backups (the certificate says when they expire).
+BACKUP_RETENTION_DAYS = env_int("BACKUP_RETENTION_DAYS", 90)
+# The daily retention sweep destroys: students who left this many years ago (603 CMR 23.06's
+# temporary record), stored SIS import files and their row errors, and sign-in IP addresses.
+STUDENT_RETENTION_YEARS = env_int("STUDENT_RETENTION_YEARS", 7)
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 90)
+SIGN_IN_IP_RETENTION_DAYS = env_int("SIGN_IN_IP_RETENTION_DAYS", 365)
+# false: the scheduled sweep only lists what is due (a dry run) and destroys nothing.
+RETENTION_SWEEP_APPLY = env_bool("RETENTION_SWEEP_APPLY", True)
+_RETENTION_SETTINGS = ("BACKUP_RETENTION_DAYS", "STUDENT_RETENTION_YEARS", "IMPORT_FILE_RETENTION_DAYS")
+for _name in (*_RETENTION_SETTINGS, "SIGN_IN_IP_RETENTION_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # An educator signing in after this many days away, from a network not seen in 90 days, is emailed.
 SIGNIN_ALERT_ABSENCE_DAYS = env_int("SIGNIN_ALERT_ABSENCE_DAYS", 30)
 # Public address of this instance, for links in emails sent outside a request (invitations).

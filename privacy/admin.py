@@ -7,7 +7,7 @@ data (audit/admin_pages.py); logging and closing a request goes through privacy.
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -16,7 +16,14 @@ from django.utils.html import format_html
 from audit.recorder import record_denied
 from insights.admin_mixins import ViewOnlyAdminMixin
 from privacy import services
-from privacy.downloads import DownloadUnavailable, available_link, claim_download, download_path
+from privacy.downloads import (
+    DownloadUnavailable,
+    available_link,
+    claim_download,
+    download_path,
+    is_chunked,
+    stored_chunks,
+)
 from privacy.models import AccessRequest, AccessRequestStatus, DownloadLink
 from privacy.operators import may_operate
 from privacy.selectors import student_by_local_id
@@ -220,6 +227,10 @@ class DownloadLinkAdmin(OperatorsOnlyMixin, ViewOnlyAdminMixin, admin.ModelAdmin
         except DownloadUnavailable:
             record_denied()
             raise Http404("No such download.") from None
-        response = HttpResponse(content, content_type=link.content_type)
+        if is_chunked(link, content):  # a large file (an exit export), streamed in constant memory
+            response = StreamingHttpResponse(stored_chunks(link), content_type=link.content_type)
+            response["Content-Length"] = str(link.size)
+        else:
+            response = HttpResponse(content, content_type=link.content_type)
         response["Content-Disposition"] = f'attachment; filename="{link.filename}"'
         return response

@@ -9,6 +9,8 @@ names the students in the file as exported.
 """
 
 import datetime
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core import signing
@@ -19,9 +21,10 @@ from django.utils import timezone
 
 from audit.recorder import record_details, record_objects, record_students
 from insights.encryption import cipher
-from privacy.models import DownloadLink
+from privacy.models import DownloadChunk, DownloadLink
 
 LINK_LIFETIME = datetime.timedelta(hours=24)
+CHUNK_BYTES = 4 * 1024 * 1024  # a large file is kept (and served) in pieces this size, each encrypted on its own
 _SIGNER_SALT = "privacy.download"
 
 
@@ -43,6 +46,30 @@ def store_download(
         student_ids=sorted(set(student_ids)),
         expires_at=timezone.now() + LINK_LIFETIME,
     )
+
+
+def store_download_stream(
+    *, owner, purpose: str, filename: str, content_type: str, source: BinaryIO, student_ids: list[int]
+) -> DownloadLink:
+    """Like ``store_download`` for a file of any size, read from ``source`` one chunk at a time."""
+    with transaction.atomic():
+        link = store_download(
+            owner=owner,
+            purpose=purpose,
+            filename=filename,
+            content_type=content_type,
+            content=b"",
+            student_ids=student_ids,
+        )
+        link.data = b""
+        size = index = 0
+        while piece := source.read(CHUNK_BYTES):
+            DownloadChunk.objects.create(link=link, index=index, data=cipher().encrypt(piece))
+            size += len(piece)
+            index += 1
+        link.size = size
+        link.save(update_fields=["data", "size"])
+    return link
 
 
 def download_path(link: DownloadLink) -> str:
@@ -74,7 +101,7 @@ def claim_download(*, link_id: int, token: str, user) -> tuple[DownloadLink, byt
         link = DownloadLink.objects.select_for_update().get(pk=link_id)
         if not link.is_available:  # downloaded by a concurrent request meanwhile
             raise DownloadUnavailable
-        content = cipher().decrypt(bytes(link.data))
+        content = cipher().decrypt(bytes(link.data)) if link.data else b""
         link.data = b""
         link.downloaded_at = timezone.now()
         link.save(update_fields=["data", "downloaded_at"])
@@ -84,9 +111,25 @@ def claim_download(*, link_id: int, token: str, user) -> tuple[DownloadLink, byt
     return link, content
 
 
+def is_chunked(link: DownloadLink, content: bytes) -> bool:
+    """Whether a claimed link's file was stored in chunks (``store_download_stream``): serve ``stored_chunks``."""
+    return link.size > 0 and not content
+
+
+def stored_chunks(link: DownloadLink) -> Iterator[bytes]:
+    """A chunked file's content after ``claim_download``, one decrypted chunk at a time, each deleted once read:
+    neither the file nor the copy served is ever whole in memory."""
+    pieces = DownloadChunk.objects.filter(link=link).order_by("index").values_list("pk", "data")
+    for pk, data in pieces.iterator(chunk_size=1):
+        yield cipher().decrypt(bytes(data))
+        DownloadChunk.objects.filter(pk=pk).delete()
+
+
 def purge_expired_downloads(*, now: datetime.datetime | None = None) -> int:
     """Wipe the files of links that expired unused; the links stay as the record that a file was made."""
-    expired = DownloadLink.objects.filter(expires_at__lte=now or timezone.now()).exclude(data=b"")
+    now = now or timezone.now()
+    DownloadChunk.objects.filter(link__expires_at__lte=now)._raw_delete(DownloadChunk.objects.db)
+    expired = DownloadLink.objects.filter(expires_at__lte=now).exclude(data=b"")
     return expired.update(data=b"")
 
 

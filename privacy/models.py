@@ -114,3 +114,17 @@ class DownloadLink(models.Model):
     @property
     def is_available(self) -> bool:
         return self.downloaded_at is None and self.expires_at > timezone.now()
+
+
+class DownloadChunk(models.Model):
+    """One piece of a large download (an exit export), encrypted on its own: stored and served in constant memory."""
+
+    link = models.ForeignKey(DownloadLink, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    data = models.BinaryField(help_text="A Fernet token under FIELD_ENCRYPTION_KEYS.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "index"], name="download_chunk_index_unique")]
+
+    def __str__(self):
+        return f"Download #{self.link_id} chunk {self.index}"

@@ -11,8 +11,12 @@ from insights.csv import safe_cell, write_csv
 
 ALLOWED = settings.BASE_DIR / "insights" / "csv.py"
 # Files for machines, not people: the SIS package export writes the import format itself, which
-# must read back exactly as written (an apostrophe before "-" would change the data on re-import).
-MACHINE_FORMATS = {settings.BASE_DIR / "students" / "sis" / "export.py"}
+# must read back exactly as written (an apostrophe before "-" would change the data on re-import);
+# so must the district's exit export, whose tables the next system loads verbatim.
+MACHINE_FORMATS = {
+    settings.BASE_DIR / "students" / "sis" / "export.py",
+    settings.BASE_DIR / "destruction" / "export.py",
+}
 WRITERS = {"writer", "DictWriter"}
 # Tooling that never serves a file to a person: tests and benchmarks (which rewrite import packages).
 SKIPPED_FOLDERS = {".venv", ".git", ".local", "node_modules", "staticfiles", "tests", "benchmarks", "migrations"}

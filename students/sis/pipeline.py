@@ -15,6 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from audit.recorder import command_recording, record_details, record_students
+from destruction.tombstones import refuse_destroyed_students
 from permissions.sync import sync_sis_grants
 from students.sis import guards, notify
 from students.sis.apply import Applier
@@ -133,6 +134,8 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
         with state.timed("resolve"):
             for checked in files:
                 state.errors += remove_duplicates(checked.spec)
+                if checked.spec.name == "students":
+                    state.errors += refuse_destroyed_students(checked.spec.filename)
                 state.errors += check_references(checked.spec, staged, manifest.scope_schools)
         applier = Applier(staged=staged, scope_schools=manifest.scope_schools, windows=manifest.windows, run_id=run.pk)
         progress.stage("comparing with the district's data")

@@ -15,6 +15,9 @@ INTERVAL_SECONDS = 0.5
 
 
 class Progress:
+    """Publishes ``progress_stage`` and ``progress_done`` of ``run``: any model with those columns (an
+    import run, an exit export)."""
+
     def __init__(self, run, on_progress=None):
         self.run = run
         self.on_progress = on_progress
@@ -42,7 +45,8 @@ class Progress:
                 self._connection.execute("SET lock_timeout = '200ms'")
                 self._connection.execute("SET statement_timeout = '2s'")
             self._connection.execute(
-                "UPDATE sis_importrun SET progress_stage = %s, progress_done = %s WHERE id = %s",
+                f"UPDATE {self.run._meta.db_table} SET progress_stage = %s, progress_done = %s "  # noqa: S608
+                "WHERE id = %s",
                 [self.label[:80], self.done, self.run.pk],
             )
         except psycopg.Error:
