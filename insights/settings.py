@@ -274,7 +274,11 @@ AUDIT_ADMIN_CONTAINED_STUDENTS = "permissions.containers.students_in"
 # Finds students by SIS local id, state id or name for the reports (audit/subjects.py).
 AUDIT_SUBJECT_LOOKUP = "students.audit_reports.students_for_audit"
 # Plain words for actions ("viewed the profile"), from the apps owning the routes and commands.
-AUDIT_ACTION_WORDS = ["students.audit_reports.ACTION_WORDS", "privacy.audit_actions.ACTION_WORDS"]
+AUDIT_ACTION_WORDS = [
+    "students.audit_reports.ACTION_WORDS",
+    "privacy.audit_actions.ACTION_WORDS",
+    "destruction.audit_actions.ACTION_WORDS",
+]
 AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists them
     "find-student": "audit.forms.StudentLookupForm",
     "student-access": "audit.forms.StudentAccessForm",

@@ -9,7 +9,7 @@ from django.urls import URLResolver, get_resolver
 from audit.actions import describe_action
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("students", "educators", "permissions", "audit", "privacy")
+APPS = ("students", "educators", "permissions", "audit", "privacy", "destruction")
 
 
 def named_routes(resolver=None, prefix: str = "") -> list[str]:
@@ -48,7 +48,9 @@ def recorded_actions_in_code() -> set[str]:
 STUDENT_DATA_ROUTES = [
     route
     for route in named_routes()
-    if route.startswith(("students:", "admin:audit_report_", "admin:sis_importrun_", "admin:privacy_"))
+    if route.startswith(
+        ("students:", "admin:audit_report_", "admin:sis_importrun_", "admin:privacy_", "admin:destruction_")
+    )
     and not route.endswith(("_add", "_change", "_changelist", "_delete", "_history"))
 ]
 

@@ -1,0 +1,27 @@
+"""Destruction's pages, commands and jobs in plain words, for the access reports (settings.AUDIT_ACTION_WORDS)."""
+
+ACTION_WORDS = {
+    "destruction_request": "asked for the student's record to be destroyed (privacy office)",
+    "destruction_approve": "approved the destruction of the student's record, which destroyed it (privacy office)",
+    "destruction_cancel": "cancelled a request to destroy the student's record (privacy office)",
+    "destruction_certificate": "downloaded a certificate of destruction (privacy office)",
+    "destruction_legal_hold": "placed a legal hold on the student's record (privacy office)",
+    "destruction_lift_legal_hold": "lifted a legal hold on the student's record (privacy office)",
+    "destruction_lift_tombstone": "let the SIS import re-create a destroyed student (privacy office)",
+    "destroy_district": "destroyed the district's data at the end of its contract",
+    "retention_sweep": "applied the district's retention rules (records kept no longer than necessary)",
+    "exit_export": "exported all the district's data for its next system",
+    "request_destruction": "asked for the student's record to be destroyed (privacy office)",
+    "approve_destruction": "approved the destruction of the student's record (privacy office)",
+    "legal_hold": "placed or lifted a legal hold (privacy office)",
+    "lift_tombstone": "let the SIS import re-create a destroyed student (privacy office)",
+    "admin:destruction_destruction_request": "asked for a student's record to be destroyed (privacy office)",
+    "admin:destruction_destruction_approve": "approved the destruction of a student's record (privacy office)",
+    "admin:destruction_destruction_cancel": "cancelled a request to destroy a student's record (privacy office)",
+    "admin:destruction_destruction_certificate": "downloaded a certificate of destruction (privacy office)",
+    "admin:destruction_legalhold_place": "placed a legal hold on a student's record (privacy office)",
+    "admin:destruction_tombstone_lift": "let the SIS import re-create a destroyed student (privacy office)",
+    "admin:destruction_exitexport_start": "started an export of all the district's data (privacy office)",
+    "admin:destruction_exitexport_progress": "watched the district's export run (privacy office)",
+    "admin:destruction_retentionsweep_dry_run": "listed what the retention rules would destroy (privacy office)",
+}
