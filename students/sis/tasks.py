@@ -38,8 +38,11 @@ def approve_import_job(run_id: int, actor_id: int) -> str:
 @job_timeouts()
 def pull_source_job(source_id: int, actor_id: int | None = None) -> str:
     """Fetch and import a source's newest package; no actor is the schedule's own pull."""
+    source = ImportSource.objects.filter(pk=source_id).first()
+    if source is None:
+        return "source deleted"  # removed in the admin after the pull was asked for
     actor = Educator.objects.get(pk=actor_id) if actor_id is not None else None
-    return pull_source(ImportSource.objects.get(pk=source_id), actor=actor).status
+    return pull_source(source, actor=actor).status
 
 
 @app.task(queue=IMPORTS_QUEUE, name="sis.check_source_connection")

@@ -121,6 +121,16 @@ def _host_key_message(endpoint: Endpoint, pinned: list, presented: asyncssh.SSHK
     )
 
 
+async def _offered_host_key(endpoint: Endpoint) -> asyncssh.SSHKey | None:
+    """The host key the server offers when not asked for a pinned type (only to name it in the error)."""
+    try:
+        return await asyncio.wait_for(
+            asyncssh.get_server_host_key(endpoint.host, endpoint.port, config=[]), CONNECT_TIMEOUT_SECONDS
+        )
+    except (OSError, asyncssh.Error):  # TimeoutError is an OSError
+        return None
+
+
 async def _session(endpoint: Endpoint, work):
     pinned = parse_host_keys(endpoint.host_keys)
     witness = _HostKeyWitness()
@@ -145,8 +155,8 @@ async def _session(endpoint: Endpoint, work):
         )
     except asyncssh.HostKeyNotVerifiable:
         raise PullError(_host_key_message(endpoint, pinned, witness.presented)) from None
-    except asyncssh.KeyExchangeFailed:
-        raise PullError(_host_key_message(endpoint, pinned, None)) from None
+    except asyncssh.KeyExchangeFailed:  # the server has no key of a pinned type: learn which key it offers
+        raise PullError(_host_key_message(endpoint, pinned, await _offered_host_key(endpoint))) from None
     except asyncssh.PermissionDenied:
         raise PullError(
             f"{endpoint.address} refused the login of user {endpoint.username!r}: the password or key is wrong, "

@@ -92,6 +92,17 @@ def test_an_unknown_host_key_is_refused_naming_the_host_and_the_fingerprint(serv
     assert fingerprint in mail.outbox[0].body
 
 
+def test_a_server_without_a_key_of_the_pinned_type_is_refused_naming_the_key_it_offers(server, outbox, importer):
+    write_package(outbox, "insights-1.zip")
+    other_type = asyncssh.generate_private_key("ecdsa-sha2-nistp256").export_public_key().decode()
+
+    run = pull_source(make_source(server, host_keys=other_type))
+
+    assert run.status == ImportRun.Status.FAILED and "not a pinned one" in run.error
+    assert server.host_key.get_fingerprint("sha256") in run.error and "ecdsa-sha2-nistp256 SHA256:" in run.error
+    assert not Student.objects.exists()
+
+
 def test_a_source_with_no_pinned_key_refuses_every_server(server, outbox, importer):
     write_package(outbox, "insights-1.zip")
 
@@ -175,3 +186,18 @@ def test_the_secret_is_encrypted_at_rest(server, importer):
         (stored,) = cursor.fetchone()
     assert PASSWORD not in stored and stored.startswith("gAAAA")
     assert ImportSource.objects.get(pk=source.pk).password == PASSWORD
+
+
+def test_a_pulled_package_that_trips_a_guard_is_held_for_approval(server, outbox, importer, settings):
+    settings.SIS_IMPORT = {**settings.SIS_IMPORT, "GUARD_MISSING_MIN": 1, "GUARD_MISSING_PERCENT": 1}
+    write_package(outbox, "insights-1.zip", age=datetime.timedelta(hours=2))
+    source = make_source(server)
+    assert pull_source(source).status == ImportRun.Status.APPLIED
+    write_package(outbox, "insights-2.zip", schools=SCHOOLS, students=STUDENTS[2:])
+    mail.outbox.clear()
+
+    held = pull_source(source)
+
+    assert held.status == ImportRun.Status.HELD and held.source == "sftp nightly"
+    assert not Student.objects.filter(missing_from_last_export=True).exists()
+    assert len(mail.outbox) == 1 and "held" in mail.outbox[0].subject.lower()
