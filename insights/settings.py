@@ -262,6 +262,8 @@ SIS_IMPORT = {
     "GUARD_MISSING_PERCENT": env_int("SIS_GUARD_MISSING_PERCENT", 5),
     "GUARD_FILE_SHRINK_PERCENT": env_int("SIS_GUARD_FILE_SHRINK_PERCENT", 50),
     "GUARD_ENROLLMENTS_REMOVED_PERCENT": env_int("SIS_GUARD_ENROLLMENTS_REMOVED_PERCENT", 20),
+    # Which OneRoster user field becomes a student's local id: sourcedId, identifier, username or userIds:<type>.
+    "ONEROSTER_STUDENT_ID": os.environ.get("SIS_ONEROSTER_STUDENT_ID", "identifier"),
 }
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)

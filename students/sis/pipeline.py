@@ -21,9 +21,10 @@ from students.sis import guards, notify
 from students.sis.apply import Applier
 from students.sis.format import FILES
 from students.sis.models import ImportFile, ImportRowError, ImportRun
+from students.sis.packages import check_package
 from students.sis.plans import apply_plans
 from students.sis.progress import Progress
-from students.sis.reader import PackageError, RowError, check_structure
+from students.sis.reader import PackageError, RowError
 from students.sis.sql import CHANGED_TABLE, fetch
 from students.sis.staging import check_references, copy_rows, create_tables, remove_duplicates
 
@@ -79,7 +80,7 @@ def execute_run(run: ImportRun, *, actor, approve: bool = False, on_progress=Non
     progress = Progress(run, on_progress)
     try:
         with state.timed("check"):
-            package = check_structure(list(run.files.all()))
+            package = check_package(list(run.files.all()))
         state.warnings = package.warnings
         state.manifest = package.manifest.as_json()
         outcome = _stage_and_apply(run, package, state, progress, actor=actor, approve=approve)
@@ -137,6 +138,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
                 if checked.spec.name == "students":
                     state.errors += refuse_destroyed_students(checked.spec.filename)
                 state.errors += check_references(checked.spec, staged, manifest.scope_schools)
+            state.errors, state.file_rows = package.report(state.errors, state.file_rows)
         applier = Applier(staged=staged, scope_schools=manifest.scope_schools, windows=manifest.windows, run_id=run.pk)
         progress.stage("comparing with the district's data")
         with state.timed("diff_and_apply"):

@@ -44,9 +44,11 @@ class Manifest:
     scope_schools: list[str] | None  # None means every school
     files: dict[str, str]  # file name -> "bulk" | "absent"
     windows: dict[str, tuple[datetime.date, datetime.date]]
+    format: str = f"insights-{FORMAT_VERSION}"
 
     def as_json(self) -> dict:
         return {
+            "format": self.format,
             "district_key": self.district_key,
             "generated_at": self.generated_at,
             "system_name": self.system_name,
@@ -72,6 +74,10 @@ class CheckedPackage:
 
     def file(self, name: str) -> CheckedFile | None:
         return next((checked for checked in self.files if checked.spec.name == name), None)
+
+    def report(self, errors: list[RowError], file_rows: dict[str, int]) -> tuple[list[RowError], dict[str, int]]:
+        """Row errors and row counts named as the package's own files name them (translated packages rename)."""
+        return errors, file_rows
 
 
 class ChunkStream(io.RawIOBase):
@@ -99,7 +105,7 @@ class ChunkStream(io.RawIOBase):
         return size
 
 
-def _detect_encoding(stored: ImportFile) -> str:
+def detect_encoding(stored: ImportFile) -> str:
     """utf-8-sig when the whole file is strict UTF-8, else the fallback when it decodes, else an error."""
     for encoding in ("utf-8-sig", FALLBACK_ENCODING):
         decoder = codecs.getincrementaldecoder(encoding)("strict")
@@ -113,14 +119,15 @@ def _detect_encoding(stored: ImportFile) -> str:
     raise PackageError(f"{stored.name} is neither UTF-8 nor Windows-1252 text; export it as UTF-8.")
 
 
-def _reader(stored: ImportFile, encoding: str, on_bytes=None):
+def csv_rows(stored, encoding: str, on_bytes=None):
+    """A csv.reader over a stored file (anything with ``name`` and ``iter_bytes()``), decoded as it is read."""
     text = io.TextIOWrapper(io.BufferedReader(ChunkStream(stored, on_bytes)), encoding=encoding, newline="")
     return csv.reader(text, strict=True)
 
 
 def _header(stored: ImportFile, encoding: str) -> list[str]:
     try:
-        header = next(_reader(stored, encoding), None)
+        header = next(csv_rows(stored, encoding), None)
     except csv.Error:
         raise PackageError(f"{stored.name}: the header line is not valid CSV.") from None
     if not header or not any(name.strip() for name in header):
@@ -128,10 +135,11 @@ def _header(stored: ImportFile, encoding: str) -> list[str]:
     return [name.strip().lower() for name in header]
 
 
-def _manifest(stored: ImportFile, encoding: str) -> Manifest:
+def manifest_values(stored: ImportFile, encoding: str) -> dict[str, str]:
+    """manifest.csv's properties (propertyName -> value), whichever format the package is in."""
     values: dict[str, str] = {}
     try:
-        rows = list(_reader(stored, encoding))
+        rows = list(csv_rows(stored, encoding))
     except csv.Error:
         raise PackageError("manifest.csv is not valid CSV.") from None
     if not rows or [name.strip() for name in rows[0][:2]] != ["propertyName", "value"]:
@@ -139,6 +147,10 @@ def _manifest(stored: ImportFile, encoding: str) -> Manifest:
     for row in rows[1:]:
         if len(row) >= 2 and row[0].strip():
             values[row[0].strip()] = row[1].strip()
+    return values
+
+
+def _manifest(values: dict[str, str]) -> Manifest:
     version = values.get("insights.version")
     if version != FORMAT_VERSION:
         raise PackageError(f"manifest.csv: insights.version must be {FORMAT_VERSION}.")
@@ -165,7 +177,7 @@ def _manifest(stored: ImportFile, encoding: str) -> Manifest:
     windows = {}
     for spec_name, spec in FILE_BY_NAME.items():
         if spec.window and files[spec_name] == "bulk":
-            windows[spec_name] = _window(values, spec_name)
+            windows[spec_name] = manifest_window(values, spec_name)
     return Manifest(
         district_key=district_key,
         generated_at=generated_at,
@@ -176,7 +188,7 @@ def _manifest(stored: ImportFile, encoding: str) -> Manifest:
     )
 
 
-def _window(values: dict, name: str) -> tuple[datetime.date, datetime.date]:
+def manifest_window(values: dict, name: str) -> tuple[datetime.date, datetime.date]:
     try:
         start = datetime.date.fromisoformat(values.get(f"window.{name}.start", ""))
         end = datetime.date.fromisoformat(values.get(f"window.{name}.end", ""))
@@ -185,6 +197,21 @@ def _window(values: dict, name: str) -> tuple[datetime.date, datetime.date]:
     if end < start:
         raise PackageError(f"manifest.csv: window.{name} ends before it starts.")
     return start, end
+
+
+def check_file(spec: FileSpec, stored: ImportFile, encoding: str, warnings: list[str]) -> CheckedFile:
+    """Check one Insights-format file's header against its spec; raises PackageError."""
+    header = _header(stored, encoding)
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise PackageError(f"{spec.filename}: column {', '.join(duplicated)} appears more than once.")
+    missing = [column for column in spec.required_columns if column not in header]
+    if missing:
+        raise PackageError(f"{spec.filename}: missing required column {', '.join(missing)}.")
+    unknown = [name for name in header if name not in spec.column_names]
+    if unknown:
+        warnings.append(f"{spec.filename}: unknown column {', '.join(unknown)} ignored.")
+    return CheckedFile(spec=spec, stored=stored, encoding=encoding, header=header)
 
 
 def check_structure(stored_files: list[ImportFile]) -> CheckedPackage:
@@ -196,10 +223,10 @@ def check_structure(stored_files: list[ImportFile]) -> CheckedPackage:
     warnings = []
     encodings = {}
     for stored in stored_files:
-        encodings[stored.name] = _detect_encoding(stored)
+        encodings[stored.name] = detect_encoding(stored)
         if encodings[stored.name] == FALLBACK_ENCODING:
             warnings.append(f"{stored.name} is not UTF-8; it was read as Windows-1252.")
-    manifest = _manifest(manifest_file, encodings[MANIFEST_FILENAME])
+    manifest = _manifest(manifest_values(manifest_file, encodings[MANIFEST_FILENAME]))
     checked = []
     for name, declared in manifest.files.items():
         spec = FILE_BY_NAME[name]
@@ -210,17 +237,7 @@ def check_structure(stored_files: list[ImportFile]) -> CheckedPackage:
             continue
         if stored is None:
             raise PackageError(f"manifest.csv declares {spec.filename} but the package does not contain it.")
-        header = _header(stored, encodings[stored.name])
-        duplicated = sorted({name for name in header if header.count(name) > 1})
-        if duplicated:
-            raise PackageError(f"{spec.filename}: column {', '.join(duplicated)} appears more than once.")
-        missing = [column for column in spec.required_columns if column not in header]
-        if missing:
-            raise PackageError(f"{spec.filename}: missing required column {', '.join(missing)}.")
-        unknown = [name for name in header if name not in spec.column_names]
-        if unknown:
-            warnings.append(f"{spec.filename}: unknown column {', '.join(unknown)} ignored.")
-        checked.append(CheckedFile(spec=spec, stored=stored, encoding=encodings[stored.name], header=header))
+        checked.append(check_file(spec, stored, encodings[stored.name], warnings))
     for stored in stored_files:
         if stored.name != MANIFEST_FILENAME and stored.name not in FILE_BY_FILENAME:
             warnings.append(f"{stored.name} is not part of the Insights format; ignored.")
@@ -250,7 +267,7 @@ def typed_rows(
     positions = [checked.header.index(name) if name in checked.header else None for name in spec.column_names]
     key_positions = [spec.column_names.index(name) for name in spec.key]
     width = len(checked.header)
-    reader = _reader(checked.stored, checked.encoding, on_bytes)
+    reader = csv_rows(checked.stored, checked.encoding, on_bytes)
     try:
         next(reader)
         for raw in reader:

@@ -1,4 +1,4 @@
-"""`python manage.py import_sis PATH --actor EMAIL [--dry-run]`: import an Insights CSV package now.
+"""`python manage.py import_sis PATH --actor EMAIL [--dry-run]`: import an Insights or OneRoster CSV package now.
 
 PATH is a folder of CSV files or a zip. The run is recorded like an upload from the admin (its
 history, row errors and audit event); progress is shown on the terminal.
@@ -31,7 +31,7 @@ def importer_from_option(email: str) -> Educator:
 
 
 class Command(BaseCommand):
-    help = "Import an Insights CSV package (a folder or a zip) from the district's SIS."
+    help = "Import an Insights or OneRoster bulk CSV package (a folder or a zip) from the district's SIS."
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="A folder of CSV files, or a zip of them.")
