@@ -58,7 +58,9 @@ class SourceFile:
             raise PackageError(f"{name}: column {names.index('') + 1} of the header has no name.")
         duplicated = sorted({column for column in names if names.count(column) > 1})
         if duplicated:
-            raise PackageError(f"{name}: column {', '.join(duplicated)} appears more than once.")
+            # Only the spec's names are repeated back: a file without a header would show a row's values.
+            named = [column for column in duplicated if column in self.spec.columns] or ["a column name"]
+            raise PackageError(f"{name}: {', '.join(named)} appears more than once in the header.")
         for column in self.spec.columns:
             if column in names:
                 continue

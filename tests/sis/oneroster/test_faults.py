@@ -162,8 +162,9 @@ def test_status_active_in_a_bulk_file_is_read_with_a_warning(oneroster, importer
         ),
         (
             {"orgs": "sourcedId,status,dateLastModified,name,name,type,identifier,parentSourcedId\r\n"},
-            "orgs.csv: column name appears more than once",
+            "orgs.csv: name appears more than once in the header",
         ),
+        ({"users": "Ada,Ada\r\n"}, "users.csv: a column name appears more than once in the header"),
         ({"orgs": ""}, "orgs.csv is empty"),
     ],
 )
