@@ -75,6 +75,9 @@ class Tombstone(models.Model):
     """A destroyed student's keyed SIS-id hash: the import refuses to bring them back unless it is lifted."""
 
     local_id_hash = models.CharField(max_length=64, help_text="HMAC-SHA256 of the SIS local id.")
+    student_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The destroyed Insights id, as the audit log has it."
+    )
     destruction = models.ForeignKey(Destruction, on_delete=models.PROTECT, related_name="tombstones")
     created_at = models.DateTimeField(auto_now_add=True)
     lifted_at = models.DateTimeField(null=True, blank=True)

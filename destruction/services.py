@@ -116,7 +116,8 @@ def destroy_students(destruction: Destruction) -> Destruction:
         local_ids = dict(Student.objects.select_for_update().filter(pk__in=ids).values_list("pk", "local_id"))
         refuse_if_blocked(ids)
         Tombstone.objects.bulk_create(
-            Tombstone(local_id_hash=local_id_hash(local_id), destruction=destruction) for local_id in local_ids.values()
+            Tombstone(local_id_hash=local_id_hash(local_id), student_id=pk, destruction=destruction)
+            for pk, local_id in local_ids.items()
         )
         counts = graph.delete_rows(list(local_ids))
         now = timezone.now()

@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
 from audit.models import AccessEvent
@@ -77,3 +78,17 @@ def test_the_lift_command_finds_the_tombstone_by_sis_id(destroyed, officer):
     assert Tombstone.objects.get().lifted_by_email == officer.email
     with pytest.raises(CommandError, match="No standing tombstone"):
         call_command("lift_tombstone", actor=officer.email, student=destroyed.local_id, reason="again")
+
+
+def test_the_family_can_still_ask_who_looked_at_the_destroyed_record(destroyed, demo, officer, client):
+    """The audit report finds the destroyed student by SIS local id and lists who accessed it."""
+    officer.user_permissions.add(Permission.objects.get(codename="view_audit_reports"))
+    client.force_login(officer)
+    page = client.get("/admin/audit/accessevent/reports/student-access/", {"student": destroyed.local_id})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "destroyed record" in text
+    assert "approved the destruction of the student" in text
+    assert destroyed.first_name not in text
+    missing = client.get("/admin/audit/accessevent/reports/student-access/", {"student": "no-such-student"})
+    assert "No student has that SIS local id" in missing.content.decode()
