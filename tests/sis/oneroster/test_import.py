@@ -3,6 +3,7 @@
 import zipfile
 
 import pytest
+from cryptography.fernet import Fernet
 
 from educators.models import Educator
 from students.models import Absence, Homeroom, School, Section, Student
@@ -12,6 +13,7 @@ from tests.sis.conftest import TODAY, csv_text
 from tests.sis.oneroster.conftest import EXPECTED, YEAR, district
 from tests.sis.oneroster.helpers import district_counts
 from tests.sis.test_bad_input import errors_of, import_package, table_checksums
+from tests.test_settings import PRODUCTION_ENV, manage
 
 VERSIONS = ("1.1", "1.2")
 
@@ -190,7 +192,17 @@ def test_an_insights_roster_file_cannot_be_mixed_with_oneroster_rostering(oneros
     assert Student.objects.count() == 0
 
 
-def test_a_mistyped_identifier_setting_stops_a_deploy(settings):
+def test_a_mistyped_identifier_setting_stops_a_deploy():
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+
+    refused = manage("check", env={**env, "SIS_ONEROSTER_STUDENT_ID": "studentNumber"})
+    accepted = manage("check", env={**env, "SIS_ONEROSTER_STUDENT_ID": "userIds:SASID"})
+
+    assert refused.returncode != 0 and "sis.E001" in refused.stderr + refused.stdout
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_the_identifier_check_accepts_exactly_the_documented_choices(settings):
     settings.SIS_IMPORT = {**settings.SIS_IMPORT, "ONEROSTER_STUDENT_ID": "userIds:"}
 
     assert [error.id for error in check_oneroster_student_id(None)] == ["sis.E001"]
