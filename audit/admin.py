@@ -17,6 +17,7 @@ from audit.models import AccessEvent, Checkpoint, GrantChangeEvent, SignInEvent
 from audit.readers import may_read_audit
 from audit.recorder import record_denied
 from audit.reports import record_viewing, write_report_csv
+from audit.subjects import subject_labels
 from insights.admin_mixins import ViewOnlyAdminMixin
 from insights.csv import csv_attachment
 
@@ -42,9 +43,16 @@ class AccessEventAdmin(ReadOnlyAuditAdmin):
     list_filter = ("outcome",)
     change_list_template = "admin/audit/accessevent/change_list.html"
 
+    readonly_fields = ("students_named",)
+
     @admin.display(description="students")
     def student_count(self, event):
         return len(event.student_ids)
+
+    @admin.display(description="students, as the record names them now")
+    def students_named(self, event):
+        labels = subject_labels(event.student_ids)
+        return "; ".join(f"#{student_id} {labels[student_id]}" for student_id in event.student_ids)
 
     def get_urls(self):
         reports = [

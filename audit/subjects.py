@@ -38,6 +38,12 @@ def find_subjects(identifier: str) -> list[Subject]:
     return import_string(settings.AUDIT_SUBJECT_LOOKUP)(identifier, limit=MAX_MATCHES)
 
 
+def subject_labels(student_ids: list[int]) -> dict[int, str]:
+    """How the record names each of these students now: a name and SIS id, or "destroyed record" once destroyed
+    (``settings.AUDIT_STUDENT_LABELS``)."""
+    return import_string(settings.AUDIT_STUDENT_LABELS)(student_ids)
+
+
 def resolve_subject(identifier: str) -> Subject:
     """The one student the identifier names; raises SubjectNotFound with a message to show otherwise."""
     found = find_subjects(identifier)

@@ -8,11 +8,29 @@ that names no live student but a tombstone resolves to that id, named "destroyed
 from django.utils import timezone
 
 from audit.subjects import Subject
-from destruction.models import Tombstone
+from destruction.models import Destruction, Tombstone
 from destruction.tombstones import local_id_hash
 from students.audit_reports import students_for_audit
+from students.models import Student
 
 DESTROYED = "destroyed record"
+NOT_HELD = "no longer in the record"
+
+
+def student_labels(student_ids: list[int]) -> dict[int, str]:
+    """{id: "Name (SIS local id X)"} for live students, "destroyed record" for destroyed ones."""
+    ids = sorted(set(student_ids))
+    live = {
+        pk: f"{first} {last} (SIS local id {local_id})"
+        for pk, first, last, local_id in Student.objects.filter(pk__in=ids).values_list(
+            "pk", "first_name", "last_name", "local_id"
+        )
+    }
+    destroyed: set[int] = set()
+    done = Destruction.objects.filter(status=Destruction.Status.DONE, student_ids__overlap=ids)
+    for destroyed_ids in done.values_list("student_ids", flat=True):
+        destroyed.update(destroyed_ids)
+    return {pk: live.get(pk) or (DESTROYED if pk in destroyed else NOT_HELD) for pk in ids}
 
 
 def students_or_destroyed(identifier: str, *, limit: int) -> list[Subject]:

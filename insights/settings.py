@@ -275,6 +275,7 @@ AUDIT_ADMIN_CONTAINERS = "permissions.containers.admin_containers"
 AUDIT_ADMIN_CONTAINED_STUDENTS = "permissions.containers.students_in"
 # Finds students by SIS local id, state id or name for the reports (audit/subjects.py).
 AUDIT_SUBJECT_LOOKUP = "destruction.audit_subjects.students_or_destroyed"  # destroyed students too
+AUDIT_STUDENT_LABELS = "destruction.audit_subjects.student_labels"  # ids -> names, or "destroyed record"
 # Plain words for actions ("viewed the profile"), from the apps owning the routes and commands.
 AUDIT_ACTION_WORDS = [
     "students.audit_reports.ACTION_WORDS",

@@ -151,3 +151,9 @@ def test_a_superuser_given_the_audit_permission_through_a_group_reads_the_log(su
 @pytest.mark.parametrize("table", ["signinevent", "grantchangeevent", "checkpoint"])
 def test_the_sign_in_and_grant_change_logs_are_readable_by_auditors(auditor_client, table):
     assert auditor_client.get(f"/admin/audit/{table}/").status_code == 200
+
+
+def test_an_events_page_names_its_students_as_the_record_does_now(auditor_client, viewed_student):
+    event = AccessEvent.objects.get(action="students:profile")
+    page = auditor_client.get(f"/admin/audit/accessevent/{event.id}/change/").content.decode()
+    assert f"#{viewed_student.id} {viewed_student.full_name} (SIS local id {viewed_student.local_id})" in page

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
 from audit.models import AccessEvent
+from audit.subjects import subject_labels
 from destruction import graph
 from destruction.models import Destruction, LegalHold, Tombstone
 from destruction.refusals import DestructionRefused
@@ -166,3 +167,14 @@ def test_the_legal_hold_command_places_and_lifts(demo, officer):
 def test_commands_refuse_an_actor_without_the_permission(demo):
     with pytest.raises(CommandError, match="privacy_operations"):
         call_command("request_destruction", actor=demo.educator("admin").email, student="100000", reason="x")
+
+
+def test_the_audit_log_names_a_destroyed_student_a_destroyed_record(demo, second_officer, requested):
+    mateo, lily = demo.student("mateo"), demo.student("lily")
+    approve_destruction(actor=second_officer, destruction=requested)
+    labels = subject_labels([mateo.pk, lily.pk, 10**12])
+    assert labels == {
+        mateo.pk: "destroyed record",
+        lily.pk: f"{lily.full_name} (SIS local id {lily.local_id})",
+        10**12: "no longer in the record",
+    }
