@@ -89,32 +89,37 @@ def student_access(*, student_id: int, label: str = "") -> Report:
     )
 
 
-def breach_scope_query(
-    *, actor_ids: list[int] | None, network: str | None, since: datetime.datetime, until: datetime.datetime
-) -> tuple[str, dict]:
+def breach_conditions(*, actor_ids: list[int] | None, network: str | None) -> list[str]:
+    """The WHERE conditions (over events ``e``) of a breach scope: the window, not denied, the account, the range."""
     conditions = ["e.occurred_at >= %(since)s", "e.occurred_at < %(until)s", "e.outcome <> %(denied)s"]
     if actor_ids is not None:
         conditions.append("e.actor_id = ANY(%(actors)s)")
     if network is not None:
         conditions.append("e.client_ip <<= %(network)s::inet")
+    return conditions
+
+
+def breach_parameters(
+    *, actor_ids: list[int] | None, network: str | None, since: datetime.datetime, until: datetime.datetime
+) -> dict:
+    return {"since": since, "until": until, "denied": Outcome.DENIED, "actors": actor_ids, "network": network}
+
+
+def breach_scope_query(
+    *, actor_ids: list[int] | None, network: str | None, since: datetime.datetime, until: datetime.datetime
+) -> tuple[str, dict]:
+    conditions = breach_conditions(actor_ids=actor_ids, network=network)
     sql = f"""
         SELECT s.student_id, max(e.actor_name), max(e.actor_email), count(*), min(e.occurred_at), max(e.occurred_at)
         FROM {ACCESS} e CROSS JOIN LATERAL unnest(e.student_ids) AS s(student_id)
         WHERE {" AND ".join(conditions)}
         GROUP BY s.student_id, e.actor_id
         ORDER BY s.student_id, max(e.actor_email)"""  # noqa: S608 (names from model metadata)
-    params = {"since": since, "until": until, "denied": Outcome.DENIED, "actors": actor_ids, "network": network}
-    return sql, params
+    return sql, breach_parameters(actor_ids=actor_ids, network=network, since=since, until=until)
 
 
-def breach_scope(
-    *, account_email: str | None, network: str | None, since: datetime.datetime, until: datetime.datetime
-) -> Report:
-    """Every student whose data an account and/or an IP range was shown in [since, until), per educator.
-
-    Errors (a page that failed after reading) count as exposure: a notification should err on the
-    side of telling a family. Raises ValueError for an unknown account or a malformed range.
-    """
+def breach_targets(*, account_email: str | None, network: str | None) -> tuple[list[int] | None, str | None]:
+    """The account's ids (every account with that email) and the normalized range; ValueError if unusable."""
     if account_email is None and network is None:
         raise ValueError("Give an account, a network range, or both.")
     actor_ids = None
@@ -126,6 +131,18 @@ def breach_scope(
             raise ValueError("No educator has that email address.")
     if network is not None:
         network = str(ipaddress.ip_network(network, strict=False))
+    return actor_ids, network
+
+
+def breach_scope(
+    *, account_email: str | None, network: str | None, since: datetime.datetime, until: datetime.datetime
+) -> Report:
+    """Every student whose data an account and/or an IP range was shown in [since, until), per educator.
+
+    Errors (a page that failed after reading) count as exposure: a notification should err on the
+    side of telling a family. Raises ValueError for an unknown account or a malformed range.
+    """
+    actor_ids, network = breach_targets(account_email=account_email, network=network)
     query = breach_scope_query(actor_ids=actor_ids, network=network, since=since, until=until)
     rows = [(*row[:4], local_time(row[4]), local_time(row[5])) for row in fetch(query)]
     return Report(

@@ -10,6 +10,7 @@ names the students in the file as exported.
 
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from django.conf import settings
@@ -26,6 +27,16 @@ from privacy.models import DownloadChunk, DownloadLink
 LINK_LIFETIME = datetime.timedelta(hours=24)
 CHUNK_BYTES = 4 * 1024 * 1024  # a large file is kept (and served) in pieces this size, each encrypted on its own
 _SIGNER_SALT = "privacy.download"
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """A file an operation built, and the students whose data it holds."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    student_ids: list[int]
 
 
 class DownloadUnavailable(Exception):

@@ -4,6 +4,8 @@ A family's record holds every note about a student and the names of everyone who
 (like reading the audit log) this is a role of its own: being a superuser does not grant it.
 """
 
+from django.core.exceptions import PermissionDenied
+
 from audit.readers import explicit_holders, holds_explicitly
 from privacy.models import PERMISSION
 
@@ -14,3 +16,9 @@ def may_operate(user) -> bool:
 
 def privacy_operators():
     return explicit_holders(PERMISSION)
+
+
+def require_operator(actor) -> None:
+    """Refuse a privacy operation to anyone not holding the permission (services call this first)."""
+    if not may_operate(actor):
+        raise PermissionDenied("Privacy operations need the privacy_operations permission.")

@@ -10,3 +10,8 @@ from students.models import Student
 def student_by_local_id(local_id: str) -> Student | None:
     """The student with this SIS local id (the id the SIS and the profile show), or None."""
     return Student.objects.filter(local_id=local_id.strip()).first() if local_id.strip() else None
+
+
+def student_by_pk(student_id: int) -> Student:
+    """The student a lookup (audit.subjects) resolved."""
+    return Student.objects.get(pk=student_id)

@@ -2,25 +2,19 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from audit.recorder import record_objects, record_students
 from privacy.models import AccessRequest, AccessRequestStatus, due_date
-from privacy.operators import may_operate
-
-
-def _require_operator(actor) -> None:
-    if not may_operate(actor):
-        raise PermissionDenied("Privacy operations need the privacy_operations permission.")
+from privacy.operators import require_operator
 
 
 def access_request_open(
     *, actor, student, requester_name: str, relationship: str, received_on: datetime.date, notes: str = ""
 ) -> AccessRequest:
     """Log a request to inspect ``student``'s record; it is due PRIVACY_REQUEST_DUE_DAYS after it was received."""
-    _require_operator(actor)
+    require_operator(actor)
     if received_on > timezone.localdate():
         raise ValueError("A request cannot be received in the future.")
     with transaction.atomic():
@@ -40,7 +34,7 @@ def access_request_open(
 
 def access_request_close(*, actor, request: AccessRequest, status: str, notes: str = "") -> AccessRequest:
     """Mark an open request fulfilled or withdrawn (a closed one stays as it was)."""
-    _require_operator(actor)
+    require_operator(actor)
     if status not in (AccessRequestStatus.FULFILLED, AccessRequestStatus.WITHDRAWN):
         raise ValueError("A request is closed as fulfilled or withdrawn.")
     with transaction.atomic():

@@ -1,10 +1,17 @@
-"""Privacy jobs on the queue (insights/jobs.py): the hourly wipe of download files nobody fetched in time."""
+"""Privacy jobs on the queue (insights/jobs.py): building packages, and the hourly wipe of unfetched files."""
 
 from insights.database import job_timeouts
 from insights.jobs import app
 from privacy.downloads import purge_expired_downloads
+from privacy.models import PackageRun
+from privacy.runs import BUILD_TASK, PRIVACY_QUEUE, run_package
 
-PRIVACY_QUEUE = "privacy"
+
+@app.task(queue=PRIVACY_QUEUE, name=BUILD_TASK)
+@job_timeouts()
+def build_package_job(run_id: int) -> str:
+    """A family's record or a breach package, built under the person who asked for it."""
+    return run_package(PackageRun.objects.get(pk=run_id)).status
 
 
 @app.periodic(cron="17 * * * *")

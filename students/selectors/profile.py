@@ -20,6 +20,7 @@ from permissions.policy import (
     not_found,
 )
 from permissions.reasons import educators_with_access
+from privacy.models import DisagreementStatement
 from students.charts import months_between
 from students.models import (
     Absence,
@@ -97,6 +98,7 @@ class StudentProfile:
     educators_around: list[Contact]
     early_warning: EarlyWarning
     educators_with_access: list | None
+    disagreement_statements: list[DisagreementStatement]
 
     @property
     def age(self) -> int | None:
@@ -244,6 +246,8 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         educators_around=_educators_around(student, ieps, plans_504, assignments, day),
         early_warning=EarlyWarning(tier=signals.early_warning_tier, reasons=reasons(signals, window)),
         educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
+        # A family's statement is shown wherever the record is (34 CFR 99.21(c)).
+        disagreement_statements=list(DisagreementStatement.objects.filter(student=student).order_by("filed_on", "pk")),
     )
     report_students([student])
     report_notes(notes)
@@ -251,6 +255,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         *(incident.incident_description for incident in incidents if incident.incident_description),
         *(plan.accommodations for plan in profile.plans_504 if plan.accommodations),
         *(plan.notes for plan in profile.ieps if plan.notes),
+        *(statement.text for statement in profile.disagreement_statements),
     )
     return profile
 

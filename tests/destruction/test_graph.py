@@ -16,7 +16,7 @@ from django.utils import timezone
 from destruction import graph
 from destruction.models import LegalHold
 from permissions.models import StudentGrant
-from privacy.models import AccessRequest
+from privacy.models import AccessRequest, CorrectionRequest, DisagreementStatement, PackageRun
 from students.models import (
     DisciplineIncident,
     EventNote,
@@ -94,6 +94,13 @@ def a_student_with_a_row_in_every_table(demo, officer):
         recorded_by=officer,
         closed_at=now,
     )
+    correction = CorrectionRequest.objects.create(
+        student=mateo, requester_name="Parent", received_on=now.date(), target="sis", disputed="x", recorded_by=officer
+    )
+    DisagreementStatement.objects.create(
+        student=mateo, correction=correction, filed_by="Parent", filed_on=now.date(), text="x", recorded_by=officer
+    )
+    PackageRun.objects.create(kind="family_record", requested_by=officer, student=mateo)
     LogEntry.objects.create(
         user=officer,
         content_type=ContentType.objects.get_for_model(Student),

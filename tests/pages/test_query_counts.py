@@ -102,10 +102,11 @@ def count_queries(client, url) -> int:
 # educator (2); the page's reads, each policy check among them starting with one lookup of what the
 # educator holds (permissions/holdings.py); the audit event's roles snapshot (1, the same lookup) and
 # the event itself (5: savepoint, chain lock, chain head, insert, release). Pages showing early-warning
-# tiers read the district's thresholds (1); the profile also computes its student's signals (1). The
+# tiers read the district's thresholds (1); the profile also computes its student's signals (1) and reads the
+# family's statements of disagreement (1). The
 # homeroom page, say: 2 + (holdings, homeroom, holdings, thresholds, students) + 1 + 5 = 13.
 # The principal also sees who has access, whose narrowing flags read the student's program code mapping.
-PROFILE_QUERIES = {"teacher.5": 23, "principal.baker": 31}
+PROFILE_QUERIES = {"teacher.5": 24, "principal.baker": 32}
 ROSTER_QUERIES = 16
 HOMEROOM_QUERIES = 13
 SECTION_QUERIES = 13

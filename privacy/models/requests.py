@@ -1,23 +1,18 @@
-"""The privacy office's records: families' requests to see a record, and one-time downloads of the files made for them.
+"""Families' requests to inspect and review a student's record.
 
 An access request (FERPA 34 CFR 99.10) is logged with the day it was received and the day it is
 due: 45 days under FERPA, or the district's shorter deadline (``PRIVACY_REQUEST_DUE_DAYS``, e.g.
 10 days in Massachusetts). While one is open the student's record must not be destroyed
 (99.10(e)): ``AccessRequest.objects.open_for(student)`` is the question to ask.
-
-Every file an operation produces (a family's record, a breach package) is kept encrypted under
-the field keys and can be downloaded once, by the person who asked for it, within 24 hours.
 """
 
 import datetime
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
 PERMISSION = "privacy.privacy_operations"
-FERPA_DUE_DAYS = 45
 
 
 class AccessRequestStatus(models.TextChoices):
@@ -88,43 +83,3 @@ class AccessRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == AccessRequestStatus.OPEN and self.due_on < timezone.localdate()
-
-
-class DownloadLink(models.Model):
-    """A file made for one person: encrypted at rest, downloadable once, until it expires."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_downloads")
-    purpose = models.CharField(max_length=60, help_text='What the file is, e.g. "family\'s record".')
-    filename = models.CharField(max_length=120)
-    content_type = models.CharField(max_length=100)
-    size = models.BigIntegerField()
-    data = models.BinaryField(help_text="A Fernet token under FIELD_ENCRYPTION_KEYS; emptied once downloaded.")
-    student_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, help_text="Students in the file.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    downloaded_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="download_owner_idx")]
-
-    def __str__(self):
-        return f"Download #{self.pk}"
-
-    @property
-    def is_available(self) -> bool:
-        return self.downloaded_at is None and self.expires_at > timezone.now()
-
-
-class DownloadChunk(models.Model):
-    """One piece of a large download (an exit export), encrypted on its own: stored and served in constant memory."""
-
-    link = models.ForeignKey(DownloadLink, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField()
-    data = models.BinaryField(help_text="A Fernet token under FIELD_ENCRYPTION_KEYS.")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["link", "index"], name="download_chunk_index_unique")]
-
-    def __str__(self):
-        return f"Download #{self.link_id} chunk {self.index}"

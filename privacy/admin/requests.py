@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from audit.recorder import record_denied
 from insights.admin_mixins import ViewOnlyAdminMixin
 from privacy import services
+from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin, not_in_the_future
 from privacy.downloads import (
     DownloadUnavailable,
     available_link,
@@ -26,40 +27,16 @@ from privacy.downloads import (
 )
 from privacy.models import AccessRequest, AccessRequestStatus, DownloadLink
 from privacy.operators import may_operate
-from privacy.selectors import student_by_local_id
+from privacy.runs import request_family_record
 
 
-class OperatorsOnlyMixin:
-    """Every page here needs the privacy operations permission, held explicitly."""
-
-    def has_module_permission(self, request):
-        return may_operate(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return may_operate(request.user)
-
-
-class AccessRequestForm(forms.ModelForm):
-    student_local_id = forms.CharField(
-        label="Student's SIS local id", max_length=40, help_text="The id the SIS and the student's profile show."
-    )
-
+class AccessRequestForm(StudentByLocalIdMixin, forms.ModelForm):
     class Meta:
         model = AccessRequest
         fields = ("requester_name", "relationship", "received_on", "notes")
 
-    def clean_student_local_id(self):
-        student = student_by_local_id(self.cleaned_data["student_local_id"])
-        if student is None:
-            raise forms.ValidationError("No student has that SIS local id.")
-        self.student = student
-        return self.cleaned_data["student_local_id"]
-
     def clean_received_on(self):
-        received_on = self.cleaned_data["received_on"]
-        if received_on > timezone.localdate():
-            raise forms.ValidationError("A request cannot be received in the future.")
-        return received_on
+        return not_in_the_future(self.cleaned_data["received_on"])
 
 
 class OpenFilter(admin.SimpleListFilter):
@@ -93,7 +70,7 @@ class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
     list_display = ("__str__", "student_local_id", "student_name", "requester_name", "received_on", "due", "status")
     list_filter = (OpenFilter,)
     list_select_related = ("student",)
-    actions = ("mark_fulfilled", "mark_withdrawn")
+    actions = ("prepare_family_record", "mark_fulfilled", "mark_withdrawn")
     readonly_fields = (
         "student_local_id",
         "student_name",
@@ -169,6 +146,19 @@ class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
             services.access_request_close(actor=request.user, request=access_request, status=status)
             closed += 1
         self.message_user(request, f"{closed} request{'s' if closed != 1 else ''} marked {status}.", messages.SUCCESS)
+
+    @admin.action(description="Prepare the family's record of the selected requests' students")
+    def prepare_family_record(self, request, queryset):
+        queued = [
+            request_family_record(actor=request.user, student=access_request.student, access_request=access_request)
+            for access_request in queryset.filter(status=AccessRequestStatus.OPEN).select_related("student")
+        ]
+        self.message_user(
+            request,
+            f"{len(queued)} record{'s' if len(queued) != 1 else ''} being prepared. When one is ready you are mailed "
+            "its one-time download link; it is also listed under Privacy operations > Downloads.",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Mark the selected requests fulfilled")
     def mark_fulfilled(self, request, queryset):

@@ -1,0 +1,208 @@
+"""Corrections and statements of disagreement in the admin: log the request, decide it, file the family's statement.
+
+Deciding happens on the request's own page: correct the note's text or the service's details in
+place (privacy/corrections.py keeps the previous version), mark it "correct in the SIS", or refuse
+it; each needs the reason the family is told. A filed statement is never edited or deleted.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from audit.recorder import record_denied
+from privacy import corrections
+from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin, not_in_the_future
+from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement, Ownership
+from privacy.operators import may_operate
+from students.models import ServiceType
+
+DECISIONS = [
+    ("amend", "Correct it in Insights (a note or a service): the previous version is kept"),
+    ("sis", "Correct in the SIS: the SIS owns this data, and its next import applies the fix"),
+    ("refuse", "Refuse: the family may file a statement of disagreement"),
+]
+
+
+class CorrectionRequestForm(StudentByLocalIdMixin, forms.ModelForm):
+    class Meta:
+        model = CorrectionRequest
+        fields = ("requester_name", "relationship", "received_on", "target", "target_id", "disputed")
+
+    def clean_received_on(self):
+        return not_in_the_future(self.cleaned_data["received_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        student = getattr(self, "student", None)
+        if student is not None and cleaned.get("target"):
+            try:
+                corrections.disputed_record(
+                    student=student, target=cleaned["target"], target_id=cleaned.get("target_id")
+                )
+            except ValidationError as error:
+                self.add_error("target_id", error)
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="The family is told this reason.")
+    corrected_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="A note: its corrected text."
+    )
+    service_type = forms.ChoiceField(required=False, choices=[("", "(unchanged)"), *ServiceType.choices])
+    provided_by = forms.CharField(required=False, max_length=200, help_text="A service: the corrected provider.")
+    date_started = forms.DateField(required=False, help_text="A service: the corrected start (YYYY-MM-DD).")
+    estimated_end_date = forms.DateField(required=False, help_text="A service: the corrected estimated end.")
+
+    def service_changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("service_type", "provided_by", "date_started", "estimated_end_date")
+            if self.cleaned_data.get(name) not in (None, "")
+        }
+
+
+class StatementForm(StudentByLocalIdMixin, forms.ModelForm):
+    class Meta:
+        model = DisagreementStatement
+        fields = ("filed_by", "filed_on", "text", "correction")
+
+
+class NoEditingMixin:
+    def has_add_permission(self, request):
+        return may_operate(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] if obj is not None else ()
+
+    def log_addition(self, request, obj, message):
+        """The audit log records it (privacy/corrections.py); the admin's own history would duplicate it."""
+
+    def save_related(self, request, form, formsets, change):
+        """Written whole by the service."""
+
+
+@admin.register(CorrectionRequest)
+class CorrectionRequestAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmin):
+    list_display = ("__str__", "student_local_id", "target", "target_id", "received_on", "status")
+    list_filter = ("status", "target")
+    list_select_related = ("student",)
+    form = CorrectionRequestForm
+    change_form_template = "admin/privacy/correctionrequest/change_form.html"
+
+    @admin.display(description="SIS local id")
+    def student_local_id(self, correction):
+        return correction.student.local_id
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "student_local_id",
+                "requester_name",
+                "relationship",
+                "received_on",
+                "target",
+                "target_id",
+                "disputed",
+            ]
+        return super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = corrections.correction_open(
+            actor=request.user,
+            student=form.student,
+            requester_name=form.cleaned_data["requester_name"],
+            relationship=form.cleaned_data["relationship"],
+            received_on=form.cleaned_data["received_on"],
+            target=form.cleaned_data["target"],
+            target_id=form.cleaned_data["target_id"],
+            disputed=form.cleaned_data["disputed"],
+        ).pk
+
+    def get_urls(self):
+        decide = path(
+            "<int:correction_id>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="privacy_correction_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def decide_view(self, request, correction_id: int):
+        if not may_operate(request.user):
+            record_denied()
+            raise PermissionDenied
+        correction = get_object_or_404(CorrectionRequest.objects.select_related("student"), pk=correction_id)
+        form = DecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                _decide(request.user, correction, form)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"{correction} decided.", messages.SUCCESS)
+                return redirect(reverse("admin:privacy_correctionrequest_change", args=[correction.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Decide {correction}",
+            "correction": correction,
+            "open": correction.status == CorrectionStatus.OPEN,
+            "form": form,
+            "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+        }
+        return TemplateResponse(request, "admin/privacy/decide.html", context)
+
+
+def _decide(actor, correction: CorrectionRequest, form: DecisionForm) -> None:
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    if decision == "sis":
+        corrections.correction_send_to_sis(actor=actor, correction=correction, reason=reason)
+    elif decision == "refuse":
+        corrections.correction_refuse(actor=actor, correction=correction, reason=reason)
+    elif correction.target == Ownership.NOTE:
+        corrections.correction_amend_note(
+            actor=actor, correction=correction, text=form.cleaned_data["corrected_text"], reason=reason
+        )
+    elif correction.target == Ownership.SERVICE:
+        corrections.correction_amend_service(
+            actor=actor, correction=correction, changes=form.service_changes(), reason=reason
+        )
+    else:
+        raise ValidationError('Data the SIS owns is corrected in the SIS: choose "Correct in the SIS".')
+
+
+@admin.register(DisagreementStatement)
+class DisagreementStatementAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmin):
+    list_display = ("__str__", "student_local_id", "filed_by", "filed_on")
+    list_select_related = ("student",)
+    form = StatementForm
+
+    @admin.display(description="SIS local id")
+    def student_local_id(self, statement):
+        return statement.student.local_id
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["student_local_id", "filed_by", "filed_on", "text", "correction"]
+        return super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = corrections.statement_file(
+            actor=request.user,
+            student=form.student,
+            filed_by=form.cleaned_data["filed_by"],
+            filed_on=form.cleaned_data["filed_on"],
+            text=form.cleaned_data["text"],
+            correction=form.cleaned_data["correction"],
+        ).pk
