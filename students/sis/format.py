@@ -1,7 +1,7 @@
 """The Insights CSV format, version 1, as data: every file, column, type and natural key.
 
 docs/import-format.md describes the same thing for people; the reader (reader.py) checks packages
-against it and the staging tables (pipeline.py) take their column types from it. Other readers
+against it, and the typing statement (fields.py) turns each file's text into these columns' values. Other readers
 (OneRoster, for instance) produce rows in these same shapes, so everything after parsing is shared.
 """
 
@@ -43,7 +43,11 @@ class FieldError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    """One column: its SQL type in staging, whether it is required, and how text becomes a value."""
+    """One column: its SQL type in staging, whether it is required, and what values it takes.
+
+    An import types whole files in SQL (fields.py); ``parse`` reads one value by the same rules in
+    Python, for a reader that must check a field before it translates it (OneRoster's birth dates).
+    """
 
     name: str
     kind: str = "text"  # text, date, time, bool, int, decimal, enum, email

@@ -91,8 +91,13 @@ class ImportFile(models.Model):
         return self.name
 
     def iter_bytes(self):
-        """The file's plaintext bytes, one decrypted chunk at a time."""
-        for token in self.chunks.order_by("index").values_list("data", flat=True).iterator(chunk_size=1):
+        """The file's plaintext bytes, one decrypted chunk at a time.
+
+        Each chunk is its own query, so no cursor stays open between them: the reader may run other
+        statements on the same connection (a COPY of the chunk it just read) before asking for the next.
+        """
+        for chunk_id in self.chunks.order_by("index").values_list("id", flat=True):
+            token = ImportFileChunk.objects.filter(pk=chunk_id).values_list("data", flat=True).get()
             yield cipher().decrypt(bytes(token))
 
 

@@ -26,7 +26,7 @@ from students.sis.plans import apply_plans
 from students.sis.progress import Progress
 from students.sis.reader import PackageError, RowError
 from students.sis.sql import CHANGED_TABLE, fetch
-from students.sis.staging import check_references, copy_rows, create_tables, remove_duplicates
+from students.sis.staging import check_references, create_tables, remove_duplicates, stage_file
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ROW_ERRORS = 50_000
@@ -128,7 +128,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
             for checked in files:
                 progress.stage(f"reading {checked.spec.filename}")
                 window = manifest.windows.get(checked.spec.name)
-                state.file_rows[checked.stored.name] = copy_rows(
+                state.file_rows[checked.stored.name] = stage_file(
                     checked, today=today, window=window, errors=state.errors, on_bytes=progress.advance
                 )
         progress.stage("checking references")

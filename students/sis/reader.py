@@ -1,22 +1,21 @@
-"""Reading a stored Insights CSV package: decoding, structure checks, and typed rows as a stream.
+"""Reading a stored Insights CSV package: decoding and structure checks.
 
 Structure is checked for every file before anything is staged (``check_structure``): each file
 decodes (strict UTF-8, BOM tolerated, else Windows-1252, which is recorded as a warning), the
 manifest is complete and names this district, every declared file is present with its required
-columns. Rows are then read one at a time (``typed_rows``), so memory stays flat whatever the
-file size; a bad field becomes a RowError naming file, row, column and code — never the value.
+columns. The rows themselves are staged as text (rawcopy.py) and typed in SQL (fields.py); a bad
+field becomes a RowError naming file, row, column and code — never the value.
 """
 
 import codecs
 import csv
 import datetime
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from students.sis.format import FILE_BY_FILENAME, FILE_BY_NAME, FORMAT_VERSION, MANIFEST_FILENAME, FieldError, FileSpec
+from students.sis.format import FILE_BY_FILENAME, FILE_BY_NAME, FORMAT_VERSION, MANIFEST_FILENAME, FileSpec
 from students.sis.models import ImportFile
 
 FALLBACK_ENCODING = "cp1252"
@@ -244,117 +243,3 @@ def check_structure(stored_files: list[ImportFile]) -> CheckedPackage:
     if not checked:
         raise PackageError("manifest.csv declares no file as bulk: there is nothing to import.")
     return CheckedPackage(manifest=manifest, files=checked, warnings=warnings)
-
-
-@dataclass
-class ParsedRow:
-    """One data row: its line number, whether it may be applied, and its values in the spec's column order."""
-
-    row_number: int
-    quarantined: bool
-    values: list
-
-
-def typed_rows(
-    checked: CheckedFile, *, today: datetime.date, window=None, errors: list[RowError], on_bytes=None
-) -> Iterator[ParsedRow]:
-    """Yield each data row typed; append its problems to ``errors``.
-
-    A bad optional field becomes null; a bad required field quarantines the row (it is staged with
-    its key only, so a readable key still counts as present); a row without a readable key is dropped.
-    """
-    spec = checked.spec
-    positions = [checked.header.index(name) if name in checked.header else None for name in spec.column_names]
-    key_positions = [spec.column_names.index(name) for name in spec.key]
-    width = len(checked.header)
-    reader = csv_rows(checked.stored, checked.encoding, on_bytes)
-    try:
-        next(reader)
-        for raw in reader:
-            row_number = reader.line_num
-            if not raw or (len(raw) == 1 and not raw[0].strip()):
-                continue
-            if len(raw) != width:
-                errors.append(RowError(spec.filename, row_number, "", "wrong_field_count"))
-                continue
-            values, quarantined = [], False
-            for column, position in zip(spec.columns, positions, strict=True):
-                try:
-                    values.append(column.parse(raw[position] if position is not None else "", today=today))
-                except FieldError as problem:
-                    errors.append(RowError(spec.filename, row_number, column.name, problem.code))
-                    values.append(None)
-                    quarantined = quarantined or column.required
-            for check in ROW_CHECKS.get(spec.name, ()):
-                problem = check(dict(zip(spec.column_names, values, strict=True)), window)
-                if problem:
-                    column_name, code, fatal = problem
-                    errors.append(RowError(spec.filename, row_number, column_name, code))
-                    if fatal:
-                        quarantined = True
-                    else:
-                        values[spec.column_names.index(column_name)] = None
-            if any(values[position] is None for position in key_positions if spec.columns[position].required):
-                continue
-            if quarantined:
-                values = [value if index in key_positions else None for index, value in enumerate(values)]
-            yield ParsedRow(row_number, quarantined, values)
-    except csv.Error:
-        raise PackageError(
-            f"{spec.filename}: line {reader.line_num} is not valid CSV (an unclosed quote or a field over "
-            f"{MAX_FIELD_CHARS:,} characters)."
-        ) from None
-
-
-# --- checks across fields of one row: (column, code, fatal) or None --------------------------------
-
-
-def _birth_before_registration(row, window):
-    born, registered = row["date_of_birth"], row["registration_date"]
-    if born and registered and born > registered:
-        return ("date_of_birth", "birth_after_registration", False)
-    return None
-
-
-def _inside_window(date_column):
-    def check(row, window):
-        day = row[date_column]
-        if window and day and not (window[0] <= day <= window[1]):
-            return (date_column, "outside_window", True)
-        return None
-
-    return check
-
-
-ASSESSMENT_SUBJECTS = {"MCAS": ("ELA", "Math"), "STAR": ("Reading", "Math"), "ACCESS": ("",)}
-ASSESSMENT_REQUIRED = {"MCAS": (), "STAR": ("percentile_rank",), "ACCESS": ("proficiency_level",)}
-
-
-def _assessment_family_fields(row, window):
-    family = row["assessment_family"]
-    if family is None:
-        return None
-    subjects = ASSESSMENT_SUBJECTS[family]
-    if (row["assessment_subject"] or "") not in subjects:
-        return ("assessment_subject", "missing_required" if not row["assessment_subject"] else "unknown_code", True)
-    for column in ASSESSMENT_REQUIRED[family]:
-        if row[column] is None:
-            return (column, "missing_required", True)
-    if family == "MCAS" and row["scale_score"] is not None and not 200 <= row["scale_score"] <= 560:
-        return ("scale_score", "out_of_range", True)
-    return None
-
-
-def _end_after_begin(row, window):
-    if row["begin_date"] and row["end_date"] and row["end_date"] < row["begin_date"]:
-        return ("end_date", "end_before_begin", True)
-    return None
-
-
-ROW_CHECKS = {
-    "students": (_birth_before_registration,),
-    "attendance": (_inside_window("event_date"),),
-    "discipline_incidents": (_inside_window("incident_date"),),
-    "assessments": (_assessment_family_fields,),
-    "programs": (_end_after_begin,),
-}

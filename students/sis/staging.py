@@ -1,4 +1,4 @@
-"""Staging: each file's typed rows COPYed into a temporary table, de-duplicated and checked in SQL.
+"""Staging: each file's text COPYed into a raw table, typed in SQL into its staging table, then checked.
 
 The tables live only inside the run's transaction (``ON COMMIT DROP``). Duplicates of a natural
 key keep the first row; references to schools, students, educators, sections and plans that
@@ -8,13 +8,11 @@ quarantined: it is not applied, but its key still counts as present in the snaps
 
 import datetime
 
-from django.db import connection
-
+from students.sis.fields import split_error, typing_statement
 from students.sis.format import FILES, SECTION_KEY_NAMES, STUDENT_REF, FileSpec
-from students.sis.reader import CheckedFile, RowError, typed_rows
-from students.sis.sql import CHANGED_TABLE, execute, fetch
-
-COPY_BATCH_ROWS = 5000
+from students.sis.rawcopy import copy_raw
+from students.sis.reader import CheckedFile, RowError
+from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar
 
 # Keys the live tables enforce that are narrower than the file's natural key.
 DEDUPE_KEYS = {
@@ -27,6 +25,10 @@ def staging_table(name: str) -> str:
     return f"sis_stg_{name}"
 
 
+def raw_table(name: str) -> str:
+    return f"sis_raw_{name}"
+
+
 def create_tables(files: list[CheckedFile]) -> None:
     """Fresh temporary tables (an earlier run in the same session may have left its own, e.g. under savepoints)."""
     execute(f"DROP TABLE IF EXISTS {CHANGED_TABLE}, {', '.join(staging_table(spec.name) for spec in FILES)}")
@@ -36,37 +38,36 @@ def create_tables(files: list[CheckedFile]) -> None:
         columns = ", ".join(f"{column.name} {column.sql_type}" for column in spec.columns)
         execute(
             f"CREATE TEMP TABLE {staging_table(spec.name)} "
-            f"(row_number integer NOT NULL, quarantined boolean NOT NULL, {columns}) ON COMMIT DROP"
+            f"(row_number integer NOT NULL, quarantined boolean NOT NULL, errors text[], {columns}) ON COMMIT DROP"
         )
 
 
-def copy_rows(checked: CheckedFile, *, today: datetime.date, window, errors: list[RowError], on_bytes) -> int:
-    """COPY the file's typed rows into its staging table; returns how many rows were staged.
-
-    Rows go in batches: the stored file is read from the same connection, which cannot run a query
-    while a COPY is open, so each batch is parsed first and then copied.
-    """
+def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: list[RowError], on_bytes) -> int:
+    """Stage the file's rows, typed; append its row errors (in row order) to ``errors``; returns rows staged."""
     spec = checked.spec
-    staged = 0
-    statement = (
-        f"COPY {staging_table(spec.name)} ({', '.join(['row_number', 'quarantined', *spec.column_names])}) FROM STDIN"
-    )
-    batch: list[tuple] = []
-
-    def flush():
-        with connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for values in batch:
-                copy.write_row(values)
-        batch.clear()
-
-    for row in typed_rows(checked, today=today, window=window, errors=errors, on_bytes=on_bytes):
-        batch.append((row.row_number, row.quarantined, *row.values))
-        staged += 1
-        if len(batch) >= COPY_BATCH_ROWS:
-            flush()
-    flush()
-    execute(f"ANALYZE {staging_table(spec.name)}")
-    return staged
+    raw, staged = raw_table(spec.name), staging_table(spec.name)
+    irregular: list[RowError] = []
+    copy_raw(checked, raw, irregular, on_bytes)
+    positions = [checked.header.index(name) if name in checked.header else None for name in spec.column_names]
+    sql, params = typing_statement(spec, positions, raw=raw, staged=staged, today=today, window=window)
+    execute(sql, params)
+    execute(f"DROP TABLE {raw}")
+    found = [
+        RowError(spec.filename, row_number, *split_error(entry))
+        for row_number, entries in fetch(
+            f"SELECT row_number, errors FROM {staged} WHERE errors IS NOT NULL ORDER BY row_number"
+        )
+        for entry in entries
+    ]
+    errors += sorted(irregular + found, key=lambda error: error.row_number or 0)
+    if found:
+        required_key = [name for name in spec.key if next(c for c in spec.columns if c.name == name).required]
+        execute(
+            f"DELETE FROM {staged} WHERE errors IS NOT NULL AND "
+            f"({' OR '.join(f'{name} IS NULL' for name in required_key)})"
+        )
+    execute(f"ANALYZE {staged}")
+    return scalar(f"SELECT count(*) FROM {staged}")
 
 
 def _errors_from(sql: str, spec: FileSpec, column: str, code: str, params=None) -> list[RowError]:

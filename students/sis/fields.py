@@ -1,0 +1,230 @@
+"""Typing a file's raw text in SQL: each field checked against its column, each row against its file's rules.
+
+The raw table (rawcopy.py) holds the file's text as it was; one INSERT … SELECT turns it into the
+typed staging table, so the per-field work runs inside PostgreSQL instead of once per value in
+Python. A field that does not fit its column is an error naming its row, column and a code (never
+the value): a bad optional field becomes null (or its column's default), a bad required field
+quarantines the row (it keeps only its key), and a row without its required key is dropped.
+The rules are the format's (docs/import-format.md): null markers, trimmed whitespace, dates
+YYYY-MM-DD, times HH:MM[:SS], the listed codes and ranges.
+
+The statement is built from the format's definition (format.py) and code only; every value it
+compares with (choices, aliases, today, the window) travels as a parameter.
+"""
+
+import json
+import sys
+
+from students.sis.format import FALSE_WORDS, NULL_MARKERS, TRUE_WORDS, Column, FileSpec
+
+# Whitespace as Python's str.strip() and the regex \s know it, for PostgreSQL's btrim and patterns.
+WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
+EMAIL_PATTERN_SQL = f"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\\.[^@{WHITESPACE}]+$"
+DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+TIME_PATTERN = "^([01][0-9]|2[0-3])(:?[0-5][0-9](:?[0-5][0-9]([.,][0-9]{1,6})?)?)?$"
+INT_PATTERN = "^-?[0-9]{1,9}$"
+DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$"
+PARSE_CODES = {
+    "text": None,
+    "email": "bad_email",
+    "enum": "unknown_code",
+    "date": "bad_date",
+    "time": "bad_time",
+    "bool": "bad_boolean",
+    "int": "bad_number",
+    "decimal": "bad_number",
+}
+
+
+class _Statement:
+    """Collects the parameters of the typing statement under generated names."""
+
+    def __init__(self):
+        self.params: dict = {"ws": WHITESPACE, "nulls": sorted(NULL_MARKERS)}
+
+    def param(self, value, cast: str = "") -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s{cast}"
+
+
+def _date_from(x: str) -> str:
+    """A date from text already matching DATE_PATTERN, or NULL for an impossible one (2025-02-30)."""
+    year, month, day = (f"substr({x}, {start}, {length})::int" for start, length in ((1, 4), (6, 2), (9, 2)))
+    leap = f"(mod({year}, 4) = 0 AND (mod({year}, 100) <> 0 OR mod({year}, 400) = 0))"
+    days = (
+        f"CASE {month} WHEN 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
+        f"WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END"
+    )
+    return (
+        f"CASE WHEN {x} ~ '{DATE_PATTERN}' THEN CASE WHEN {year} >= 1 AND {month} BETWEEN 1 AND 12 THEN "
+        f"CASE WHEN {day} BETWEEN 1 AND {days} THEN make_date({year}, {month}, {day}) END END END"
+    )
+
+
+def _time_from(x: str) -> str:
+    digits = f"replace(replace({x}, ':', ''), ',', '.')"
+    return (
+        f"CASE WHEN {x} ~ '{TIME_PATTERN}' THEN make_time(substr({digits}, 1, 2)::int, "
+        f"coalesce(nullif(substr({digits}, 3, 2), '')::int, 0), coalesce(nullif(substr({digits}, 5), '')::float8, 0)) "
+        "END"
+    )
+
+
+def _parsed(column: Column, x: str, statement: _Statement) -> str:
+    """The column's value from trimmed, non-null text ``x``; NULL when it does not parse as its kind."""
+    kind = column.kind
+    if kind == "text":
+        return x
+    if kind == "email":
+        return f"CASE WHEN char_length({x}) <= 254 AND {x} ~ {statement.param(EMAIL_PATTERN_SQL)} THEN lower({x}) END"
+    if kind == "enum":
+        aliases = statement.param(json.dumps(column.aliases), "::jsonb")
+        mapped = f"coalesce({aliases} ->> {x}, {aliases} ->> upper({x}), {x})"
+        return f"CASE WHEN {mapped} = ANY({statement.param(list(column.choices), '::text[]')}) THEN {mapped} END"
+    if kind == "date":
+        return _date_from(x)
+    if kind == "time":
+        return _time_from(x)
+    if kind == "bool":
+        true_words = statement.param(sorted(TRUE_WORDS), "::text[]")
+        false_words = statement.param(sorted(FALSE_WORDS), "::text[]")
+        return f"CASE WHEN lower({x}) = ANY({true_words}) THEN true WHEN lower({x}) = ANY({false_words}) THEN false END"
+    if kind == "int":
+        return f"CASE WHEN {x} ~ '{INT_PATTERN}' THEN {x}::int END"
+    if kind == "decimal":
+        return f"CASE WHEN {x} ~ '{DECIMAL_PATTERN}' THEN {x}::numeric END"
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _rejected(column: Column, p: str, statement: _Statement, today_param: str) -> list[tuple[str, str]]:
+    """(condition on the parsed value ``p``, code) checks after parsing: length, future dates, ranges."""
+    checks = []
+    if column.kind == "text":
+        checks.append((f"char_length({p}) > {int(column.max_length)}", "too_long"))
+    if column.not_future:
+        checks.append((f"{p} > {today_param}", "future_date"))
+    if column.minimum is not None or column.maximum is not None:
+        bounds = []
+        if column.minimum is not None:
+            bounds.append(f"{p} < {statement.param(column.minimum, '::' + column.sql_type)}")
+        if column.maximum is not None:
+            bounds.append(f"{p} > {statement.param(column.maximum, '::' + column.sql_type)}")
+        checks.append((" OR ".join(bounds), "out_of_range"))
+    return checks
+
+
+def _default(column: Column, statement: _Statement) -> str:
+    if column.default is None:
+        return "NULL"
+    return statement.param(column.default, "::" + column.sql_type)
+
+
+def _levels(levels: list[str], source: str) -> str:
+    """Nest SELECT lists innermost first; OFFSET 0 keeps each a level of its own (computed once per row)."""
+    query = source
+    for depth, columns in enumerate(levels):
+        query = f"SELECT {columns} FROM ({query} OFFSET 0) l{depth}" if depth else f"SELECT {columns} FROM {query}"
+    return query
+
+
+def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, staged: str, today, window):
+    """The INSERT that fills ``staged`` from ``raw`` (row_number, nul, f0, f1, …); returns (sql, params).
+
+    ``positions`` holds, per column of the spec, its position in the file's header (None: absent).
+    """
+    statement = _Statement()
+    today_param = statement.param(today, "::date")
+    columns = list(zip(spec.columns, [f"c{index}" for index in range(len(spec.columns))], strict=True))
+    trimmed, present, parsed, coded, typed = ["row_number"], ["row_number"], ["row_number"], ["row_number"], []
+    for (column, name), position in zip(columns, positions, strict=True):
+        if position is None:
+            trimmed.append(f"NULL::text AS t_{name}, false AS n_{name}")
+        else:
+            trimmed.append(
+                f"btrim(r.f{position}, %(ws)s) AS t_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}"
+            )
+        present.append(f"CASE WHEN t_{name} = ANY(%(nulls)s) THEN NULL ELSE t_{name} END AS x_{name}, n_{name}")
+        parsed.append(f"x_{name}, n_{name}, {_parsed(column, f'x_{name}', statement)} AS p_{name}")
+        code = f"CASE WHEN n_{name} THEN 'nul_byte' WHEN x_{name} IS NULL THEN "
+        code += "'missing_required'" if column.required else "NULL"
+        if PARSE_CODES[column.kind]:
+            code += f" WHEN p_{name} IS NULL THEN '{PARSE_CODES[column.kind]}'"
+        for condition, rejected in _rejected(column, f"p_{name}", statement, today_param):
+            code += f" WHEN {condition} THEN '{rejected}'"
+        coded.append(f"x_{name}, p_{name}, {code} END AS e_{name}")
+        typed.append(
+            f"CASE WHEN e_{name} IS NOT NULL THEN NULL WHEN x_{name} IS NULL THEN {_default(column, statement)} "
+            f"ELSE p_{name} END AS v_{name}"
+        )
+    errors = ", ".join(f"'{column.name}:' || e_{name}" for column, name in columns)
+    fatal_fields = " OR ".join(f"e_{name} IS NOT NULL" for column, name in columns if column.required) or "false"
+    typed = ["row_number", *typed, f"ARRAY[{errors}] AS errors", f"({fatal_fields}) AS bad"]
+    by_name = {column.name: f"v_{name}" for column, name in columns}
+    check, fatal, nulled = row_check(spec.name, by_name, statement, window)
+    checked = f"*, {check} AS checked"
+    quarantined = f"(bad OR (checked IS NOT NULL AND {fatal}))"
+    final = []
+    for column, name in columns:
+        value = f"v_{name}"
+        if column.name == nulled:
+            value = f"CASE WHEN checked IS NOT NULL THEN NULL ELSE {value} END"
+        if column.name not in spec.key:
+            value = f"CASE WHEN {quarantined} THEN NULL ELSE {value} END"
+        final.append(f"{value}::{column.sql_type}")
+    final_list = f"row_number, {quarantined}, nullif(array_remove(errors || checked, NULL), '{{}}'), {', '.join(final)}"
+    query = _levels(
+        [", ".join(level) for level in (trimmed, present, parsed, coded, typed)] + [checked, final_list], f"{raw} r"
+    )
+    sql = f"INSERT INTO {staged} (row_number, quarantined, errors, {', '.join(spec.column_names)}) {query}"
+    return sql, statement.params
+
+
+# --- checks across the fields of one row ---------------------------------------------------------
+
+ASSESSMENT_SUBJECTS = {"MCAS": ("ELA", "Math"), "STAR": ("Reading", "Math"), "ACCESS": ("",)}
+ASSESSMENT_REQUIRED = {"MCAS": (), "STAR": ("percentile_rank",), "ACCESS": ("proficiency_level",)}
+MCAS_SCALE = (200, 560)
+
+
+def row_check(file_name: str, v: dict[str, str], statement: _Statement, window) -> tuple[str, str, str | None]:
+    """(expression giving 'column:code' or NULL, whether a failure quarantines the row, column it nulls instead)."""
+    if file_name == "students":
+        failed = f"{v['date_of_birth']} > {v['registration_date']}"
+        return f"CASE WHEN {failed} THEN 'date_of_birth:birth_after_registration' END", "false", "date_of_birth"
+    if file_name in ("attendance", "discipline_incidents"):
+        day = v["event_date" if file_name == "attendance" else "incident_date"]
+        if window is None:
+            return "NULL::text", "true", None
+        start, end = statement.param(window[0], "::date"), statement.param(window[1], "::date")
+        column = "event_date" if file_name == "attendance" else "incident_date"
+        return f"CASE WHEN NOT {day} BETWEEN {start} AND {end} THEN '{column}:outside_window' END", "true", None
+    if file_name == "assessments":
+        return _assessment_check(v, statement), "true", None
+    if file_name == "programs":
+        return f"CASE WHEN {v['end_date']} < {v['begin_date']} THEN 'end_date:end_before_begin' END", "true", None
+    return "NULL::text", "true", None
+
+
+def _assessment_check(v: dict[str, str], statement: _Statement) -> str:
+    """Each family's subjects and required scores, and MCAS's scale; the first failure only."""
+    family, subject = v["assessment_family"], v["assessment_subject"]
+    branches = []
+    for name, allowed in ASSESSMENT_SUBJECTS.items():
+        subjects = statement.param(list(allowed), "::text[]")
+        branches.append(
+            f"WHEN {family} = '{name}' AND NOT coalesce({subject}, '') = ANY({subjects}) "
+            f"THEN 'assessment_subject:' || CASE WHEN {subject} IS NULL THEN 'missing_required' ELSE 'unknown_code' END"
+        )
+    for name, required in ASSESSMENT_REQUIRED.items():
+        for column in required:
+            branches.append(f"WHEN {family} = '{name}' AND {v[column]} IS NULL THEN '{column}:missing_required'")
+    low, high = MCAS_SCALE
+    score = v["scale_score"]
+    branches.append(f"WHEN {family} = 'MCAS' AND NOT {score} BETWEEN {low} AND {high} THEN 'scale_score:out_of_range'")
+    return f"CASE {' '.join(branches)} END"
+
+
+def split_error(entry: str) -> tuple[str, str]:
+    column, _, code = entry.partition(":")
+    return column, code
