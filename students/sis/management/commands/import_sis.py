@@ -1,10 +1,9 @@
 """`python manage.py import_sis PATH --actor EMAIL [--dry-run]`: import an Insights or OneRoster CSV package now.
 
 PATH is a folder of CSV files or a zip. The run is recorded like an upload from the admin (its
-history, row errors and audit event); progress is shown on the terminal.
+history, row errors and audit event). On a terminal a progress bar is redrawn in place; into a
+file or a pipe (a log, cron's mail) each stage is one plain line instead.
 """
-
-import sys
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
@@ -38,20 +37,33 @@ class Command(BaseCommand):
         parser.add_argument("--actor", required=True, metavar="EMAIL", help="The educator running the import.")
         parser.add_argument("--dry-run", action="store_true", help="Check and show what would change; change nothing.")
 
-    def _progress(self, label: str, done: int, total: int) -> None:
-        share = done / total if total else 0
+    def _draw_bar(self, label: str, done: int, total: int) -> None:
+        share = min(done / total, 1) if total else 0
         filled = int(BAR_WIDTH * share)
         line = f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {share:4.0%} {label[:40]:<40}"
         self.stdout.write(line, ending="")
         self.stdout.flush()
+
+    def _stage_line(self, label: str, done: int, total: int) -> None:
+        if label != self._last_stage:
+            self._last_stage = label
+            self.stdout.write(f"{label} ({min(done / total, 1) if total else 0:.0%} read)")
+
+    def _import(self, run: ImportRun, educator: Educator) -> ImportRun:
+        on_terminal = self.stdout.isatty()
+        self._last_stage = None
+        run = run_import(run, actor=educator, on_progress=self._draw_bar if on_terminal else self._stage_line)
+        if on_terminal:
+            self._draw_bar("finished", 1, 1)
+            self.stdout.write("")
+        return run
 
     @job_timeouts()
     def handle(self, *args, path, actor, dry_run, **options):
         educator = importer_from_option(actor)
         run = receive_path(path, triggered_by=educator, dry_run=dry_run, source="command")
         if run.status == ImportRun.Status.RECEIVED:
-            run = run_import(run, actor=educator, on_progress=self._progress if sys.stdout.isatty() else None)
-            self.stdout.write("")
+            run = self._import(run, educator)
         self.report(run)
         if run.status == ImportRun.Status.FAILED:
             raise CommandError(f"Import run #{run.pk} failed: {run.error}")
