@@ -40,7 +40,7 @@ class _Statement:
     """Collects the parameters of the typing statement under generated names."""
 
     def __init__(self):
-        self.params: dict = {"ws": WHITESPACE, "nulls": sorted(NULL_MARKERS)}
+        self.params: dict = {"ws": WHITESPACE}
 
     def param(self, value, cast: str = "") -> str:
         name = f"p{len(self.params)}"
@@ -136,15 +136,15 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
     statement = _Statement()
     today_param = statement.param(today, "::date")
     columns = list(zip(spec.columns, [f"c{index}" for index in range(len(spec.columns))], strict=True))
-    trimmed, present, parsed, coded, typed = ["row_number"], ["row_number"], ["row_number"], ["row_number"], []
+    trimmed, parsed, coded, typed = ["row_number"], ["row_number"], ["row_number"], []
     for (column, name), position in zip(columns, positions, strict=True):
         if position is None:
-            trimmed.append(f"NULL::text AS t_{name}, false AS n_{name}")
+            trimmed.append(f"NULL::text AS x_{name}, false AS n_{name}")
         else:
-            trimmed.append(
-                f"btrim(r.f{position}, %(ws)s) AS t_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}"
-            )
-        present.append(f"CASE WHEN t_{name} = ANY(%(nulls)s) THEN NULL ELSE t_{name} END AS x_{name}, n_{name}")
+            text = f"btrim(r.f{position}, %(ws)s)"
+            for marker in sorted(NULL_MARKERS):
+                text = f"nullif({text}, {statement.param(marker)})"
+            trimmed.append(f"{text} AS x_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}")
         parsed.append(f"x_{name}, n_{name}, {_parsed(column, f'x_{name}', statement)} AS p_{name}")
         code = f"CASE WHEN n_{name} THEN 'nul_byte' WHEN x_{name} IS NULL THEN "
         code += "'missing_required'" if column.required else "NULL"
@@ -158,8 +158,11 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
             f"ELSE p_{name} END AS v_{name}"
         )
     errors = ", ".join(f"'{column.name}:' || e_{name}" for column, name in columns)
+    clean = " AND ".join(f"e_{name} IS NULL" for column, name in columns)
     fatal_fields = " OR ".join(f"e_{name} IS NOT NULL" for column, name in columns if column.required) or "false"
-    typed = ["row_number", *typed, f"ARRAY[{errors}] AS errors", f"({fatal_fields}) AS bad"]
+    # Most rows have no error: their error list is NULL without building an array.
+    errors = f"CASE WHEN {clean} THEN NULL ELSE array_remove(ARRAY[{errors}], NULL) END AS errors"
+    typed = ["row_number", *typed, errors, f"({fatal_fields}) AS bad"]
     by_name = {column.name: f"v_{name}" for column, name in columns}
     check, fatal, nulled = row_check(spec.name, by_name, statement, window)
     checked = f"*, {check} AS checked"
@@ -172,10 +175,9 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
         if column.name not in spec.key:
             value = f"CASE WHEN {quarantined} THEN NULL ELSE {value} END"
         final.append(f"{value}::{column.sql_type}")
-    final_list = f"row_number, {quarantined}, nullif(array_remove(errors || checked, NULL), '{{}}'), {', '.join(final)}"
-    query = _levels(
-        [", ".join(level) for level in (trimmed, present, parsed, coded, typed)] + [checked, final_list], f"{raw} r"
-    )
+    all_errors = "CASE WHEN checked IS NULL THEN errors ELSE coalesce(errors, '{}') || checked END"
+    final_list = f"row_number, {quarantined}, {all_errors}, {', '.join(final)}"
+    query = _levels([", ".join(level) for level in (trimmed, parsed, coded, typed)] + [checked, final_list], f"{raw} r")
     sql = f"INSERT INTO {staged} (row_number, quarantined, errors, {', '.join(spec.column_names)}) {query}"
     return sql, statement.params
 

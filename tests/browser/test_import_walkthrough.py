@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from audit.models import AuditEvent
+from audit.models import AccessEvent
 from insights.jobs import run_worker_until_idle
 from students.demo.generate import DemoDistrictBuilder
 from students.demo.two_factor import DEMO_TOTP_SECRET
@@ -114,5 +114,5 @@ def test_a_newcomer_imports_the_exported_demo_and_a_second_admin_approves_a_held
     assert held.status == ImportRun.Status.APPLIED and held.decided_by == second
     assert Student.objects.filter(missing_from_last_export=True).count() == LEFT_OUT
     assert Student.objects.count() == STUDENTS
-    recorded = AuditEvent.objects.filter(action="sis_import", actor_id=second.pk)
+    recorded = AccessEvent.objects.filter(action="sis_import", actor_id=second.pk)
     assert recorded.filter(details__run=held.pk, details__status=ImportRun.Status.APPLIED).exists()
