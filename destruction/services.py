@@ -23,6 +23,7 @@ from destruction.permissions import check_privacy_officer
 from destruction.refusals import DestructionRefused, refuse_if_blocked
 from destruction.tombstones import local_id_hash
 from privacy import selectors as privacy_selectors
+from privacy.downloads import wipe_downloads_of
 from students.models import Student
 
 
@@ -120,6 +121,9 @@ def destroy_students(destruction: Destruction) -> Destruction:
             for pk, local_id in local_ids.items()
         )
         counts = graph.delete_rows(list(local_ids))
+        wiped = wipe_downloads_of(list(local_ids))
+        if wiped:
+            counts["privacy_downloadlink (files not yet downloaded)"] = wiped
         now = timezone.now()
         destruction.status = Destruction.Status.DONE
         destruction.destroyed_at = now

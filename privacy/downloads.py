@@ -136,6 +136,13 @@ def stored_chunks(link: DownloadLink) -> Iterator[bytes]:
         DownloadChunk.objects.filter(pk=pk).delete()
 
 
+def wipe_downloads_of(student_ids: list[int]) -> int:
+    """Wipe the not yet downloaded files holding any of these students (their record is being destroyed)."""
+    pending = DownloadLink.objects.filter(student_ids__overlap=student_ids, downloaded_at=None)
+    DownloadChunk.objects.filter(link__in=pending)._raw_delete(DownloadChunk.objects.db)
+    return pending.exclude(data=b"").update(data=b"")
+
+
 def purge_expired_downloads(*, now: datetime.datetime | None = None) -> int:
     """Wipe the files of links that expired unused; the links stay as the record that a file was made."""
     now = now or timezone.now()

@@ -19,6 +19,7 @@ from destruction.services import (
     request_student_destruction,
 )
 from destruction.tombstones import local_id_hash
+from privacy.downloads import store_download
 from students.models import Student
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,31 @@ def test_a_second_officer_approves_and_every_row_of_the_student_goes(demo, offic
     destroyed = AccessEvent.objects.get(action="destruction_approve")
     assert destroyed.changed_student_ids == [mateo.pk]
     assert destroyed.details["rows"] == before
+
+
+def test_files_made_for_the_student_and_not_yet_downloaded_are_wiped(demo, officer, second_officer, requested):
+    mateo, lily = demo.student("mateo"), demo.student("lily")
+    pending = store_download(
+        owner=officer,
+        purpose="family's record",
+        filename="r.zip",
+        content_type="application/zip",
+        content=b"mateo's record",
+        student_ids=[mateo.pk],
+    )
+    other = store_download(
+        owner=officer,
+        purpose="family's record",
+        filename="l.zip",
+        content_type="application/zip",
+        content=b"lily's record",
+        student_ids=[lily.pk],
+    )
+    done = approve_destruction(actor=second_officer, destruction=requested)
+    pending.refresh_from_db()
+    other.refresh_from_db()
+    assert bytes(pending.data) == b"" and bytes(other.data) != b""
+    assert done.counts["privacy_downloadlink (files not yet downloaded)"] == 1
 
 
 def test_the_tombstone_keeps_only_a_keyed_hash_of_the_sis_id(settings, demo, second_officer, requested):
