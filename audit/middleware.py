@@ -11,6 +11,11 @@ cannot be written, or the view's own database work (a grant change's audit row, 
 change is rolled back and the person is told nothing was saved (a retry then saves it once). A
 view that fails with a 5xx has its writes rolled back too, and its event (outcome "error") is
 written after the rollback.
+
+A request made on someone else's behalf says so before it gets here: ``request.audit_actor`` is
+the person acting (a supporter viewing Insights as an educator, while ``request.user`` is the
+educator) and ``request.audit_details`` names the other identity; such a request is always
+recorded, page by page.
 """
 
 import logging
@@ -30,6 +35,10 @@ NOT_SAVED_TEMPLATE = "audit/not_saved.html"
 
 
 def _actor(request):
+    # A request made for someone else (support viewing Insights as an educator) names the person acting.
+    acting = getattr(request, "audit_actor", None)
+    if acting is not None:
+        return acting
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
 
@@ -53,6 +62,7 @@ class AccessRecorderMiddleware:
 
     def __call__(self, request):
         with recording() as opened:
+            opened.details.update(getattr(request, "audit_details", {}))  # e.g. the identity viewed as
             if request.method in READ_ONLY_METHODS:
                 response = self.get_response(request)
                 self._record(request, opened, response)

@@ -119,6 +119,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "educators.middleware.SessionLifetimeMiddleware",
     "educators.middleware.MFARequiredMiddleware",
+    # Support's "view as": the viewed educator's pages, read-only, recorded under both identities.
+    "educators.view_as.ViewAsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A statement stopped by the database's time limits answers 503 with a calm page.
     "insights.middleware.DatabaseBusyMiddleware",
@@ -141,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "insights.context_processors.district",
                 "educators.context_processors.session_expiry",
+                "educators.view_as.view_as_banner",
             ],
         },
     },
@@ -314,6 +317,14 @@ for _name in (*_RETENTION_SETTINGS, "SIGN_IN_IP_RETENTION_DAYS"):
         raise ImproperlyConfigured(f"{_name} must be at least 1.")
 # An educator signing in after this many days away, from a network not seen in 90 days, is emailed.
 SIGNIN_ALERT_ABSENCE_DAYS = env_int("SIGNIN_ALERT_ABSENCE_DAYS", 30)
+
+# Access reviews (docs/access-reviews.md): opened on this schedule (cron, the worker's clock in UTC;
+# quarterly by default), due this many days later, and grants still unreviewed expire after the grace days.
+ACCESS_REVIEW_CRON = os.environ.get("ACCESS_REVIEW_CRON", "0 6 1 1,4,7,10 *")
+ACCESS_REVIEW_DAYS = env_int("ACCESS_REVIEW_DAYS", 21)
+ACCESS_REVIEW_GRACE_DAYS = env_int("ACCESS_REVIEW_GRACE_DAYS", 14)
+# Support's "view as" (educators/view_as.py) lasts at most this many minutes at a time.
+VIEW_AS_MINUTES = env_int("VIEW_AS_MINUTES", 30)
 # Public address of this instance, for links in emails sent outside a request (invitations).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     "http://127.0.0.1:8000" if DEBUG else (f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("educators.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("access-reviews/", include("permissions.urls")),
     path("session/keep-alive", views.session_keep_alive, name="session_keep_alive"),
     path("", include("students.urls")),
 ]

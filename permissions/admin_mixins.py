@@ -115,7 +115,12 @@ class EducatorAccessAdminMixin:
             )
             for kind in GRANT_KINDS
         ]
-        return format_html_join(" · ", '<a href="{}?user={}">{}</a>', links)
+        roles = reverse(f"{self.admin_site.name}:permissions_roletemplate_changelist")
+        return format_html(
+            '{} · or <a href="{}">assign a role</a> (a grant with its permissions)',
+            format_html_join(" · ", '<a href="{}?user={}">{}</a>', links),
+            roles,
+        )
 
 
 # --- guardian's object-permission pages --------------------------------------------------------------

@@ -39,7 +39,15 @@ EDUCATORS_WITH_ACCESS = f"students.{EDUCATORS_WITH_ACCESS_PERMISSION}"
 MANAGE_GRANTS = "permissions.manage_grants"
 READ_AUDIT_LOG = "audit.view_audit_reports"
 PRIVACY_OPERATIONS = "privacy.privacy_operations"  # families' whole records, breach packages
-WATCHED_PERMISSIONS = (RESTRICTED_NOTES, EDUCATORS_WITH_ACCESS, MANAGE_GRANTS, READ_AUDIT_LOG, PRIVACY_OPERATIONS)
+VIEW_AS_EDUCATOR = "permissions.view_as_educator"  # support's read-only "view as" (permissions/view_as.py)
+WATCHED_PERMISSIONS = (
+    RESTRICTED_NOTES,
+    EDUCATORS_WITH_ACCESS,
+    MANAGE_GRANTS,
+    READ_AUDIT_LOG,
+    PRIVACY_OPERATIONS,
+    VIEW_AS_EDUCATOR,
+)
 
 # Grant kind -> the word the audit log stores for it; roles are listed in GRANT_KINDS order.
 ROLE_BY_KIND = {
@@ -141,12 +149,15 @@ def role_words(educator) -> list[str]:
 
 # What makes an educator privileged (obliged to use two-factor sign-in), besides admin-site powers.
 PRIVILEGED_KINDS = frozenset({"district", "school"})
-PRIVILEGED_PERMISSIONS = frozenset({RESTRICTED_NOTES, MANAGE_GRANTS, READ_AUDIT_LOG, PRIVACY_OPERATIONS})
+PRIVILEGED_PERMISSIONS = frozenset(
+    {RESTRICTED_NOTES, MANAGE_GRANTS, READ_AUDIT_LOG, PRIVACY_OPERATIONS, VIEW_AS_EDUCATOR}
+)
 
 
 def is_privileged(educator) -> bool:
     """Whether the educator can see a whole district or school, read restricted notes, change who
-    sees what, read the audit log or run privacy operations, or has admin-site powers: one query at most."""
+    sees what, read the audit log, run privacy operations or view as others, or has admin-site powers:
+    one query at most."""
     if educator.is_staff or educator.is_superuser:
         return True
     held_now = holdings(educator)

@@ -20,6 +20,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from permissions.models import (
     DistrictGrant,
@@ -211,6 +212,22 @@ def holds_sql(kind: GrantKind, educator, now: datetime.datetime) -> tuple[str, l
     """SQL for "the educator holds a live grant of this kind", and its parameters."""
     sql = ("EXISTS (SELECT 1 FROM {grant} g" + LIVE_GRANT + ")").format(**sql_tables(kind))  # noqa: S608
     return sql, live_grant_params(kind, educator, now)
+
+
+def grant_words(grant, student_words: str = "") -> str:
+    """A grant in words, e.g. "Homeroom K-101 at Ashford Elementary grant for Kelly Moreau". A single-student
+    grant names its student by opaque id, or by ``student_words`` where the caller may show more."""
+    kind = KIND_BY_MODEL[type(grant)]
+    if grant.user_id is None or grant.content_object_id is None:  # a form's grant before it is chosen
+        return f"New {kind.model._meta.verbose_name}"
+    holder = grant.user.full_name or grant.user.email
+    if kind.key == "district":
+        return f"Districtwide grant for {holder}"
+    if kind.key == "school":
+        return f"Schoolwide grant at {grant.content_object.name} for {holder}"
+    if kind.key == "student":
+        return f"Single-student grant ({student_words or f'Student #{grant.content_object_id}'}) for {holder}"
+    return f"{capfirst(object_label(kind, grant.content_object))} grant for {holder}"
 
 
 def object_label(kind: GrantKind, obj) -> str:

@@ -162,8 +162,20 @@ def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
         raise not_found() from None
 
 
+# Set on an educator's account object while a supporter views Insights as them (permissions/view_as.py).
+VIEWED_AS_ATTRIBUTE = "_insights_viewed_as_by"
+
+
+def viewed_as_by(educator):
+    """The supporter viewing as this educator in the current request, or None."""
+    return getattr(educator, VIEWED_AS_ATTRIBUTE, None)
+
+
 def can_view_restricted_notes(educator) -> bool:
-    """Restricted note text needs this permission on top of seeing the student (superuser status does not count)."""
+    """Restricted note text needs this permission on top of seeing the student (superuser status does not count);
+    a support session viewing as the educator never reveals it."""
+    if viewed_as_by(educator) is not None:
+        return False
     return is_active_educator(educator) and RESTRICTED_NOTES in holdings(educator).permissions
 
 

@@ -27,8 +27,8 @@ def can_manage_grants(user) -> bool:
 
 
 def student_by_local_id(local_id: str) -> Student | None:
-    """The student with this SIS local id, for granting single-student access and for access reports;
-    only the id and local id are read (a district admin granting access need not see the student)."""
+    """The student with this SIS local id, for access reports; only the id and local id are read (a
+    district admin asking about access need not see the student)."""
     return Student.objects.filter(local_id=local_id.strip()).only("pk", "local_id").first()
 
 
@@ -65,7 +65,8 @@ def record_grant_event(*, actor, grant: Grant, before: dict | None, after: dict 
     )
 
 
-def _check_actor(actor) -> None:
+def check_actor(actor) -> None:
+    """Only district admins change access: anyone else is refused."""
     if not can_manage_grants(actor):
         raise PermissionDenied("Only district admins holding the manage_grants permission may change access.")
 
@@ -77,7 +78,8 @@ def clean_expiry(expires_at: datetime.datetime | None) -> datetime.datetime | No
     return expires_at
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """A change's reason, trimmed; an empty one is refused."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Say why: every grant change needs a reason.")
@@ -89,8 +91,8 @@ def grant_access(
 ) -> Grant:
     """Give the educator a grant of this kind ("district", "school", "grade", "homeroom", "section",
     "student") on obj, or update the reason and expiry of the one they hold (it becomes a manual grant)."""
-    _check_actor(actor)
-    reason = _clean_reason(reason)
+    check_actor(actor)
+    reason = clean_reason(reason)
     if kind not in KIND_BY_KEY:
         raise ValidationError(f"Unknown kind of grant: {kind}.")
     grant_kind = KIND_BY_KEY[kind]
@@ -120,8 +122,8 @@ def grant_access(
 def revoke_access(*, actor: Educator, grant: Grant, reason: str) -> None:
     """Take a hand-made grant away. Grants derived from the SIS follow the SIS: change the homeroom's
     teacher or the section's teachers instead (or deactivate the account)."""
-    _check_actor(actor)
-    reason = _clean_reason(reason)
+    check_actor(actor)
+    reason = clean_reason(reason)
     if grant.source == GrantSource.SIS:
         raise ValidationError(
             "This grant follows the SIS teaching assignment: change the homeroom's teacher or the section's "

@@ -40,6 +40,7 @@ class CastEducator:
     manages_grants: bool = False
     reads_audit_reports: bool = False
     runs_privacy_operations: bool = False
+    reviews_school_access: bool = False  # reviews the grants at their school's quarterly access review
 
     @property
     def email(self) -> str:
@@ -125,10 +126,11 @@ EDUCATORS = (
         "Priya Natarajan",
         "principal",
         BAKER,
-        "Baker K-8 principal: every Baker student, restricted notes, who has access",
+        "Baker K-8 principal: every Baker student, restricted notes, who has access; reviews Baker's grants",
         school_grants=(BAKER,),
         restricted_notes=True,
         sees_educators_with_access=True,
+        reviews_school_access=True,
     ),
     CastEducator(
         "teacher.k",

@@ -110,6 +110,7 @@ class GrantsMixin:
         manage_grants = permission("permissions", "manage_grants")
         audit_reports = permission("audit", "view_audit_reports")
         privacy_operations = permission("privacy", "privacy_operations")
+        reviews = permission("permissions", "review_school_access")
         for person in cast.EDUCATORS:
             educator = self.cast_educators[person.key]
             if person.restricted_notes:
@@ -122,3 +123,5 @@ class GrantsMixin:
                 educator.user_permissions.add(audit_reports)
             if person.runs_privacy_operations:
                 educator.user_permissions.add(privacy_operations)
+            if person.reviews_school_access:
+                educator.user_permissions.add(reviews)

@@ -4,6 +4,7 @@ Keeps the mixins' tests independent of how students/admin.py and educators/admin
 """
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
 
 from educators.models import Educator
 from permissions.admin_mixins import (
@@ -13,6 +14,7 @@ from permissions.admin_mixins import (
     SectionGrantSyncAdminMixin,
 )
 from permissions.kinds import GRANT_KINDS
+from permissions.models import RoleTemplate
 from permissions.policy import visible_students
 from students.models import EducatorSectionAssignment, Homeroom, School, Section, Student
 
@@ -53,5 +55,5 @@ site.register(School, SchoolAdmin)
 site.register(Homeroom, HomeroomAdmin)
 site.register(Section, SectionAdmin)
 site.register(Student, StudentAdmin)
-for kind in GRANT_KINDS:
-    site.register(kind.model, type(admin.site._registry[kind.model]))
+for model in [*(kind.model for kind in GRANT_KINDS), RoleTemplate, Group]:
+    site.register(model, type(admin.site._registry[model]))

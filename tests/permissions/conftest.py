@@ -14,3 +14,14 @@ def demo_district(django_db_setup, django_db_blocker):
 @pytest.fixture
 def demo(demo_district, db) -> Cast:
     return Cast()
+
+
+@pytest.fixture
+def signed_in(client, demo):
+    """Sign the test client in as one of the cast ("admin", "principal.baker", ...)."""
+
+    def sign_in(key: str):
+        client.force_login(demo.educator(key))
+        return client
+
+    return sign_in

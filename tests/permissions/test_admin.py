@@ -21,15 +21,6 @@ from permissions.reasons import access_reasons
 pytestmark = pytest.mark.urls("tests.permissions.urls")
 
 
-@pytest.fixture
-def signed_in(client, demo):
-    def sign_in(key: str):
-        client.force_login(demo.educator(key))
-        return client
-
-    return sign_in
-
-
 def later() -> dict:
     moment = timezone.localtime() + datetime.timedelta(days=14)
     return {"expires_at_0": moment.strftime("%Y-%m-%d"), "expires_at_1": "16:00:00"}
@@ -78,20 +69,18 @@ def test_a_grant_without_reason_in_the_past_or_held_already_is_refused(signed_in
     assert not GrantChangeEvent.objects.exists()
 
 
-def test_a_single_student_grant_names_the_student_by_local_id(signed_in, demo):
+def test_a_single_student_grant_is_picked_by_student_and_listed_by_local_id(signed_in, demo):
     client, newhire, eli = signed_in("admin"), demo.educator("newhire"), demo.student("eli")
     url = reverse("admin:permissions_studentgrant_add")
-    response = client.post(url, {"user": newhire.pk, "student_local_id": "nope", "reason": "IEP meeting"})
-    assert b"No student has this local id" in response.content
-    response = client.post(
-        url, {"user": newhire.pk, "student_local_id": eli.local_id, "reason": "IEP meeting", **later()}
-    )
+    response = client.post(url, {"user": newhire.pk, "content_object": "0", "reason": "IEP meeting"})
+    assert b"Select a valid choice" in response.content
+    response = client.post(url, {"user": newhire.pk, "content_object": eli.pk, "reason": "IEP meeting", **later()})
     assert response.status_code == 302
     assert access_reasons(newhire, eli) == [
         f"single student: IEP meeting, until {timezone.localdate() + datetime.timedelta(days=14)}"
     ]
     listing = client.get(reverse("admin:permissions_studentgrant_changelist")).content.decode()
-    assert eli.local_id in listing and eli.last_name not in listing
+    assert eli.local_id in listing and eli.last_name not in listing  # the admin may not see Eli
     change = client.get(
         reverse("admin:permissions_studentgrant_change", args=[StudentGrant.objects.get(user=newhire).pk])
     )
