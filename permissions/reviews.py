@@ -225,7 +225,10 @@ def expire_unreviewed(now: datetime.datetime | None = None) -> int:
                 if grant is None:
                     _settle(item, decision=ReviewDecision.GONE, reason=GONE_REASON, actor=None)
                 elif grant.source == GrantSource.SIS:
-                    _settle(item, decision=ReviewDecision.KEEP, reason="Not reviewed; follows the SIS.", actor=None)
+                    snapshot = grant_snapshot(grant)
+                    reason = "Access review: not reviewed; kept, as it follows the SIS teaching assignment"
+                    record_grant_event(actor=None, grant=grant, before=snapshot, after=snapshot, reason=reason)
+                    _settle(item, decision=ReviewDecision.KEEP, reason=reason, actor=None)
                 else:
                     reason = f"Access review: not reviewed by {due:%Y-%m-%d}, expired after the grace period"
                     before = grant_snapshot(grant)

@@ -196,3 +196,11 @@ def test_the_unused_access_report_says_when_there_is_nothing_to_list(signed_in, 
         kind.model.objects.all().delete()
     page = signed_in("admin").get(reverse("permissions:unused_access")).content.decode()
     assert "Every grant was used" in page
+
+
+def test_district_admins_follow_the_reviews_in_the_admin(signed_in, demo, reviews):
+    page = signed_in("admin").get(reverse("admin:permissions_accessreview_changelist")).content.decode()
+    baker = reviews["BAK"]
+    assert str(baker) in page and review_url(baker) in page
+    assert f'<td class="field-left">{baker.items.count()}</td>' in page
+    assert signed_in("principal.baker").get(reverse("admin:permissions_accessreview_changelist")).status_code == 302

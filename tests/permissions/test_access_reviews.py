@@ -192,6 +192,8 @@ def test_unreviewed_hand_made_grants_expire_after_the_grace_period(demo, opened)
     assert counselor.expires_at == later
     assert item_for(review, counselor).decision == ReviewDecision.EXPIRED
     assert item_for(review, homeroom).decision == ReviewDecision.KEEP  # follows the SIS
+    sis_kept = GrantChangeEvent.objects.filter(educator_id=homeroom.user_id).latest("id")
+    assert "kept, as it follows the SIS" in sis_kept.reason and sis_kept.before == sis_kept.after
     assert item_for(review, kept).decided_by == demo.educator("principal.baker")
     gone_item.refresh_from_db()
     assert gone_item.decision == ReviewDecision.GONE
