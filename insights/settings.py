@@ -284,6 +284,7 @@ AUDIT_ACTION_WORDS = [
     "students.audit_reports.ACTION_WORDS",
     "privacy.audit_actions.ACTION_WORDS",
     "destruction.audit_actions.ACTION_WORDS",
+    "permissions.audit_actions.ACTION_WORDS",
 ]
 AUDIT_REPORT_FORMS = {  # URL slug -> report form, in the order the admin lists them
     "find-student": "audit.forms.StudentLookupForm",
