@@ -16,6 +16,8 @@ ALLOWED = settings.BASE_DIR / "insights" / "csv.py"
 MACHINE_FORMATS = {
     settings.BASE_DIR / "students" / "sis" / "export.py",
     settings.BASE_DIR / "destruction" / "export.py",
+    # OneRoster rows rewritten as Insights CSV text for the import's own reader, never for a person.
+    settings.BASE_DIR / "students" / "sis" / "oneroster" / "translate.py",
 }
 WRITERS = {"writer", "DictWriter"}
 # Tooling that never serves a file to a person: tests and benchmarks (which rewrite import packages).
