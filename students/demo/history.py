@@ -2,6 +2,10 @@
 
 Several school years per student, with absences concentrated in some students. Part of
 DemoDistrictBuilder (students/demo/generate.py); every random choice comes from its ``rng``.
+Realistic enough to judge the pages by: note types fit the grade the student was in, incidents
+are described as incidents of their code, STAR percentiles drift from a student's own level
+instead of jumping at random, and restricted notes are written only by educators who may read
+them (and see the student).
 """
 
 import datetime
@@ -29,7 +33,42 @@ from students.models import (
 from students.models.grades import GRADE_ORDER, school_year_start
 
 HISTORY_YEARS = 4  # the current school year and the three before it
-INCIDENT_CODES = ("Disruption", "Defiance", "Fighting", "Bullying", "Inappropriate language", "Skipping class")
+# What each incident code's write-up says, as a dean or teacher would log it.
+INCIDENT_DESCRIPTIONS = {
+    "Disruption": (
+        "Kept calling out during the lesson after two reminders.",
+        "Threw paper balls across the room during group work.",
+        "Played music from a phone aloud during independent work.",
+    ),
+    "Defiance": (
+        "Refused to move seats when asked by the teacher.",
+        "Left the classroom without permission after being asked to stay.",
+        "Would not hand over a phone when asked by staff.",
+    ),
+    "Fighting": (
+        "Pushed another student during an argument; staff separated them.",
+        "Exchanged punches with a classmate; the nurse checked both students.",
+    ),
+    "Bullying": (
+        "Repeatedly mocked a classmate's clothing, reported by the classmate.",
+        "Sent hurtful messages about a peer over several days.",
+        "Kept excluding a classmate from the lunch table and taunting them.",
+    ),
+    "Inappropriate language": (
+        "Used profanity toward a classmate.",
+        "Swore at a staff member when asked to put a phone away.",
+    ),
+    "Skipping class": (
+        "Found in the hallway without a pass during class.",
+        "Left school grounds at lunch and missed the afternoon classes.",
+        "Missed a class period; seen in the library instead.",
+    ),
+}
+INCIDENT_CODES = tuple(INCIDENT_DESCRIPTIONS)
+# A STAR percentile moves this much at most from one test to the next; a student's level starts here.
+STAR_STEP = 8
+STAR_START = (10, 90)
+NINTH_POSITION = GRADE_ORDER["9"]
 INCIDENT_LOCATIONS = ("Classroom", "Hallway", "Cafeteria", "Playground", "Bus", "Gym")
 ABSENCE_REASONS = ("Illness", "Family", "Appointment", "", "", "")
 
@@ -55,12 +94,30 @@ class HistoryMixin:
             authors.setdefault(homeroom.school_id, []).append(homeroom.educator)
         return authors
 
+    def _restricted_writers_by_school(self) -> dict[int, list[Educator]]:
+        """Who may write a school's restricted notes: holders of the permission who see the school's
+        students, by a grant on the school or districtwide; nobody writes what they could not read."""
+        holders = [person for person in cast.EDUCATORS if person.restricted_notes and person.is_active]
+        return {
+            school.pk: [
+                self.cast_educators[person.key]
+                for person in holders
+                if person.district_grant or school.local_id in person.school_grants
+            ]
+            for school in self.schools
+        }
+
+    def _note_types(self, grade_position: int) -> list[str]:
+        """The kinds of note that fit a student in that grade: "9th grade experience" only in grade 9."""
+        return [kind for kind in NoteType.values if kind != NoteType.NINTH_GRADE or grade_position == NINTH_POSITION]
+
     def _history(self):
         rng = self.rng
         years = [self.current_year - offset for offset in range(HISTORY_YEARS - 1, -1, -1)]
         days_by_year = {year: self._school_days(year) for year in years}
         authors = self._authors_by_school()
-        counselor_of = {s: [e for e in a if e.staff_type == "counselor"] for s, a in authors.items()}
+        restricted_writers_at = self._restricted_writers_by_school()
+        self._star_levels = {}
         rows: dict[type, list] = {
             model: []
             for model in (
@@ -79,7 +136,7 @@ class HistoryMixin:
         for student, person in zip(self.students, self.profiles, strict=True):
             chronic = person.chronic_absence if person else rng.random() < 0.12
             writers = authors.get(student.school_id) or list(self.cast_educators.values())[:1]
-            restricted_writers = counselor_of.get(student.school_id) or writers
+            restricted_writers = restricted_writers_at.get(student.school_id, [])
             for year in years:
                 days = days_by_year[year]
                 if not days:
@@ -106,24 +163,26 @@ class HistoryMixin:
                             if exact
                             else datetime.time(12)
                         )
+                        code = rng.choice(INCIDENT_CODES)
                         rows[DisciplineIncident].append(
                             DisciplineIncident(
                                 student=student,
-                                incident_code=rng.choice(INCIDENT_CODES),
+                                incident_code=code,
                                 incident_location=rng.choice(INCIDENT_LOCATIONS),
-                                incident_description=rng.choice(NOTE_SENTENCES),
+                                incident_description=rng.choice(INCIDENT_DESCRIPTIONS[code]),
                                 occurred_at=self._moment(day, moment),
                                 has_exact_time=exact,
                             )
                         )
+                note_types = self._note_types(grade_then)
                 for _ in range(rng.randint(0, 3) + (1 if person else 0)):
-                    restricted = rng.random() < (0.3 if person else 0.08)
+                    restricted = bool(restricted_writers) and rng.random() < (0.3 if person else 0.08)
                     text = " ".join(rng.sample(NOTE_SENTENCES, k=2))
                     rows[EventNote].append(
                         EventNote(
                             student=student,
                             author=rng.choice(restricted_writers if restricted else writers),
-                            note_type=rng.choice(NoteType.values),
+                            note_type=rng.choice(note_types),
                             text="" if restricted else text,
                             restricted_text=text if restricted else "",
                             is_restricted=restricted,
@@ -154,7 +213,7 @@ class HistoryMixin:
                             student=student,
                             subject=subject,
                             taken_at=self._moment(on, datetime.time(10)),
-                            percentile_rank=rng.randint(1, 99),
+                            percentile_rank=self._next_star_percentile(student, subject),
                         )
                     )
         spring = datetime.date(year + 1, 5, 1)
@@ -181,6 +240,14 @@ class HistoryMixin:
                     composite_proficiency_level=Decimal(f"{rng.uniform(1, 5.9):.1f}"),
                 )
             )
+
+    def _next_star_percentile(self, student, subject: str) -> int:
+        """The student's next STAR percentile: a step of at most STAR_STEP from the last, within 1-99."""
+        key = (student.local_id, subject)
+        last = self._star_levels.get(key)
+        level = self.rng.randint(*STAR_START) if last is None else last + self.rng.randint(-STAR_STEP, STAR_STEP)
+        self._star_levels[key] = min(99, max(1, level))
+        return self._star_levels[key]
 
     def _services_and_plans(self, rows, student, writers, days_by_year):
         rng = self.rng
