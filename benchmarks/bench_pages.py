@@ -1,9 +1,10 @@
-"""Pages: median server time of the profile, a school roster and home, as ratios to a trivial signed-in page.
+"""Pages: median server time of the profile, roster, home, dashboards and notes search, as ratios to a trivial page.
 
 Measured with Django's test Client (the whole middleware stack, audit recording included, no
 network) on the benchmark district. The profile is of a student given six school years of
 history; the roster is a whole school (about 600 students at 50,000). Goals: profile ≤ 3×,
-roster ≤ 10× the trivial page. Everything this adds (history, audit rows) is rolled back.
+roster ≤ 10× the trivial page; the school dashboards and the notes search (a POST, as people send it)
+are reported beside them. Everything this adds (history, audit rows) is rolled back.
 """
 
 import datetime
@@ -28,13 +29,18 @@ WARM_UP = 3
 EXTRA_HISTORY_YEARS = 2  # on top of the generator's four: six school years in all
 
 
-def median_seconds(client: Client, url: str) -> float:
+def median_seconds(client: Client, url: str, post: dict | None = None) -> float:
+    """The median time of GET url, or of POSTing `post` to it."""
+
+    def fetch():
+        return client.get(url) if post is None else client.post(url, post)
+
     for _ in range(WARM_UP):
-        assert client.get(url).status_code == 200, url
+        assert fetch().status_code == 200, url
     timings = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
-        response = client.get(url)
+        response = fetch()
         timings.append(time.perf_counter() - started)
         assert response.status_code == 200, url
     return statistics.median(timings)
@@ -111,4 +117,12 @@ def run(report):
             median_seconds(district, reverse("students:home")),
             trivial,
         )
+        for measure in ("absences", "tardies", "discipline"):
+            dashboard = reverse(f"students:{measure}_dashboard", args=[baker.pk])
+            report(f"{measure} dashboard, one school, principal", median_seconds(principal, dashboard), trivial)
+        report("district page, districtwide", median_seconds(district, reverse("students:district")), trivial)
+        search = reverse("students:note_search")
+        for key, client in (("principal", principal), ("districtwide", district)):
+            seconds = median_seconds(client, search, post={"q": "family attendance"})
+            report(f"notes search, {key}", seconds, trivial)
         transaction.set_rollback(True)
