@@ -1,4 +1,4 @@
-"""The site's URLs. Every page requires sign-in except sign-in itself, the health check and static files."""
+"""The site's URLs. Every page requires sign-in except sign-in itself, the health check, the icon and static files."""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
@@ -14,6 +14,7 @@ handler500 = views.server_error
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("educators.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,10 +1,17 @@
-"""Site-wide views that belong to no app: the health check, the session keep-alive and the error pages."""
+"""Site-wide views that belong to no app: the health check, the icon, the session keep-alive and the error pages."""
 
 import sys
 
 from django.db import connection
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,6 +27,14 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page names no icon (the admin, a downloaded PDF): the site's icon.
+
+    A temporary redirect, as the icon's address changes with its content hash on each deploy."""
+    return HttpResponseRedirect(static("img/favicon.svg"))
 
 
 @require_POST

@@ -11,8 +11,10 @@ from django import forms
 from students.models import NoteType, ServiceType
 from students.models.grades import GRADE_CHOICES
 from students.selectors import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterFilters
+from students.selectors._shared import current_school_year_start
 from students.selectors.dashboards import DashboardChoices, DashboardFilters, default_filters
 from students.selectors.note_search import MAX_SEARCH_LENGTH, NoteSearch, earliest_searchable_day
+from students.selectors.profile_document import DOCUMENT_SECTIONS, DocumentRequest
 from students.selectors.rosters import ROSTER_SORT_LABELS
 from students.selectors.search import MAX_QUERY_LENGTH
 from students.services import MAX_NOTE_LENGTH
@@ -121,7 +123,11 @@ class RosterFilterForm(PageForm):
     homeroom = forms.TypedChoiceField(label="Homeroom", required=False, coerce=int, empty_value=None)
     sped = forms.ChoiceField(label="Special education", choices=YES_NO, required=False)
     plan_504 = forms.ChoiceField(label="504 plan", choices=YES_NO, required=False)
-    english_learner = forms.ChoiceField(label="English learner", choices=YES_NO, required=False)
+    english_learner = forms.ChoiceField(
+        label="English learner",
+        required=False,
+        choices=[("", "Any"), ("yes", "Yes, learning English now"), ("former", "Former English learner"), ("no", "No")],
+    )
     absences = forms.ChoiceField(
         label="Absences this year",
         required=False,
@@ -137,9 +143,19 @@ class RosterFilterForm(PageForm):
 
     def __init__(self, *args, grades: list[str], homerooms, **kwargs):
         super().__init__(*args, **kwargs)
+        self.grades, self.homerooms = grades, homerooms
         labels = dict(GRADE_CHOICES)
         self.fields["grade"].choices = [("", "Any"), *((grade, labels[grade]) for grade in grades)]
         self.fields["homeroom"].choices = [("", "Any"), *((homeroom.pk, homeroom.name) for homeroom in homerooms)]
+
+    def show_counts(self, counts: dict[str, dict[str, int]]) -> None:
+        """Label each choice with how many students it keeps: "Grade 3 (42)"; "Any" stays as it is."""
+        for name, per_choice in counts.items():
+            field = self.fields[name]
+            field.choices = [
+                (value, f"{label} ({per_choice[str(value)]:,})" if str(value) in per_choice else label)
+                for value, label in field.choices
+            ]
 
     def filters(self) -> RosterFilters:
         """The validated filters; call after is_valid() (invalid fields count as "any")."""
@@ -153,7 +169,7 @@ class RosterFilterForm(PageForm):
             homeroom_id=data.get("homeroom"),
             sped=yes_no("sped"),
             plan_504=yes_no("plan_504"),
-            english_learner=yes_no("english_learner"),
+            english_learner=data.get("english_learner") or "",
             absences=data.get("absences") or "",
             incidents=data.get("incidents") or "",
             sort=data.get("sort") or "name",
@@ -289,4 +305,66 @@ class DashboardFilterForm(PageForm):
             house=data.get("house") or "",
             counselor_id=data.get("counselor"),
             excused={"yes": True, "no": False}.get(data.get("excused") or ""),
+        )
+
+
+# The earliest first day a profile PDF may start from: older records are not kept in Insights.
+EARLIEST_DOCUMENT_DAY = datetime.date(2000, 1, 1)
+
+
+class ProfileDocumentForm(PageForm):
+    """What goes into a student's PDF: sections, a date range, and restricted text for those allowed."""
+
+    wide_fields = ("sections",)
+
+    sections = forms.MultipleChoiceField(
+        label="Sections",
+        choices=list(DOCUMENT_SECTIONS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one section to include."},
+    )
+    start = forms.DateField(
+        label="From",
+        widget=DateInput,
+        error_messages={"required": "Give the first day.", "invalid": "Enter a date like 2026-09-01."},
+    )
+    end = forms.DateField(
+        label="To",
+        widget=DateInput,
+        error_messages={"required": "Give the last day.", "invalid": "Enter a date like 2026-12-01."},
+    )
+    include_restricted = forms.BooleanField(
+        label="Include the text of restricted notes",
+        required=False,
+        help_text="Only if the reader of this document may read them. Each restricted note printed is recorded.",
+    )
+
+    def __init__(self, *args, may_include_restricted: bool, today: datetime.date, **kwargs):
+        initial = {"sections": list(DOCUMENT_SECTIONS), "start": current_school_year_start(today), "end": today}
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if not may_include_restricted:
+            del self.fields["include_restricted"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and start < EARLIEST_DOCUMENT_DAY:
+            self.add_error("start", f"Choose {EARLIEST_DOCUMENT_DAY:%Y-%m-%d} or later.")
+        if end and end > self.today:
+            self.add_error("end", "The last day cannot be in the future.")
+        if start and end and end < start:
+            self.add_error("end", "The last day cannot be before the first day.")
+        return cleaned
+
+    def document_request(self) -> DocumentRequest:
+        """The validated choices; call after is_valid()."""
+        data = self.cleaned_data
+        chosen = set(data["sections"])
+        return DocumentRequest(
+            sections=tuple(key for key in DOCUMENT_SECTIONS if key in chosen),
+            start=data["start"],
+            end=data["end"],
+            include_restricted=data.get("include_restricted", False),
         )

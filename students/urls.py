@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from students.views import dashboards, home, notes, profile, rosters, search, services
+from students.views import dashboards, home, notes, profile, profile_pdf, rosters, search, services
 
 app_name = "students"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("students/", rosters.my_students, name="my_students"),
     path("students/<int:student_id>/", profile.student_profile, name="profile"),
     path("students/<int:student_id>/history/", profile.case_history, name="case_history"),
+    path("students/<int:student_id>/pdf/", profile_pdf.profile_pdf, name="profile_pdf"),
     path("students/<int:student_id>/notes/new/", notes.note_create, name="note_create"),
     path("students/<int:student_id>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
     path("students/<int:student_id>/notes/<int:note_id>/restricted/", notes.restricted_note, name="restricted_note"),
@@ -46,7 +47,9 @@ urlpatterns = [
     ),
     path("district/", dashboards.district, name="district"),
     path("homerooms/<int:homeroom_id>/", rosters.homeroom, name="homeroom"),
+    path("homerooms/<int:homeroom_id>/students.csv", rosters.homeroom_csv, name="homeroom_csv"),
     path("sections/<int:section_id>/", rosters.section, name="section"),
+    path("sections/<int:section_id>/students.csv", rosters.section_csv, name="section_csv"),
     path("search/", search.search, name="search"),
     path("search/suggestions.json", search.search_suggestions, name="search_suggestions"),
 ]

@@ -12,7 +12,9 @@ from students.models.programs import ProgramCategory, ProgramCode, with_program_
 from students.models.services import Service, ServiceType
 from students.models.student import (
     Student,
+    current_english_learner_students,
     english_learner_students,
+    former_english_learner_students,
     special_education_students,
     students_identified_by,
 )
@@ -43,7 +45,9 @@ __all__ = [
     "Student",
     "StudentSectionAssignment",
     "Tardy",
+    "current_english_learner_students",
     "english_learner_students",
+    "former_english_learner_students",
     "special_education_students",
     "students_identified_by",
     "with_program_category",

@@ -218,6 +218,19 @@ def special_education_students() -> Q:
     return Q(program_assigned__in=programs_in(ProgramCategory.SPECIAL_EDUCATION))
 
 
+def current_english_learner_students() -> Q:
+    """Students learning English now: limited proficiency, or in a program counted as an English-learner one."""
+    return Q(limited_english_proficiency=EnglishProficiency.LIMITED) | Q(
+        program_assigned__in=programs_in(ProgramCategory.ENGLISH_LEARNER)
+    )
+
+
+def former_english_learner_students() -> Q:
+    """Former English learners (FLEP, transitioning or not) who are in no English-learner program now."""
+    former = Q(limited_english_proficiency__in=[EnglishProficiency.FLEP, EnglishProficiency.FLEP_TRANSITIONING])
+    return former & ~current_english_learner_students()
+
+
 def english_learner_students() -> Q:
     """English learners: not fluent in English, or in a program the district counts as an English-learner one."""
     return ~Q(limited_english_proficiency=EnglishProficiency.FLUENT) | Q(

@@ -2,7 +2,7 @@
 
 Every selector starts from the access policy (``permissions.policy``), so forbidden records look
 missing (404), tells the audit recorder which students it returned, and hands the students and
-note text it returns to the error-report scrubber. Split by subject: the profile and case history,
+note text it returns to the error-report scrubber. Split by subject: the profile, its PDF and the case history,
 notes, notes search, lists of students (rosters), school dashboards, the home page, and student search.
 """
 
@@ -25,6 +25,7 @@ from students.selectors.notes import (
     restricted_note_heading,
 )
 from students.selectors.profile import StudentProfile, active_service, student_for_form, student_profile
+from students.selectors.profile_document import DOCUMENT_SECTIONS, DocumentRequest, ProfileDocument, profile_document
 from students.selectors.rosters import (
     ABSENCE_BUCKETS,
     INCIDENT_BUCKETS,
@@ -45,6 +46,10 @@ from students.selectors.search import student_search
 
 __all__ = [
     "ABSENCE_BUCKETS",
+    "DOCUMENT_SECTIONS",
+    "DocumentRequest",
+    "ProfileDocument",
+    "profile_document",
     "CaseHistory",
     "HistoryEntry",
     "INCIDENT_BUCKETS",

@@ -2,6 +2,8 @@
 
 The same few queries whatever the number of students: each list is one query over the policy's
 queryset, with the conditions ("4+ absences in 45 days and no note since") as SQL subqueries.
+The kinds of school among the educator's students decide what is worth asking: "failing a class"
+only where they include a high school, and nothing at all (with the reason) when they see no one.
 """
 
 import datetime
@@ -36,6 +38,7 @@ from students.selectors._shared import (
 )
 
 RECENT_NOTES = 15
+MAX_NOTES_PAGE = 1000  # far past any real feed; keeps the offset a small number
 ATTENTION_LIMIT = 25
 ABSENCE_WINDOW_DAYS = 45
 ABSENCES_FOR_ATTENTION = 4
@@ -56,9 +59,13 @@ class Shortlist:
 @dataclass(frozen=True)
 class HomePage:
     today: datetime.date
+    has_students: bool
+    shows_failing: bool  # only for educators who see high-school students
     homerooms: list[Homeroom]
     sections: list[Section]
     recent_notes: list[EventNote]
+    notes_page: int
+    more_notes: bool
     frequent_absences: Shortlist
     failing: Shortlist
     birthdays: Shortlist
@@ -147,18 +154,34 @@ def _birthdays(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
     return shortlist
 
 
-def home_page(*, educator) -> HomePage:
-    """What the home page shows the educator, limited to the students they may see."""
+def _notes_page_number(value) -> int:
+    """The feed page asked for: a whole number from 1, anything else the first page."""
+    return int(value) if str(value).isdigit() and 1 <= int(value) <= MAX_NOTES_PAGE else 1
+
+
+def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
+    """What the home page shows the educator, limited to the students they may see; the notes feed a page at a time."""
     day = today()
     visible = visible_students(educator)
-    recent_notes = list(
+    # Each school answers at its first visible student: a few index probes, not a scan of the district.
+    with_students = School.objects.filter(Exists(visible.filter(school=OuterRef("pk"))))
+    school_types = set(with_students.values_list("school_type", flat=True))
+    notes_page = _notes_page_number(notes_page)
+    first = (notes_page - 1) * RECENT_NOTES
+    feed = list(
         EventNote.objects.filter(student__in=visible, is_restricted=False)
         .select_related("student", "author")
         .only("note_type", "text", "recorded_at", "student__first_name", "student__last_name", "author__full_name")
-        .order_by("-recorded_at", "-id")[:RECENT_NOTES]
+        .order_by("-recorded_at", "-id")[first : first + RECENT_NOTES + 1]
     )
+    recent_notes = feed[:RECENT_NOTES]
+    shows_failing = School.SchoolType.HIGH in school_types
     page = HomePage(
         today=day,
+        has_students=bool(school_types),
+        shows_failing=shows_failing,
+        notes_page=notes_page,
+        more_notes=len(feed) > RECENT_NOTES,
         homerooms=list(visible_homerooms(educator).filter(educator=educator).select_related("school").order_by("name")),
         sections=list(
             visible_sections(educator)
@@ -168,7 +191,7 @@ def home_page(*, educator) -> HomePage:
         ),
         recent_notes=recent_notes,
         frequent_absences=_frequent_absences(visible, day),
-        failing=_failing(visible, day),
+        failing=_failing(visible, day) if shows_failing else Shortlist(students=[], more=False),
         birthdays=_birthdays(visible, day),
     )
     report_students(

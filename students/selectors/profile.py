@@ -57,6 +57,14 @@ class MonthlyAttendance:
     absences: list[int]
     tardies: list[int]
 
+    @property
+    def absence_total(self) -> int:
+        return sum(self.absences)
+
+    @property
+    def tardy_total(self) -> int:
+        return sum(self.tardies)
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -106,10 +114,10 @@ class StudentProfile:
 
 
 def monthly_attendance(student: Student, since: datetime.date | None, day: datetime.date) -> MonthlyAttendance:
-    """Absences and tardies per month, both counted in one query (UNION ALL of two GROUP BYs)."""
+    """Absences and tardies per month up to `day`, both counted in one query (UNION ALL of two GROUP BYs)."""
 
     def per_month(model, kind: str):
-        rows = model.objects.filter(student=student)
+        rows = model.objects.filter(student=student, occurred_on__lte=day)
         if since is not None:
             rows = rows.filter(occurred_on__gte=since)
         return (

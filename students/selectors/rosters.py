@@ -27,7 +27,8 @@ from students.models import (
     Section,
     Student,
     StudentSectionAssignment,
-    english_learner_students,
+    current_english_learner_students,
+    former_english_learner_students,
     special_education_students,
 )
 from students.models.grades import GRADE_CODES, GRADE_ORDER
@@ -58,6 +59,11 @@ ROSTER_SORTS = {
     "incidents": ("-incident_count", *NAME_ORDER),
     "tier": ("-early_warning_tier", *NAME_ORDER),
 }
+# A homeroom's or section's table sorts by its columns; sections also by the grade in them (lowest first).
+HOMEROOM_SORTS = {
+    key: ROSTER_SORTS[key] for key in ("name", "grade", "program", "absences", "tardies", "incidents", "tier")
+}
+SECTION_SORTS = {**HOMEROOM_SORTS, "section_grade": (F("section_grade").asc(nulls_last=True), *NAME_ORDER)}
 ROSTER_SORT_LABELS = {
     "name": "Name",
     "grade": "Grade",
@@ -128,11 +134,23 @@ class RosterFilters:
     homeroom_id: int | None = None
     sped: bool | None = None
     plan_504: bool | None = None
-    english_learner: bool | None = None
+    english_learner: str = ""  # "", or a key of ENGLISH_LEARNER_FILTERS
     absences: str = ""
     incidents: str = ""
     sort: str = "name"
     active_only: bool = True
+
+
+def _never_english_learners() -> Q:
+    return ~current_english_learner_students() & ~former_english_learner_students()
+
+
+# "English learner: Yes" means learning English now; former learners are their own answer.
+ENGLISH_LEARNER_FILTERS = {
+    "yes": current_english_learner_students,
+    "former": former_english_learner_students,
+    "no": _never_english_learners,
+}
 
 
 def _in_bucket(name: str, bucket: tuple) -> Q:
@@ -156,9 +174,8 @@ def _filtered(students: QuerySet[Student], filters: RosterFilters) -> QuerySet[S
     if filters.plan_504 is not None:
         has_504 = Q(plan_504=Student.Plan504Status.ACTIVE)
         students = students.filter(has_504 if filters.plan_504 else ~has_504)
-    if filters.english_learner is not None:
-        learner = english_learner_students()
-        students = students.filter(learner if filters.english_learner else ~learner)
+    if filters.english_learner in ENGLISH_LEARNER_FILTERS:
+        students = students.filter(ENGLISH_LEARNER_FILTERS[filters.english_learner]())
     if filters.absences in ABSENCE_BUCKETS:
         students = students.filter(_in_bucket("absence_count", ABSENCE_BUCKETS[filters.absences]))
     if filters.incidents in INCIDENT_BUCKETS:
@@ -185,6 +202,9 @@ class Roster:
     school: School
     since: datetime.date
     students: list[Student]
+    # How many of the school's students (enrolled, or all with include_inactive) each filter choice
+    # would keep, whatever the other filters: {"grade": {"3": 42}, "sped": {"yes": 9, "no": 580}, ...}.
+    counts: dict[str, dict[str, int]] | None = None
 
 
 def _roster_rows(educator, school: School, filters: RosterFilters) -> tuple[datetime.date, list[Student]]:
@@ -196,11 +216,43 @@ def _roster_rows(educator, school: School, filters: RosterFilters) -> tuple[date
     return since, rows
 
 
-def roster(*, educator, school: School, filters: RosterFilters) -> Roster:
-    """The school's roster as the educator may see it, filtered and sorted, with this year's counts."""
+def _choice_conditions(grades: list[str], homerooms: list[Homeroom]) -> dict[str, dict[str, Q]]:
+    """Each roster filter's choices as conditions on a roster row (with its activity counts annotated)."""
+    has_504 = Q(plan_504=Student.Plan504Status.ACTIVE)
+    sped = special_education_students()
+    return {
+        "grade": {grade: Q(grade=grade) for grade in grades},
+        "homeroom": {str(homeroom.pk): Q(homeroom_id=homeroom.pk) for homeroom in homerooms},
+        "sped": {"yes": sped, "no": ~sped},
+        "plan_504": {"yes": has_504, "no": ~has_504},
+        "english_learner": {key: condition() for key, condition in ENGLISH_LEARNER_FILTERS.items()},
+        "absences": {key: _in_bucket("absence_count", bucket) for key, bucket in ABSENCE_BUCKETS.items()},
+        "incidents": {key: _in_bucket("incident_count", bucket) for key, bucket in INCIDENT_BUCKETS.items()},
+    }
+
+
+def _choice_counts(educator, school: School, filters: RosterFilters, conditions) -> dict[str, dict[str, int]]:
+    """How many students each filter choice keeps, all counted in one aggregate query."""
+    students = with_activity(school_roster(educator, school), current_school_year_start(today()))
+    if filters.active_only:
+        students = students.filter(ACTIVE_STUDENT)
+    totals = students.aggregate(
+        **{
+            f"{field}__{key}": Count("pk", filter=condition)
+            for field, choices in conditions.items()
+            for key, condition in choices.items()
+        }
+    )
+    return {field: {key: totals[f"{field}__{key}"] for key in choices} for field, choices in conditions.items()}
+
+
+def roster(*, educator, school: School, filters: RosterFilters, grades: list[str], homerooms: list[Homeroom]) -> Roster:
+    """The school's roster as the educator may see it, filtered and sorted, with this year's counts
+    and how many students each filter choice (of roster_choices' grades and homerooms) would keep."""
     since, students = _roster_rows(educator, school, filters)
     report_students(students)
-    return Roster(school=school, since=since, students=students)
+    counts = _choice_counts(educator, school, filters, _choice_conditions(grades, homerooms))
+    return Roster(school=school, since=since, students=students, counts=counts)
 
 
 def roster_export(*, educator, school: School, filters: RosterFilters) -> Roster:
@@ -221,25 +273,30 @@ class ClassList:
     section: Section | None = None
 
 
-def _class_rows(students: QuerySet[Student], since: datetime.date) -> list[Student]:
-    """A class's rows by name, with this year's counts and each student's early-warning tier."""
+def _class_rows(
+    students: QuerySet[Student], since: datetime.date, sorts: dict, sort: str, *, export: bool
+) -> list[Student]:
+    """A class's rows sorted as asked (by name otherwise), with this year's counts and each student's
+    early-warning tier; reported as shown, and for a CSV also as exported."""
     window = current_window()
-    rows = list(with_early_warning(with_activity(students, since), window).order_by(*NAME_ORDER))
+    rows = list(_sorted(with_early_warning(with_activity(students, since), window), sorts, sort))
     attach_early_warning(rows, window)
+    report_students(rows)
+    if export:
+        record_students((student.pk for student in rows), kind="exported")
     return rows
 
 
-def homeroom_class(*, educator, homeroom_id) -> ClassList:
+def homeroom_class(*, educator, homeroom_id, sort: str = "name", export: bool = False) -> ClassList:
     """A homeroom's active students, if the homeroom's page is open to the educator (404 otherwise)."""
     homeroom = get_visible_homeroom_or_404(educator, homeroom_id)
     since = current_school_year_start(today())
     students = as_list_rows(visible_students(educator).filter(ACTIVE_STUDENT, homeroom=homeroom))
-    students = _class_rows(students, since)
-    report_students(students)
+    students = _class_rows(students, since, HOMEROOM_SORTS, sort, export=export)
     return ClassList(since=since, students=students, homeroom=homeroom)
 
 
-def section_class(*, educator, section_id) -> ClassList:
+def section_class(*, educator, section_id, sort: str = "name", export: bool = False) -> ClassList:
     """A section's active students with their grade in it, if the section's page is open (404 otherwise)."""
     section = get_visible_section_or_404(educator, section_id)
     since = current_school_year_start(today())
@@ -251,6 +308,5 @@ def section_class(*, educator, section_id) -> ClassList:
         ),
         section_grade_letter=Subquery(assignment.values("grade_letter")[:1]),
     )
-    students = _class_rows(students, since)
-    report_students(students)
+    students = _class_rows(students, since, SECTION_SORTS, sort, export=export)
     return ClassList(since=since, students=students, section=section)

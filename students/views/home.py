@@ -8,4 +8,5 @@ from students.views.decorators import educator_page
 
 @educator_page()
 def home(request):
-    return render(request, "home.html", {"page": selectors.home_page(educator=request.user)})
+    page = selectors.home_page(educator=request.user, notes_page=request.GET.get("notes", 1))
+    return render(request, "home.html", {"page": page})

@@ -55,7 +55,10 @@ def school_roster(request, school_id: int):
     school = selectors.roster_school_or_404(educator=request.user, school_id=school_id)
     form = _roster_form(request, school)
     filters = form.filters()
-    roster = selectors.roster(educator=request.user, school=school, filters=filters)
+    roster = selectors.roster(
+        educator=request.user, school=school, filters=filters, grades=form.grades, homerooms=form.homerooms
+    )
+    form.show_counts(roster.counts)
     without_sort = request.GET.copy()
     without_sort.pop("sort", None)
     return render(
@@ -103,13 +106,75 @@ def school_roster_csv(request, school_id: int):
     return response
 
 
+CLASS_CSV_COLUMNS = (
+    "Local id",
+    "Last name",
+    "First name",
+    "Grade",
+    "Program",
+    "Absences this year",
+    "Tardies this year",
+    "Incidents this year",
+    "Early-warning tier",
+    "Early-warning reasons",
+)
+
+
+def _class_page(request, template: str, class_list, **context):
+    """A homeroom's or section's page: its table sorted as the column header asked."""
+    return render(request, template, {"class_list": class_list, "sort": request.GET.get("sort", "name"), **context})
+
+
+def _class_csv(class_list, filename: str):
+    """A homeroom's or section's table as CSV (sections add the grade in the section)."""
+    in_section = class_list.section is not None
+    response = csv_attachment(filename)
+    rows = (
+        (
+            student.local_id,
+            student.last_name,
+            student.first_name,
+            student.get_grade_display(),
+            student.get_program_assigned_display(),
+            *((student.section_grade,) if in_section else ()),
+            student.absence_count,
+            student.tardy_count,
+            student.incident_count,
+            student.early_warning.tier,
+            "; ".join(student.early_warning.reasons),
+        )
+        for student in class_list.students
+    )
+    columns = (*CLASS_CSV_COLUMNS[:5], *(("Grade in section",) if in_section else ()), *CLASS_CSV_COLUMNS[5:])
+    write_csv(response, columns, rows)
+    return response
+
+
 @educator_page()
 def homeroom(request, homeroom_id: int):
-    found = selectors.homeroom_class(educator=request.user, homeroom_id=homeroom_id)
-    return render(request, "rosters/homeroom.html", {"class_list": found, "homeroom": found.homeroom})
+    found = selectors.homeroom_class(educator=request.user, homeroom_id=homeroom_id, sort=request.GET.get("sort", ""))
+    return _class_page(request, "rosters/homeroom.html", found, homeroom=found.homeroom)
+
+
+@educator_page()
+def homeroom_csv(request, homeroom_id: int):
+    """The homeroom's table, sorted as on the page; every student in the file is recorded as exported."""
+    found = selectors.homeroom_class(
+        educator=request.user, homeroom_id=homeroom_id, sort=request.GET.get("sort", ""), export=True
+    )
+    return _class_csv(found, f"homeroom-{found.homeroom.pk}-{timezone.localdate():%Y-%m-%d}.csv")
 
 
 @educator_page()
 def section(request, section_id: int):
-    found = selectors.section_class(educator=request.user, section_id=section_id)
-    return render(request, "rosters/section.html", {"class_list": found, "section": found.section})
+    found = selectors.section_class(educator=request.user, section_id=section_id, sort=request.GET.get("sort", ""))
+    return _class_page(request, "rosters/section.html", found, section=found.section)
+
+
+@educator_page()
+def section_csv(request, section_id: int):
+    """The section's table with the grade in it, sorted as on the page; recorded as exported."""
+    found = selectors.section_class(
+        educator=request.user, section_id=section_id, sort=request.GET.get("sort", ""), export=True
+    )
+    return _class_csv(found, f"section-{found.section.pk}-{timezone.localdate():%Y-%m-%d}.csv")

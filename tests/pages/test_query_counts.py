@@ -106,8 +106,11 @@ def count_queries(client, url) -> int:
 # family's statements of disagreement (1). The
 # homeroom page, say: 2 + (holdings, homeroom, holdings, thresholds, students) + 1 + 5 = 13.
 # The principal also sees who has access, whose narrowing flags read the student's program code mapping.
+# The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
+# Home asks which kinds of school the educator's students are in (1), and only for those who see a
+# high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one.
 PROFILE_QUERIES = {"teacher.5": 24, "principal.baker": 32}
-ROSTER_QUERIES = 16
+ROSTER_QUERIES = 17
 HOMEROOM_QUERIES = 13
 SECTION_QUERIES = 13
 HOME_QUERIES = 16

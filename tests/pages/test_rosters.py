@@ -43,7 +43,9 @@ def test_the_roster_lists_the_schools_enrolled_students(client_for, demo):
         ({"sped": "yes"}, lambda s: s.program_assigned == "Sp Ed"),
         ({"sped": "no"}, lambda s: s.program_assigned != "Sp Ed"),
         ({"plan_504": "yes"}, lambda s: s.plan_504 == "504"),
-        ({"english_learner": "yes"}, lambda s: s.limited_english_proficiency != "Fluent"),
+        # Current learners only; former learners (FLEP) are their own answer. Baker has no SEIP program.
+        ({"english_learner": "yes"}, lambda s: s.limited_english_proficiency == "Limited"),
+        ({"english_learner": "former"}, lambda s: s.limited_english_proficiency in ("FLEP", "FLEP-Transitioning")),
         (
             {"english_learner": "no", "grade": "5"},
             lambda s: s.limited_english_proficiency == "Fluent" and s.grade == "5",
@@ -173,3 +175,33 @@ def test_roster_rows_escape_what_they_show(client_for, demo):
     page = client_for("principal.baker").get(roster_url(demo)).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;, Mateo" in page
+
+
+def choice_label(page: str, field: str, value: str) -> str:
+    """The text of one <option> of a roster filter."""
+    select = page.split(f'name="{field}"', 1)[1].split("</select>", 1)[0]
+    return select.split(f'value="{value}"', 1)[1].split(">", 1)[1].split("</option>", 1)[0]
+
+
+def test_roster_filter_choices_show_how_many_students_each_keeps(client_for, demo):
+    baker = demo.school("BAK")
+    enrolled = Student.objects.filter(school=baker, enrollment_status="Active", missing_from_last_export=False)
+    page = client_for("principal.baker").get(roster_url(demo, grade="3")).content.decode()
+
+    # Counted over the whole roster, whatever filter is applied, so every choice says what it would keep.
+    assert choice_label(page, "grade", "5") == f"5 ({enrolled.filter(grade='5').count()})"
+    homeroom = demo.homeroom("5-201")
+    assert choice_label(page, "homeroom", str(homeroom.pk)) == f"5-201 ({enrolled.filter(homeroom=homeroom).count()})"
+    sped = enrolled.filter(program_assigned="Sp Ed").count()
+    assert choice_label(page, "sped", "yes") == f"Yes ({sped})"
+    assert choice_label(page, "sped", "no") == f"No ({enrolled.count() - sped})"
+    learners = enrolled.filter(limited_english_proficiency="Limited").count()
+    assert choice_label(page, "english_learner", "yes") == f"Yes, learning English now ({learners})"
+    assert choice_label(page, "english_learner", "") == "Any"
+
+
+def test_a_former_english_learner_is_not_a_current_one(client_for, demo):
+    client = client_for("principal.baker")
+    assert "Chen, Lily" not in roster_rows(client.get(roster_url(demo, english_learner="yes")))
+    assert "Chen, Lily" in roster_rows(client.get(roster_url(demo, english_learner="former")))
+    assert "Chen, Lily" not in roster_rows(client.get(roster_url(demo, english_learner="no")))

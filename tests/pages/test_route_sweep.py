@@ -1,7 +1,7 @@
 """A sweep over the whole URL configuration, so a new view cannot forget sign-in, the policy or the recorder.
 
 - Every page outside the public ones (sign-in and the rest of allauth's account pages, the health
-  check, static files, the admin with its own sign-in) sends an anonymous visitor to sign in.
+  check, the site icon, static files, the admin with its own sign-in) sends an anonymous visitor to sign in.
 - Every URL that takes a student, note, service, homeroom, section or school id answers 404 to a
   signed-in educator without access, and records exactly one denied event.
 - The same URL, requested by an educator with access, records exactly one event naming the
@@ -19,7 +19,7 @@ from permissions.policy import visible_students
 from students.models import EventNote, Service
 
 LOGIN_URL = reverse("account_login")
-PUBLIC_PREFIXES = ("accounts/", "admin/", "healthz", "static/")
+PUBLIC_PREFIXES = ("accounts/", "admin/", "healthz", "favicon.ico", "static/")
 
 
 def all_routes(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):

@@ -34,8 +34,13 @@ def test_a_profile_remembers_the_students_name_and_the_note_text_it_shows(demo):
 def test_a_roster_reports_every_student_it_lists(demo):
     baker = demo.school("BAK")
     with collection(), recording() as opened:
+        grades, homerooms = selectors.roster_choices(school=baker)
         roster = selectors.roster(
-            educator=demo.educator("principal.baker"), school=baker, filters=selectors.RosterFilters()
+            educator=demo.educator("principal.baker"),
+            school=baker,
+            filters=selectors.RosterFilters(),
+            grades=grades,
+            homerooms=homerooms,
         )
         last_names = [student.last_name for student in roster.students]
         report = scrub_text(" ".join(last_names))
