@@ -78,7 +78,7 @@ def test_a_principal_filters_the_roster_and_downloads_csv(tab):
     expect(tab.get_by_role("heading", level=1)).to_have_text("Baker K-8")
     assert_clean(tab)
 
-    tab.get_by_label("Grade").select_option(label="5")
+    tab.get_by_label("Grade").select_option("5")  # labelled "5 (count)"
     tab.get_by_role("button", name="Apply filters").click()
     grade_5 = Student.objects.filter(
         school=School.objects.get(local_id="BAK"), grade="5", enrollment_status="Active", missing_from_last_export=False
