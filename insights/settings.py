@@ -267,6 +267,7 @@ SIS_IMPORT = {
     "GUARD_ENROLLMENTS_REMOVED_PERCENT": env_int("SIS_GUARD_ENROLLMENTS_REMOVED_PERCENT", 20),
     # Which OneRoster user field becomes a student's local id: sourcedId, identifier, username or userIds:<type>.
     "ONEROSTER_STUDENT_ID": os.environ.get("SIS_ONEROSTER_STUDENT_ID", "identifier"),
+    "GUARD_UNMAPPED_PERCENT": env_int("SIS_GUARD_UNMAPPED_PERCENT", 5),
 }
 
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 2555)

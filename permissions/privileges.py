@@ -6,12 +6,18 @@ narrowing flags (SPED-only, EL-only), its global permissions (restricted notes, 
 reading the audit log) and its groups; and an admin may delete someone's second factor. Each such
 change is a GrantChangeEvent with before and after, written in the admin's own transaction, so a
 privilege never changes without its record.
+
+What the SPED-only and EL-only flags let an educator see follows the district's program codes
+(students.models.ProgramCode): changing what a code counts as changes every narrowed educator's
+reach, so it is recorded for each of them, with how many students it moves in or out.
 """
 
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from audit.events import record_grant_change
 from educators.models import Educator
+from students.models import ProgramCategory, Student
 
 FLAGS = ("is_active", "is_staff", "is_superuser", "sped_only", "english_learners_only")
 
@@ -88,3 +94,71 @@ def _record(actor, educator, grant_kind, label, before, after, reason) -> None:
         after=after,
         reason=reason,
     )
+
+
+# Each narrowing flag, the words for it, and the program category that widens it.
+NARROWINGS = (
+    ("sped_only", "SPED-only", ProgramCategory.SPECIAL_EDUCATION),
+    ("english_learners_only", "EL-only", ProgramCategory.ENGLISH_LEARNER),
+)
+
+
+def program_mapping_moves(*, code: str, before: str, after: str) -> dict[str, int]:
+    """Per narrowing flag, how many students a program code's new category moves into (+) or out of (-) reach.
+
+    SPED-only educators see the students whose program counts as special education; EL-only ones
+    see English learners, who are the students not fluent in English (whatever their program) or
+    in a program counting as an English-learner one, so only fluent students move for them.
+    """
+    moves = {}
+    with_code = Student.objects.filter(program_assigned=code)
+    for flag, _words, category in NARROWINGS:
+        if (before == category) == (after == category):
+            moves[flag] = 0
+            continue
+        moving = (
+            with_code
+            if category == ProgramCategory.SPECIAL_EDUCATION
+            else with_code.filter(limited_english_proficiency=Student.EnglishProficiency.FLUENT)
+        )
+        count = moving.count()
+        moves[flag] = count if after == category else -count
+    return moves
+
+
+def describe_moves(moves: dict[str, int]) -> str:
+    """The moves in words: "12 students move into SPED-only educators' reach; …"."""
+    parts = []
+    for flag, words, _category in NARROWINGS:
+        count = moves.get(flag, 0)
+        noun = "student moves" if abs(count) == 1 else "students move"
+        if count:
+            parts.append(f"{abs(count):,} {noun} {'into' if count > 0 else 'out of'} {words} educators' reach")
+    return "; ".join(parts) if parts else "no student moves in or out of SPED-only or EL-only educators' reach"
+
+
+def record_program_mapping_change(*, actor, code: str, before: str, after: str) -> dict[str, int]:
+    """A program code counts differently: one GrantChangeEvent for each educator whose narrowed reach it changes.
+
+    Returns the moves (program_mapping_moves). Written in the caller's transaction, with the mapping.
+    """
+    if before == after:
+        return {flag: 0 for flag, _words, _category in NARROWINGS}
+    moves = program_mapping_moves(code=code, before=before, after=after)
+    affected = [flag for flag, _words, category in NARROWINGS if category in (before, after)]
+    narrowed = Q()
+    for flag in affected:
+        narrowed |= Q(**{flag: True})
+    reason = f"{code} now counts as {ProgramCategory(after).label.lower()}"
+    for educator in Educator.objects.filter(narrowed).order_by("pk"):
+        own = {flag: moves[flag] for flag in affected if getattr(educator, flag)}
+        _record(
+            actor,
+            educator,
+            "program code mapping",
+            f"program code {code}",
+            {"category": before},
+            {"category": after, "students_moved": own},
+            reason,
+        )
+    return moves

@@ -15,6 +15,7 @@ from permissions.admin_mixins import (
     SectionGrantSyncAdminMixin,
 )
 from permissions.policy import visible_students
+from students import admin_codes  # noqa: F401  (registers the code mapping pages)
 from students.models import (
     Absence,
     AccessResult,
@@ -29,8 +30,6 @@ from students.models import (
     Iep,
     McasResult,
     Plan504,
-    ProgramCategory,
-    ProgramCode,
     School,
     SchoolGrade,
     Section,
@@ -40,7 +39,6 @@ from students.models import (
     StudentSectionAssignment,
     Tardy,
 )
-from students.services import program_code_changed
 
 
 class MissingIsNotFound:
@@ -252,8 +250,15 @@ class TardyAdmin(HistoryAdmin):
 
 @admin.register(DisciplineIncident)
 class DisciplineIncidentAdmin(HistoryAdmin):
-    list_display = ["__str__", "student_local_id", "incident_code", "incident_location", "occurred_at"]
-    list_filter = ["incident_code", "incident_location"]
+    list_display = [
+        "__str__",
+        "student_local_id",
+        "incident_code",
+        "incident_category",
+        "incident_location",
+        "occurred_at",
+    ]
+    list_filter = ["incident_category", "location_category", "incident_code", "incident_location"]
     date_hierarchy = "occurred_at"
 
 
@@ -282,36 +287,6 @@ class Plan504Admin(HistoryAdmin):
 @admin.register(Iep)
 class IepAdmin(HistoryAdmin):
     list_display = ["__str__", "student_local_id", "start_date", "end_date"]
-
-
-@admin.register(ProgramCode)
-class ProgramCodeAdmin(admin.ModelAdmin):
-    """Which of the district's program codes count as special education and as English-learner
-    programs. A change moves students in or out of what SPED-only and EL-only educators see, so it
-    is recorded as a grant change for each of them, and the admin is told how many students move."""
-
-    list_display = ("code", "label", "category", "updated_at")
-    list_filter = ("category",)
-    search_fields = ("code", "label")
-
-    def save_model(self, request, obj, form, change):
-        before = ProgramCode.objects.filter(pk=obj.pk).values_list("category", flat=True).first() if change else None
-        super().save_model(request, obj, form, change)
-        self._record(request, obj.code, before or ProgramCategory.REGULAR, obj.category)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self._record(request, obj.code, obj.category, ProgramCategory.REGULAR)  # an unmapped code is regular
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
-
-    def _record(self, request, code: str, before: str, after: str) -> None:
-        moved = program_code_changed(actor=request.user, code=code, before=before, after=after)
-        if before != after:
-            label = ProgramCategory(after).label.lower()
-            self.message_user(request, f"Program {code} now counts as {label}. Students with this program: {moved:,}.")
 
 
 @admin.register(EarlyWarningThresholds)

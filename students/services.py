@@ -1,4 +1,4 @@
-"""Writes to the student record from the pages and the admin: notes, services, program code mappings.
+"""Writes to the student record from the pages and the admin: notes and services.
 
 Each function checks permission through the access policy itself (a view's earlier check is not
 trusted), validates, writes in one transaction, and reports the student it changed to the audit
@@ -9,18 +9,15 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from audit.events import record_grant_change
-from audit.recorder import record_objects, record_students
+from audit.recorder import command_recording, record_details, record_objects, record_students
 from educators.models import Educator
 from permissions.policy import can_view_restricted_notes, visible_students
 from students.models import (
     EventNote,
     EventNoteRevision,
     NoteType,
-    ProgramCategory,
     Service,
     ServiceType,
     Student,
@@ -153,25 +150,11 @@ def service_discontinue(*, educator: Educator, service: Service) -> Service:
     return current
 
 
-def program_code_changed(*, actor: Educator, code: str, before: str, after: str) -> int:
-    """Record that a program code now counts differently (ProgramCode, edited in the admin).
+def code_mapping_changed(*, actor: Educator, vocabulary: str, code: str, before: dict | None, after: dict | None):
+    """Record a change to one of the district's code mappings as its own audit event, in the caller's transaction.
 
-    Which students a SPED-only or EL-only educator sees follows the mapping, so a change is a
-    privilege change for each of them: one grant change event each, in the admin's transaction,
-    naming the code, both categories and how many students have that program. Returns that count.
+    The next import reads the mapping, so what a code means decides what its rows become; the
+    event names the vocabulary and the code's meaning before and after (None: no row).
     """
-    if before == after:
-        return 0
-    moved = Student.objects.filter(program_assigned=code).count()
-    narrowed = Educator.objects.filter(Q(sped_only=True) | Q(english_learners_only=True)).order_by("pk")
-    for educator in narrowed:
-        record_grant_change(
-            actor=actor,
-            educator=educator,
-            grant_kind="program code mapping",
-            object_label=f"program code {code}",
-            before={"category": before},
-            after={"category": after, "students_with_this_program": moved},
-            reason=f"{code} now counts as {ProgramCategory(after).label.lower()}",
-        )
-    return moved
+    with command_recording(actor=actor, action="code_mapping_change"):
+        record_details(vocabulary=vocabulary, code=code, before=before, after=after)

@@ -1,6 +1,9 @@
 """Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 
@@ -24,6 +27,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         cursor.execute(NO_TRUNCATE_TRIGGERS)
         for table, trigger in cursor.fetchall():
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+
+
+@pytest.fixture
+def transactional_db(transactional_db):
+    """A transactional test's flush empties the code mapping tables their migrations seeded: seed them again."""
+    for migration in ("0003_program_codes", "0005_code_mappings"):
+        import_module(f"students.migrations.{migration}").seed_defaults(apps, None)
 
 
 NO_TRUNCATE_TRIGGERS = """

@@ -2,6 +2,14 @@
 
 from students.models.assessments import AccessResult, McasResult, StarResult
 from students.models.attendance import Absence, Tardy
+from students.models.codes import (
+    AssessmentName,
+    AttendanceCode,
+    GradeCode,
+    IncidentCode,
+    IncidentLocation,
+    Plan504Code,
+)
 from students.models.courses import Course, EducatorSectionAssignment, Section, StudentSectionAssignment
 from students.models.discipline import DisciplineIncident
 from students.models.early_warning import EarlyWarningThresholds
@@ -22,6 +30,8 @@ from students.models.student import (
 __all__ = [
     "Absence",
     "AccessResult",
+    "AssessmentName",
+    "AttendanceCode",
     "Course",
     "DisciplineIncident",
     "EarlyWarningThresholds",
@@ -30,10 +40,14 @@ __all__ = [
     "EventNote",
     "EventNoteRevision",
     "Homeroom",
+    "GradeCode",
     "Iep",
+    "IncidentCode",
+    "IncidentLocation",
     "McasResult",
     "NoteType",
     "Plan504",
+    "Plan504Code",
     "ProgramCategory",
     "ProgramCode",
     "School",

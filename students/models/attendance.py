@@ -8,6 +8,9 @@ class AttendanceEvent(models.Model):
     occurred_on = models.DateField()
     excused = models.BooleanField(default=False)
     reason = models.CharField(max_length=200, blank=True)
+    attendance_code = models.CharField(
+        max_length=40, blank=True, help_text="The attendance code as the SIS exported it (AttendanceCode maps it)."
+    )
 
     class Meta:
         abstract = True

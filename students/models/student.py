@@ -85,13 +85,23 @@ class Student(models.Model):
         default=False, help_text="The student was absent from the most recent SIS export."
     )
 
-    program_assigned = models.CharField(max_length=20, choices=Program.choices, default=Program.REGULAR)
+    program_assigned = models.CharField(
+        max_length=40,
+        default=Program.REGULAR,
+        help_text="The program code as the SIS exports it; what it counts as is the district's ProgramCode mapping.",
+    )
     sped_placement = models.CharField("SPED placement", max_length=100, blank=True)
     disability = models.CharField(max_length=100, blank=True)
     sped_level_of_need = models.CharField(
         "SPED level of need", max_length=20, choices=SpedLevelOfNeed.choices, blank=True
     )
     plan_504 = models.CharField("504 status", max_length=10, choices=Plan504Status.choices, blank=True)
+    sis_grade = models.CharField(
+        "SIS grade code", max_length=40, blank=True, help_text="The grade code as the SIS exported it."
+    )
+    sis_plan_504 = models.CharField(
+        "SIS 504 status code", max_length=40, blank=True, help_text="The 504 status code as the SIS exported it."
+    )
     limited_english_proficiency = models.CharField(
         "English proficiency", max_length=20, choices=EnglishProficiency.choices, default=EnglishProficiency.FLUENT
     )
@@ -134,10 +144,6 @@ class Student(models.Model):
                 name="student_enrollment_status_known",
             ),
             models.CheckConstraint(
-                condition=Q(program_assigned__in=[choice.value for choice in Program]),
-                name="student_program_known",
-            ),
-            models.CheckConstraint(
                 condition=Q(limited_english_proficiency__in=[choice.value for choice in EnglishProficiency]),
                 name="student_english_proficiency_known",
             ),
@@ -163,6 +169,11 @@ class Student(models.Model):
     @property
     def is_enrolled(self) -> bool:
         return self.enrollment_status == self.EnrollmentStatus.ACTIVE and not self.missing_from_last_export
+
+    @property
+    def program_label(self) -> str:
+        """The program's readable name: Insights' own for the default codes, else the SIS's code."""
+        return dict(Program.choices).get(self.program_assigned, self.program_assigned)
 
     @property
     def program_category(self) -> str:

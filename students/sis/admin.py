@@ -13,11 +13,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import urlencode
 
 import students.sis.sftp.admin  # noqa: F401 (registers the SFTP import sources' admin)
 from insights.admin_mixins import ViewOnlyAdminMixin
 from insights.csv import csv_attachment, write_csv
 from students.sis.admin_access import ImportersOnlyAdminMixin
+from students.sis.codes import VOCABULARIES
 from students.sis.models import ImportRun
 from students.sis.reader import PackageError
 from students.sis.receive import receive_uploads
@@ -97,6 +99,7 @@ class ImportRunAdmin(ImportersOnlyAdminMixin, ViewOnlyAdminMixin, admin.ModelAdm
             "run": run,
             "files": run.files.all(),
             "errors_by_code": _errors_by_code(run),
+            "unmapped_codes": _unmapped_codes(run, request.user),
             "running": run.status in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING),
         }
         return TemplateResponse(request, "admin/sis/run.html", context)
@@ -170,6 +173,23 @@ class ImportRunAdmin(ImportersOnlyAdminMixin, ViewOnlyAdminMixin, admin.ModelAdm
                 "finished": run.status not in (ImportRun.Status.RECEIVED, ImportRun.Status.RUNNING),
             }
         )
+
+
+def _unmapped_codes(run: ImportRun, user) -> list[tuple]:
+    """(vocabulary, code, rows, link to map it or None) for each code the run found unmapped."""
+    models = {vocabulary.name: vocabulary.model for vocabulary in VOCABULARIES}
+    found = []
+    for name, codes in run.unmapped_codes.get("codes", {}).items():
+        model = models.get(name)
+        may_map = model is not None and user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}")
+        for code, rows in codes.items():
+            link = None
+            if may_map:
+                link = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add") + "?" + urlencode(
+                    {"code": code}
+                )
+            found.append((name, code, rows, link))
+    return found
 
 
 def _errors_by_code(run: ImportRun) -> list[tuple]:

@@ -33,18 +33,28 @@ class EventsMixin:
         base = f"FROM {stg('attendance')} s JOIN students_student st ON st.local_id = s.local_id"
         scope, params = self._event_scope("attendance", "occurred_on")
         for label, table, codes, values in (
-            ("absences", "students_absence", "('absent', 'dismissed')", ("excused", "reason", "dismissed")),
-            ("tardies", "students_tardy", "('tardy')", ("excused", "reason")),
+            (
+                "absences",
+                "students_absence",
+                "('absence', 'dismissed')",
+                ("excused", "reason", "dismissed", "attendance_code"),
+            ),
+            ("tardies", "students_tardy", "('tardy')", ("excused", "reason", "attendance_code")),
         ):
+            # A row held back for its unmapped code is in both sources, quarantined: not applied, but
+            # the day it names counts as present in either table.
             target = Target(
                 label,
                 table,
                 key=("student_id", "occurred_on"),
                 values=values,
                 source=(
-                    "SELECT st.id AS student_id, s.event_date AS occurred_on, coalesce(s.excused, false) AS excused, "
-                    "coalesce(s.reason, '') AS reason, coalesce(s.attendance_code = 'dismissed', false) AS dismissed, "
-                    f"s.quarantined {base} WHERE s.attendance_code IN {codes}"
+                    "SELECT st.id AS student_id, s.event_date AS occurred_on, "
+                    "(coalesce(s.excused, false) OR coalesce(s.code_excused, false)) AS excused, "
+                    "coalesce(s.reason, '') AS reason, "
+                    "coalesce(s.attendance_category = 'dismissed', false) AS dismissed, "
+                    f"s.attendance_code, s.quarantined {base} "
+                    f"WHERE s.attendance_category IN {codes} OR s.attendance_category IS NULL"
                 ),
                 student="student_id",
             )
@@ -56,10 +66,18 @@ class EventsMixin:
             "discipline_incidents",
             "students_disciplineincident",
             key=("student_id", "occurred_at", "incident_code"),
-            values=("incident_location", "incident_description", "has_exact_time"),
+            values=(
+                "incident_location",
+                "incident_category",
+                "location_category",
+                "incident_description",
+                "has_exact_time",
+            ),
             source=(
                 f"SELECT st.id AS student_id, {_moment('s.incident_date', 's.incident_time', '12:00')} AS occurred_at, "
                 "s.incident_code, coalesce(s.incident_location, '') AS incident_location, "
+                "coalesce(s.incident_category, '') AS incident_category, "
+                "coalesce(s.location_category, '') AS location_category, "
                 "coalesce(s.incident_description, '') AS incident_description, "
                 "(s.incident_time IS NOT NULL) AS has_exact_time, s.quarantined "
                 f"FROM {stg('discipline_incidents')} s JOIN students_student st ON st.local_id = s.local_id "
@@ -86,9 +104,10 @@ class EventsMixin:
                 key=("student_id", "subject", "taken_on"),
                 values=("scaled_score", "performance_level", "growth_percentile"),
                 source=(
-                    "SELECT st.id AS student_id, s.assessment_subject AS subject, s.date_taken AS taken_on, "
+                    "SELECT st.id AS student_id, coalesce(s.mapped_subject, s.assessment_subject) AS subject, "
+                    "s.date_taken AS taken_on, "
                     "s.scale_score AS scaled_score, s.performance_level, s.growth_percentile, false AS quarantined "
-                    f"{base} AND s.assessment_family = 'MCAS'"
+                    f"{base} AND s.mapped_family = 'MCAS'"
                 ),
                 student="student_id",
             ),
@@ -98,9 +117,9 @@ class EventsMixin:
                 key=("student_id", "subject", "taken_at"),
                 values=("percentile_rank", "grade_equivalent"),
                 source=(
-                    "SELECT st.id AS student_id, s.assessment_subject AS subject, "
+                    "SELECT st.id AS student_id, coalesce(s.mapped_subject, s.assessment_subject) AS subject, "
                     f"{_moment('s.date_taken', 's.time_taken', '00:00')} AS taken_at, s.percentile_rank, "
-                    f"s.grade_equivalent, false AS quarantined {base} AND s.assessment_family = 'STAR'"
+                    f"s.grade_equivalent, false AS quarantined {base} AND s.mapped_family = 'STAR'"
                 ),
                 student="student_id",
             ),
@@ -112,7 +131,7 @@ class EventsMixin:
                 source=(
                     "SELECT st.id AS student_id, s.date_taken AS taken_on, s.scale_score AS composite_scale_score, "
                     "s.proficiency_level AS composite_proficiency_level, false AS quarantined "
-                    f"{base} AND s.assessment_family = 'ACCESS'"
+                    f"{base} AND s.mapped_family = 'ACCESS'"
                 ),
                 student="student_id",
             ),

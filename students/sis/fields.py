@@ -184,10 +184,6 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
 
 # --- checks across the fields of one row ---------------------------------------------------------
 
-ASSESSMENT_SUBJECTS = {"MCAS": ("ELA", "Math"), "STAR": ("Reading", "Math"), "ACCESS": ("",)}
-ASSESSMENT_REQUIRED = {"MCAS": (), "STAR": ("percentile_rank",), "ACCESS": ("proficiency_level",)}
-MCAS_SCALE = (200, 560)
-
 
 def row_check(file_name: str, v: dict[str, str], statement: _Statement, window) -> tuple[str, str, str | None]:
     """(expression giving 'column:code' or NULL, whether a failure quarantines the row, column it nulls instead)."""
@@ -201,30 +197,9 @@ def row_check(file_name: str, v: dict[str, str], statement: _Statement, window) 
         start, end = statement.param(window[0], "::date"), statement.param(window[1], "::date")
         column = "event_date" if file_name == "attendance" else "incident_date"
         return f"CASE WHEN NOT {day} BETWEEN {start} AND {end} THEN '{column}:outside_window' END", "true", None
-    if file_name == "assessments":
-        return _assessment_check(v, statement), "true", None
     if file_name == "programs":
         return f"CASE WHEN {v['end_date']} < {v['begin_date']} THEN 'end_date:end_before_begin' END", "true", None
     return "NULL::text", "true", None
-
-
-def _assessment_check(v: dict[str, str], statement: _Statement) -> str:
-    """Each family's subjects and required scores, and MCAS's scale; the first failure only."""
-    family, subject = v["assessment_family"], v["assessment_subject"]
-    branches = []
-    for name, allowed in ASSESSMENT_SUBJECTS.items():
-        subjects = statement.param(list(allowed), "::text[]")
-        branches.append(
-            f"WHEN {family} = '{name}' AND NOT coalesce({subject}, '') = ANY({subjects}) "
-            f"THEN 'assessment_subject:' || CASE WHEN {subject} IS NULL THEN 'missing_required' ELSE 'unknown_code' END"
-        )
-    for name, required in ASSESSMENT_REQUIRED.items():
-        for column in required:
-            branches.append(f"WHEN {family} = '{name}' AND {v[column]} IS NULL THEN '{column}:missing_required'")
-    low, high = MCAS_SCALE
-    score = v["scale_score"]
-    branches.append(f"WHEN {family} = 'MCAS' AND NOT {score} BETWEEN {low} AND {high} THEN 'scale_score:out_of_range'")
-    return f"CASE {' '.join(branches)} END"
 
 
 def split_error(entry: str) -> tuple[str, str]:

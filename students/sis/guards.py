@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 
+from students.sis.codes import UnmappedCodes
 from students.sis.models import ImportFile, ImportRun
 from students.sis.sql import scalar
 from students.sis.staging import staging_table as stg
@@ -63,7 +64,9 @@ def measure_baseline(applier) -> Baseline:
     return Baseline(active, enrollments, schools_missing)
 
 
-def evaluate(*, run: ImportRun, baseline: Baseline, counts: dict, file_rows: dict[str, int]) -> list[GuardResult]:
+def evaluate(
+    *, run: ImportRun, baseline: Baseline, counts: dict, file_rows: dict[str, int], unmapped: UnmappedCodes
+) -> list[GuardResult]:
     """Every guard's result for this run (tripped or not), in a fixed order."""
     limits = settings.SIS_IMPORT
     results = []
@@ -120,6 +123,25 @@ def evaluate(*, run: ImportRun, baseline: Baseline, counts: dict, file_rows: dic
                         f"(limit {share_limit}%).",
                     )
                 )
+    results += _unmapped_codes(unmapped, limits["GUARD_UNMAPPED_PERCENT"])
+    return results
+
+
+def _unmapped_codes(unmapped: UnmappedCodes, limit: int) -> list[GuardResult]:
+    """A file with many rows whose codes the district has not mapped: map them first, or approve as they are."""
+    results = []
+    for filename, figures in sorted(unmapped.rows.items()):
+        share = 100 * figures["unmapped"] / figures["rows"]
+        results.append(
+            GuardResult(
+                f"unmapped_codes:{filename}",
+                share > limit,
+                round(share, 1),
+                limit,
+                f"{figures['unmapped']} of {filename}'s {figures['rows']} rows have codes the district has not "
+                f"mapped ({share:.1f}%, limit {limit}%).",
+            )
+        )
     return results
 
 

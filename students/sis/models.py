@@ -55,6 +55,10 @@ class ImportRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True, help_text="Why the run failed; never contains student data.")
     row_error_count = models.PositiveIntegerField(default=0)
+    unmapped_codes = models.JSONField(
+        default=dict, blank=True, help_text="Codes no mapping knows: rows per vocabulary and code, and per file."
+    )
+    mappings_digest = models.CharField(max_length=64, blank=True, help_text="sha256 of the code mappings it ran with.")
     progress_stage = models.CharField(max_length=80, blank=True)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)

@@ -19,6 +19,7 @@ from destruction.tombstones import refuse_destroyed_students
 from permissions.sync import sync_sis_grants
 from students.sis import guards, notify
 from students.sis.apply import Applier
+from students.sis.codes import UnmappedCodes, map_codes, mappings_digest
 from students.sis.format import FILES
 from students.sis.models import ImportFile, ImportRowError, ImportRun
 from students.sis.packages import check_package
@@ -50,6 +51,8 @@ class RunState:
         self.file_rows: dict[str, int] = {}
         self.manifest: dict = {}
         self.changed: list[int] = []
+        self.unmapped = UnmappedCodes()
+        self.mappings_digest = mappings_digest()
 
     @contextmanager
     def timed(self, stage: str):
@@ -60,9 +63,10 @@ class RunState:
             self.timings[stage] = round(self.timings.get(stage, 0) + time.monotonic() - started, 3)
 
 
-def last_applied_digest(exclude: ImportRun) -> str | None:
+def last_applied_digest(exclude: ImportRun) -> tuple[str, str] | None:
+    """The last applied run's package and code mappings digests (the same package under new mappings is no no-op)."""
     run = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).exclude(pk=exclude.pk).order_by("-finished_at")
-    return run.values_list("package_digest", flat=True).first()
+    return run.values_list("package_digest", "mappings_digest").first()
 
 
 def execute_run(run: ImportRun, *, actor, approve: bool = False, on_progress=None) -> ImportRun:
@@ -75,7 +79,7 @@ def execute_run(run: ImportRun, *, actor, approve: bool = False, on_progress=Non
         raise PackageError(f"Import run #{run.pk} is not {expected.label.lower()}; it cannot be run now.")
     run.refresh_from_db()
     state = RunState()
-    if not run.dry_run and not approve and run.package_digest == last_applied_digest(run):
+    if not run.dry_run and not approve and (run.package_digest, state.mappings_digest) == last_applied_digest(run):
         return _finish(run, state, ImportRun.Status.UNCHANGED, actor=actor)
     progress = Progress(run, on_progress)
     try:
@@ -134,10 +138,12 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
         progress.stage("checking references")
         with state.timed("resolve"):
             for checked in files:
+                map_codes(checked.spec)
                 state.errors += remove_duplicates(checked.spec)
                 if checked.spec.name == "students":
                     state.errors += refuse_destroyed_students(checked.spec.filename)
                 state.errors += check_references(checked.spec, staged, manifest.scope_schools)
+                state.errors += state.unmapped.resolve(checked.spec)
             state.errors, state.file_rows = package.report(state.errors, state.file_rows)
         applier = Applier(staged=staged, scope_schools=manifest.scope_schools, windows=manifest.windows, run_id=run.pk)
         progress.stage("comparing with the district's data")
@@ -154,7 +160,9 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
             if staged & {"educators", "educator_section_assignments"}:
                 synced = sync_sis_grants()
                 state.counts["sis grants"] = {"inserted": synced.added, "deleted": synced.removed}
-        state.guards = guards.evaluate(run=run, baseline=baseline, counts=state.counts, file_rows=state.file_rows)
+        state.guards = guards.evaluate(
+            run=run, baseline=baseline, counts=state.counts, file_rows=state.file_rows, unmapped=state.unmapped
+        )
         held = any(result.tripped for result in state.guards) and not approve
         state.changed = [student_id for (student_id,) in fetch(f"SELECT DISTINCT student_id FROM {CHANGED_TABLE}")]
         if run.dry_run:
@@ -179,6 +187,8 @@ def _save(run: ImportRun, state: RunState, status: str, error: str = "") -> None
     run.warnings = state.warnings
     run.manifest = state.manifest
     run.row_error_count = len(state.errors)
+    run.unmapped_codes = state.unmapped.as_json()
+    run.mappings_digest = state.mappings_digest
     run.progress_stage = ""
     run.progress_done = run.progress_total
     run.save()

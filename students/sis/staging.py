@@ -16,7 +16,7 @@ from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar
 
 # Keys the live tables enforce that are narrower than the file's natural key.
 DEDUPE_KEYS = {
-    "attendance": ("local_id", "event_date", "(attendance_code = 'tardy')"),
+    "attendance": ("local_id", "event_date", "(attendance_category = 'tardy')"),  # mapped by codes.map_codes
     "programs": ("plan_source_id",),
 }
 

@@ -90,7 +90,7 @@ def school_roster_csv(request, school_id: int):
             student.get_grade_display(),
             student.homeroom.name if student.homeroom else "",
             student.get_enrollment_status_display(),
-            student.get_program_assigned_display(),
+            student.program_label,
             student.get_sped_level_of_need_display(),
             student.get_plan_504_display() if student.plan_504 else "",
             student.get_limited_english_proficiency_display(),

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from audit.models import GrantChangeEvent
 from permissions.policy import get_visible_student_or_404, visible_students
+from permissions.privileges import describe_moves
 from permissions.reasons import access_reasons, educators_with_access, visible_students_with_reasons
 from students.models import ProgramCategory, ProgramCode, Student, english_learner_students
 from students.selectors.rosters import RosterFilters, _filtered
@@ -69,13 +70,16 @@ def remap_in_the_admin(demo, code: str, category: str) -> Client:
 
 def test_mapping_seip_to_special_education_in_the_admin_changes_the_policy_reasons_and_filters(demo):
     sam, yusuf = demo.educator("sped.ashford"), demo.student("yusuf")
-    seip_count = Student.objects.filter(program_assigned="SEIP").count()
+    seip = Student.objects.filter(program_assigned="SEIP")
+    fluent = seip.filter(limited_english_proficiency="Fluent").count()
+    assert seip.count() and fluent  # the demo has SEIP students, some of them fluent
 
     response = remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)
 
-    assert f"Program SEIP now counts as special education. Students with this program: {seip_count}." in [
-        str(message) for message in response.context["messages"]
-    ]
+    assert (
+        f"Program SEIP now counts as special education: {seip.count()} students move into SPED-only educators' "
+        f"reach; {fluent} students move out of EL-only educators' reach."
+    ) in [str(message) for message in response.context["messages"]]
     assert visible_students(sam).filter(pk=yusuf.pk).exists()
     assert access_reasons(sam, yusuf) == SCHOOLWIDE_AT_ASHFORD
     assert (yusuf.pk, SCHOOLWIDE_AT_ASHFORD) in [
@@ -88,7 +92,8 @@ def test_mapping_seip_to_special_education_in_the_admin_changes_the_policy_reaso
 
 
 def test_a_mapping_change_is_a_grant_change_for_every_narrowed_educator(demo):
-    seip_count = Student.objects.filter(program_assigned="SEIP").count()
+    seip = Student.objects.filter(program_assigned="SEIP")
+    fluent = seip.filter(limited_english_proficiency="Fluent").count()
 
     remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)
     remap_in_the_admin(demo, "SEIP", ProgramCategory.SPECIAL_EDUCATION)  # saved again unchanged: nothing to record
@@ -101,7 +106,8 @@ def test_a_mapping_change_is_a_grant_change_for_every_narrowed_educator(demo):
     assert {event.actor_email for event in events} == {demo.educator("admin").email}
     assert events[0].object_label == "program code SEIP"
     assert events[0].before == {"category": "english_learner"}
-    assert events[0].after == {"category": "special_education", "students_with_this_program": seip_count}
+    assert events[0].after == {"category": "special_education", "students_moved": {"english_learners_only": -fluent}}
+    assert events[1].after == {"category": "special_education", "students_moved": {"sped_only": seip.count()}}
 
 
 def test_deleting_a_mapping_makes_the_code_regular_and_is_recorded(demo):
@@ -123,3 +129,44 @@ def test_the_english_learner_rule_reads_proficiency_or_program(demo):
     assert demo.student("yusuf") in learners
     assert demo.student("mateo") in learners  # Limited, regular education
     assert demo.student("aisha") not in learners
+
+
+def test_the_change_page_says_before_saving_how_many_students_each_category_would_move(demo):
+    client = Client()
+    client.force_login(demo.educator("admin"))
+    seip = Student.objects.filter(program_assigned="SEIP")
+    fluent = seip.filter(limited_english_proficiency="Fluent").count()
+
+    page = client.get(reverse("admin:students_programcode_change", args=[ProgramCode.objects.get(code="SEIP").pk]))
+
+    shown = page.content.decode()
+    assert (
+        f"As special education: {seip.count()} students move into SPED-only educators&#x27; reach; "
+        f"{fluent} students move out of EL-only educators&#x27; reach."
+    ) in shown
+    assert f"As regular education (neither): {fluent} students move out of EL-only educators&#x27; reach." in shown
+
+
+def test_a_renamed_program_code_moves_the_students_of_both_codes(demo):
+    client = Client()
+    client.force_login(demo.educator("admin"))
+    sped = ProgramCode.objects.get(code="Sp Ed")
+    with_sp_ed = Student.objects.filter(program_assigned="Sp Ed").count()
+
+    client.post(
+        reverse("admin:students_programcode_change", args=[sped.pk]),
+        {"code": "SPED", "label": sped.label, "category": "special_education"},
+    )
+
+    sam = GrantChangeEvent.objects.filter(educator_email=demo.educator("sped.ashford").email).order_by("id")
+    assert [(event.object_label, event.after["students_moved"]) for event in sam] == [
+        ("program code Sp Ed", {"sped_only": -with_sp_ed}),
+        ("program code SPED", {"sped_only": 0}),
+    ]
+
+
+def test_the_moves_read_in_words():
+    assert describe_moves({"sped_only": 1, "english_learners_only": -2}) == (
+        "1 student moves into SPED-only educators' reach; 2 students move out of EL-only educators' reach"
+    )
+    assert describe_moves({"sped_only": 0}) == ("no student moves in or out of SPED-only or EL-only educators' reach")

@@ -78,6 +78,9 @@ class Command(BaseCommand):
         for guard in run.guard_results:
             if guard["tripped"]:
                 self.stdout.write(f"  held: {guard['message']}")
+        for vocabulary, codes in run.unmapped_codes.get("codes", {}).items():
+            found = ", ".join(f"{code} ({rows:,} rows)" for code, rows in codes.items())
+            self.stdout.write(f"  unmapped {vocabulary}: {found}")
         if run.row_error_count:
             self.stdout.write(f"  {run.row_error_count:,} row errors (see the import history in the admin)")
         if run.stage_timings:
