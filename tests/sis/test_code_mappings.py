@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from students.demo.history import INCIDENT_CODES, INCIDENT_LOCATIONS
 from students.models import (
     Absence,
     AssessmentName,
@@ -24,6 +25,7 @@ from students.models import (
     Tardy,
     special_education_students,
 )
+from students.models.grades import GRADE_CODES
 from students.sis.models import ImportRun
 from students.sis.runs import approve_run
 from tests.factories import EducatorFactory
@@ -288,3 +290,13 @@ def test_the_run_page_lists_unmapped_codes_with_a_link_to_map_them_for_those_who
     client = signed_in(EducatorFactory(email="it.lead@district.example", is_staff=True, is_superuser=True))
     shown = client.get(page).content.decode()
     assert reverse("admin:students_gradecode_add") + "?code=Grade+Three" in shown
+
+
+def test_the_defaults_map_every_code_the_format_and_the_demo_district_use(db):
+    assert set(GRADE_CODES) <= set(GradeCode.objects.values_list("code", flat=True))
+    assert set(Student.Program.values) <= set(ProgramCode.objects.values_list("code", flat=True))
+    assert {"504", "Exited"} <= set(Plan504Code.objects.values_list("code", flat=True))
+    assert {"absent", "dismissed", "tardy"} <= set(AttendanceCode.objects.values_list("code", flat=True))
+    assert {"MCAS", "STAR", "ACCESS"} <= set(AssessmentName.objects.values_list("code", flat=True))
+    assert set(INCIDENT_CODES) <= set(IncidentCode.objects.values_list("code", flat=True))
+    assert set(INCIDENT_LOCATIONS) <= set(IncidentLocation.objects.values_list("code", flat=True))
