@@ -185,8 +185,10 @@ def _unmapped_codes(run: ImportRun, user) -> list[tuple]:
         for code, rows in codes.items():
             link = None
             if may_map:
-                link = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add") + "?" + urlencode(
-                    {"code": code}
+                link = (
+                    reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+                    + "?"
+                    + urlencode({"code": code})
                 )
             found.append((name, code, rows, link))
     return found
