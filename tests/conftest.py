@@ -29,11 +29,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
 
 
-@pytest.fixture
-def transactional_db(transactional_db):
+@pytest.fixture(autouse=True)
+def code_mappings_seeded(request):
     """A transactional test's flush empties the code mapping tables their migrations seeded: seed them again."""
-    for migration in ("0003_program_codes", "0005_code_mappings"):
-        import_module(f"students.migrations.{migration}").seed_defaults(apps, None)
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if not (by_marker or {"transactional_db", "live_server"} & set(request.fixturenames)):
+        return
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        for migration in ("0003_program_codes", "0005_code_mappings"):
+            import_module(f"students.migrations.{migration}").seed_defaults(apps, None)
 
 
 NO_TRUNCATE_TRIGGERS = """

@@ -94,13 +94,16 @@ def test_orphaned_references_are_row_errors_naming_the_oneroster_file_row_and_co
     assert not Student.objects.filter(local_id="2003").exists()  # no school: quarantined, not applied
 
 
-def test_a_student_with_a_grade_insights_does_not_know_is_kept_present_not_applied(oneroster, importer, live):
+def test_a_student_with_a_grade_insights_does_not_know_keeps_their_grade_and_the_code_is_reported(
+    oneroster, importer, live, settings
+):
+    settings.SIS_IMPORT = {**settings.SIS_IMPORT, "GUARD_UNMAPPED_PERCENT": 50}  # one student of a few
     run = import_package(oneroster.build("1.1", users=rows("1.1", "users", "u2", grades="13")), importer)
 
     assert run.status == ImportRun.Status.APPLIED, run.error
-    assert ("users.csv", 3, "grades", "unknown_code") in errors_of(run)
+    assert run.unmapped_codes["codes"] == {"grade codes": {"13": 1}}
     grace = Student.objects.get(local_id="1002")
-    assert grace.grade == "3" and not grace.missing_from_last_export
+    assert (grace.grade, grace.sis_grade, grace.missing_from_last_export) == ("3", "13", False)
 
 
 def test_tobedeleted_in_a_bulk_file_leaves_the_row_out_and_flags_the_student_missing(oneroster, importer, live):
