@@ -61,6 +61,7 @@ ACTION_WORDS = {
     "admin:sis_importrun_progress": "watched an SIS import run",
     "sis_import": "SIS import (the district's student information system)",
     "sis_import_discard": "discarded a held SIS import",
+    "code_mapping_change": "changed what one of the district's SIS codes means (code mappings)",
     "sis_pull": "fetched the SIS files from the district's SFTP server",
     "sis_source_change": "changed the settings of the district's SFTP import source",
     "sis_source_delete": "deleted one of the district's SFTP import sources",
