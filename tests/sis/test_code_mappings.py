@@ -29,7 +29,7 @@ from students.models.grades import GRADE_CODES
 from students.sis.models import ImportRun
 from students.sis.runs import approve_run
 from tests.factories import EducatorFactory
-from tests.sis.conftest import STUDENTS, TODAY
+from tests.sis.conftest import STUDENTS, TODAY, csv_text
 from tests.sis.test_snapshots_and_guards import attendance, import_package
 
 DAY = TODAY - datetime.timedelta(days=3)
@@ -300,3 +300,29 @@ def test_the_defaults_map_every_code_the_format_and_the_demo_district_use(db):
     assert {"MCAS", "STAR", "ACCESS"} <= set(AssessmentName.objects.values_list("code", flat=True))
     assert set(INCIDENT_CODES) <= set(IncidentCode.objects.values_list("code", flat=True))
     assert set(INCIDENT_LOCATIONS) <= set(IncidentLocation.objects.values_list("code", flat=True))
+
+
+def test_each_family_is_checked_across_its_fields_once_the_name_is_mapped(packages, importer, settings):
+    allow_unmapped(settings)
+    AssessmentName.objects.create(code="Gr3 MCAS", family="MCAS")
+    results = [
+        {"assessment_family": "MCAS", "assessment_subject": "ELA", "scale_score": "480"},
+        {"assessment_family": "Gr3 MCAS", "assessment_subject": "Reading", "scale_score": "480"},
+        {"assessment_family": "MCAS", "scale_score": "480"},
+        {"assessment_family": "STAR", "assessment_subject": "Math"},
+        {"assessment_family": "Gr3 MCAS", "assessment_subject": "Math", "scale_score": "100"},
+        {"assessment_family": "ACCESS", "proficiency_level": "4.5"},
+    ]
+    header = ["local_id", "date_taken", "assessment_family", "assessment_subject", "scale_score"]
+    header += ["percentile_rank", "proficiency_level"]
+    rows = [{"local_id": "S1", "date_taken": DAY.isoformat(), **result} for result in results]
+
+    run = import_package(packages.basic(assessments=csv_text(rows, header)), importer)
+
+    assert sorted(run.row_errors.values_list("row_number", "column", "code")) == [
+        (3, "assessment_subject", "unknown_code"),
+        (4, "assessment_subject", "missing_required"),
+        (5, "percentile_rank", "missing_required"),
+        (6, "scale_score", "out_of_range"),
+    ]
+    assert run.counts["mcas"]["inserted"] == 1 and run.counts["access"]["inserted"] == 1

@@ -99,35 +99,6 @@ def test_a_bad_required_field_quarantines_the_row_and_keeps_only_its_key():
     ]
 
 
-def assessment(**values) -> list[str]:
-    spec = FILE_BY_NAME["assessments"]
-    row = dict.fromkeys(spec.column_names, "") | {"local_id": "S1", "date_taken": "2026-05-01"} | values
-    return [row[name] for name in spec.column_names]
-
-
-def test_assessment_families_are_checked_across_their_fields():
-    spec = FILE_BY_NAME["assessments"]
-    rows = typed(
-        spec,
-        [
-            assessment(assessment_family="MCAS", assessment_subject="ELA", scale_score="480"),
-            assessment(assessment_family="MCAS", assessment_subject="Reading", scale_score="480"),
-            assessment(assessment_family="MCAS", scale_score="480"),
-            assessment(assessment_family="STAR", assessment_subject="Math"),
-            assessment(assessment_family="MCAS", assessment_subject="Math", scale_score="100"),
-            assessment(assessment_family="ACCESS", proficiency_level="4.5"),
-        ],
-    )
-    assert [(row[0], row[1], row[2]) for row in rows] == [
-        (2, False, None),
-        (3, True, ["assessment_subject:unknown_code"]),
-        (4, True, ["assessment_subject:missing_required"]),
-        (5, True, ["percentile_rank:missing_required"]),
-        (6, True, ["scale_score:out_of_range"]),
-        (7, False, None),
-    ]
-
-
 def test_events_outside_the_window_and_births_after_registration():
     attendance = FILE_BY_NAME["attendance"]
     window = (datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
