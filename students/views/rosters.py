@@ -135,7 +135,7 @@ def _class_csv(class_list, filename: str):
             student.last_name,
             student.first_name,
             student.get_grade_display(),
-            student.get_program_assigned_display(),
+            student.program_label,
             *((student.section_grade,) if in_section else ()),
             student.absence_count,
             student.tardy_count,
