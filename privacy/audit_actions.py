@@ -8,5 +8,8 @@ ACTION_WORDS = {
     "privacy_family_record": "asked for the family's record (privacy office)",
     "privacy_family_record_job": "exported the family's record (privacy office)",
     "privacy_breach_package": "asked for a breach notification package (privacy office)",
+    "privacy_correction": "logged a request to correct the record (privacy office)",
+    "privacy_correction_decide": "decided a request to correct the record (privacy office)",
+    "privacy_statement": "filed a statement of disagreement with the record (privacy office)",
     "privacy_breach_package_job": "exported a breach notification package (privacy office)",
 }

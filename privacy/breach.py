@@ -30,8 +30,10 @@ from students.models import School, Student
 
 # What a page or command shows, in the categories a notification letter names.
 PROFILE = "profile (name, school, grade, programs, family contact)"
+WHOLE_PROFILE = [PROFILE, "attendance", "discipline", "assessments", "services", "notes", "504/IEP status"]
 CATEGORIES_BY_ACTION = {
-    "students:profile": [PROFILE, "attendance", "discipline", "assessments", "services", "notes", "504/IEP status"],
+    "students:profile": WHOLE_PROFILE,
+    "students:profile_pdf": WHOLE_PROFILE,  # the same profile, printed
     "students:case_history": ["attendance", "discipline", "services", "notes"],
     "students:restricted_note": ["restricted notes"],
     "students:note_create": ["notes"],

@@ -159,6 +159,30 @@ def correction_refuse(*, actor, correction: CorrectionRequest, reason: str) -> C
         return _decide(correction, actor=actor, status=CorrectionStatus.REFUSED, reason=reason)
 
 
+DECISIONS = {
+    "amend": "Correct it in Insights (a note or a service): the previous version is kept",
+    "sis": "Correct in the SIS: the SIS owns this data, and its next import applies the fix",
+    "refuse": "Refuse: the family may file a statement of disagreement",
+}
+
+
+def correction_decide(
+    *, actor, correction: CorrectionRequest, decision: str, reason: str, text: str = "", changes: dict | None = None
+) -> CorrectionRequest:
+    """Decide a request one of the DECISIONS ways (the admin's decide page and ``privacy_correction decide``)."""
+    if decision == "sis":
+        return correction_send_to_sis(actor=actor, correction=correction, reason=reason)
+    if decision == "refuse":
+        return correction_refuse(actor=actor, correction=correction, reason=reason)
+    if decision != "amend":
+        raise ValidationError(f"A decision is one of: {', '.join(DECISIONS)}.")
+    if correction.target == Ownership.NOTE:
+        return correction_amend_note(actor=actor, correction=correction, text=text, reason=reason)
+    if correction.target == Ownership.SERVICE:
+        return correction_amend_service(actor=actor, correction=correction, changes=changes or {}, reason=reason)
+    raise ValidationError('Data the SIS owns is corrected in the SIS: choose "Correct in the SIS".')
+
+
 def statement_file(
     *,
     actor,

@@ -15,26 +15,14 @@ from django.urls import path, reverse
 
 from audit.recorder import record_denied
 from privacy import corrections
-from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin, not_in_the_future
-from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement, Ownership
+from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
+from privacy.forms import CorrectionFieldsForm, DecisionForm, StatementFieldsForm
+from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement
 from privacy.operators import may_operate
-from students.models import ServiceType
-
-DECISIONS = [
-    ("amend", "Correct it in Insights (a note or a service): the previous version is kept"),
-    ("sis", "Correct in the SIS: the SIS owns this data, and its next import applies the fix"),
-    ("refuse", "Refuse: the family may file a statement of disagreement"),
-]
 
 
-class CorrectionRequestForm(StudentByLocalIdMixin, forms.ModelForm):
-    class Meta:
-        model = CorrectionRequest
-        fields = ("requester_name", "relationship", "received_on", "target", "target_id", "disputed")
 
-    def clean_received_on(self):
-        return not_in_the_future(self.cleaned_data["received_on"])
-
+class CorrectionRequestForm(StudentByLocalIdMixin, CorrectionFieldsForm):
     def clean(self):
         cleaned = super().clean()
         student = getattr(self, "student", None)
@@ -48,29 +36,8 @@ class CorrectionRequestForm(StudentByLocalIdMixin, forms.ModelForm):
         return cleaned
 
 
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=DECISIONS, widget=forms.RadioSelect)
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="The family is told this reason.")
-    corrected_text = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="A note: its corrected text."
-    )
-    service_type = forms.ChoiceField(required=False, choices=[("", "(unchanged)"), *ServiceType.choices])
-    provided_by = forms.CharField(required=False, max_length=200, help_text="A service: the corrected provider.")
-    date_started = forms.DateField(required=False, help_text="A service: the corrected start (YYYY-MM-DD).")
-    estimated_end_date = forms.DateField(required=False, help_text="A service: the corrected estimated end.")
-
-    def service_changes(self) -> dict:
-        return {
-            name: self.cleaned_data[name]
-            for name in ("service_type", "provided_by", "date_started", "estimated_end_date")
-            if self.cleaned_data.get(name) not in (None, "")
-        }
-
-
-class StatementForm(StudentByLocalIdMixin, forms.ModelForm):
-    class Meta:
-        model = DisagreementStatement
-        fields = ("filed_by", "filed_on", "text", "correction")
+class StatementForm(StudentByLocalIdMixin, StatementFieldsForm):
+    pass
 
 
 class NoEditingMixin:
@@ -146,7 +113,14 @@ class CorrectionRequestAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmi
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                _decide(request.user, correction, form)
+                corrections.correction_decide(
+                    actor=request.user,
+                    correction=correction,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                    text=form.cleaned_data["corrected_text"],
+                    changes=form.service_changes(),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -162,24 +136,6 @@ class CorrectionRequestAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmi
             "adminform": AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
         }
         return TemplateResponse(request, "admin/privacy/decide.html", context)
-
-
-def _decide(actor, correction: CorrectionRequest, form: DecisionForm) -> None:
-    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-    if decision == "sis":
-        corrections.correction_send_to_sis(actor=actor, correction=correction, reason=reason)
-    elif decision == "refuse":
-        corrections.correction_refuse(actor=actor, correction=correction, reason=reason)
-    elif correction.target == Ownership.NOTE:
-        corrections.correction_amend_note(
-            actor=actor, correction=correction, text=form.cleaned_data["corrected_text"], reason=reason
-        )
-    elif correction.target == Ownership.SERVICE:
-        corrections.correction_amend_service(
-            actor=actor, correction=correction, changes=form.service_changes(), reason=reason
-        )
-    else:
-        raise ValidationError('Data the SIS owns is corrected in the SIS: choose "Correct in the SIS".')
 
 
 @admin.register(DisagreementStatement)

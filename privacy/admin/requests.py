@@ -16,7 +16,8 @@ from django.utils.html import format_html
 from audit.recorder import record_denied
 from insights.admin_mixins import ViewOnlyAdminMixin
 from privacy import services
-from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin, not_in_the_future
+from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
+from privacy.forms import not_in_the_future
 from privacy.downloads import (
     DownloadUnavailable,
     available_link,

@@ -1,7 +1,6 @@
 """What the privacy admin pages share: operators only, and naming a student by the SIS local id."""
 
 from django import forms
-from django.utils import timezone
 
 from privacy.operators import may_operate
 from privacy.selectors import student_by_local_id
@@ -29,8 +28,3 @@ class StudentByLocalIdMixin(forms.Form):
         self.student = student
         return self.cleaned_data["student_local_id"]
 
-
-def not_in_the_future(day):
-    if day > timezone.localdate():
-        raise forms.ValidationError("A request cannot be received in the future.")
-    return day

@@ -62,6 +62,8 @@ def test_the_affected_students_come_with_their_families_contacts_and_what_they_w
 
 def test_categories_come_from_the_page_or_the_admin_model():
     assert "restricted notes" in categories_of("students:restricted_note")
+    assert categories_of("students:profile_pdf") == categories_of("students:profile")
+    assert "notes" in categories_of("students:profile_pdf")
     assert categories_of("admin:students_absence_changelist") == ["absences"]
     assert categories_of("students:homeroom") == [
         "names and grades",

@@ -7,11 +7,10 @@ listed under Privacy operations > Downloads). The run is recorded under --actor.
 from django.core.management.base import CommandError
 
 from audit.commands import RecordedCommand
-from audit.subjects import SubjectNotFound, resolve_subject
+from privacy.commands import STUDENT_HELP, student_named
 from privacy.models import AccessRequest
 from privacy.operators import may_operate
 from privacy.runs import request_family_record
-from privacy.selectors import student_by_pk
 
 
 class Command(RecordedCommand):
@@ -23,15 +22,11 @@ class Command(RecordedCommand):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--student", required=True, help="The student's SIS local id, state id or name.")
+        parser.add_argument("--student", required=True, help=STUDENT_HELP)
         parser.add_argument("--request", type=int, help="The access request this answers (its number).")
 
     def handle_recorded(self, *args, actor, student, request, **options):
-        try:
-            subject = resolve_subject(student)
-        except SubjectNotFound as error:
-            raise CommandError(f"--student: {error}") from None
-        found = student_by_pk(subject.pk)
+        subject, found = student_named(student)
         access_request = None
         if request is not None:
             access_request = AccessRequest.objects.filter(pk=request, student=found).first()
