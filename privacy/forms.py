@@ -1,4 +1,4 @@
-"""The fields of a correction request, its decision and a statement of disagreement, as the admin and the commands take them.
+"""A correction request, its decision and a statement of disagreement, as the admin and the commands take them.
 
 The admin pages add the student (by SIS local id) to these; ``privacy_correction``,
 ``privacy_correction_decide`` and ``privacy_statement`` fill them from their options, so both
@@ -40,7 +40,9 @@ class DecisionForm(forms.Form):
     estimated_end_date = forms.DateField(required=False, help_text="A service: the corrected estimated end.")
 
     def service_changes(self) -> dict:
-        return {name: self.cleaned_data[name] for name in SERVICE_FIELDS if self.cleaned_data.get(name) not in (None, "")}
+        return {
+            name: self.cleaned_data[name] for name in SERVICE_FIELDS if self.cleaned_data.get(name) not in (None, "")
+        }
 
 
 class StatementFieldsForm(forms.ModelForm):

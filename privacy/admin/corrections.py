@@ -5,7 +5,6 @@ place (privacy/corrections.py keeps the previous version), mark it "correct in t
 it; each needs the reason the family is told. A filed statement is never edited or deleted.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import AdminForm
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,6 @@ from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
 from privacy.forms import CorrectionFieldsForm, DecisionForm, StatementFieldsForm
 from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement
 from privacy.operators import may_operate
-
 
 
 class CorrectionRequestForm(StudentByLocalIdMixin, CorrectionFieldsForm):

@@ -17,7 +17,6 @@ from audit.recorder import record_denied
 from insights.admin_mixins import ViewOnlyAdminMixin
 from privacy import services
 from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
-from privacy.forms import not_in_the_future
 from privacy.downloads import (
     DownloadUnavailable,
     available_link,
@@ -26,6 +25,7 @@ from privacy.downloads import (
     is_chunked,
     stored_chunks,
 )
+from privacy.forms import not_in_the_future
 from privacy.models import AccessRequest, AccessRequestStatus, DownloadLink
 from privacy.operators import may_operate
 from privacy.runs import request_family_record

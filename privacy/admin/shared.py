@@ -27,4 +27,3 @@ class StudentByLocalIdMixin(forms.Form):
             raise forms.ValidationError("No student has that SIS local id.")
         self.student = student
         return self.cleaned_data["student_local_id"]
-

@@ -1,4 +1,4 @@
-"""The correction and statement commands: the admin's steps from a terminal, through the same services and audit events."""
+"""The correction and statement commands: the admin's steps from a terminal, via the same services and audit events."""
 
 import datetime
 import io
@@ -56,7 +56,11 @@ def test_a_request_is_logged_and_a_note_corrected_in_place_with_the_events_recor
     out = open_request(officer, mateo.local_id, "note", "--target-id", str(note.pk))
     correction = CorrectionRequest.objects.get()
     assert f"{correction} logged for Mateo Alvarez (SIS local id {mateo.local_id})" in out
-    assert (correction.requester_name, correction.relationship, correction.target_id) == ("Rosa Alvarez", "parent", note.pk)
+    assert (correction.requester_name, correction.relationship, correction.target_id) == (
+        "Rosa Alvarez",
+        "parent",
+        note.pk,
+    )
     logged = AccessEvent.objects.get(action="privacy_correction")
     assert (logged.actor_id, logged.changed_student_ids) == (officer.pk, [mateo.pk])
     assert logged.object_ids == {"correction_request": [correction.pk]}
@@ -115,7 +119,16 @@ def test_a_service_is_corrected_sis_data_sent_to_the_sis_and_a_refusal_recorded(
     to_service.refresh_from_db()
     assert to_service.previous["provided_by"] == "Ms. Reyes"
     run("privacy_correction_decide", officer, "--request", str(to_sis.pk), "--decision", "sis", "--reason", "Sent.")
-    run("privacy_correction_decide", officer, "--request", str(to_refuse.pk), "--decision", "refuse", "--reason", "Accurate.")
+    run(
+        "privacy_correction_decide",
+        officer,
+        "--request",
+        str(to_refuse.pk),
+        "--decision",
+        "refuse",
+        "--reason",
+        "Accurate.",
+    )
     statuses = list(CorrectionRequest.objects.order_by("id").values_list("status", "decision_reason"))
     assert statuses == [("amended", "Wrong provider."), ("correct_in_sis", "Sent."), ("refused", "Accurate.")]
 
@@ -215,7 +228,10 @@ def test_the_request_and_the_statement_are_validated(demo, officer, note):
 @pytest.mark.parametrize(
     ("command", "options"),
     [
-        ("privacy_correction", ("--target", "sis", "--requester-name", "X", "--received-on", RECEIVED, "--disputed", "x")),
+        (
+            "privacy_correction",
+            ("--target", "sis", "--requester-name", "X", "--received-on", RECEIVED, "--disputed", "x"),
+        ),
         ("privacy_correction_decide", ("--request", "1", "--decision", "sis", "--reason", "x")),
         ("privacy_statement", ("--filed-by", "X", "--filed-on", RECEIVED, "--text", "t")),
     ],
