@@ -7,6 +7,7 @@ does not open another one around it.
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from destruction.models import Destruction
 from destruction.permissions import check_privacy_officer
 from destruction.refusals import DestructionRefused
 from educators.models import Educator
@@ -36,3 +37,11 @@ class PrivacyCommand(BaseCommand):
                 self.run(actor=educator, **options)
         except (PermissionDenied, DestructionRefused, ValueError) as refused:
             raise CommandError(str(refused)) from None
+
+
+def numbered_destruction(number: int) -> Destruction:
+    """The destruction a command names by its number, or a refusal saying there is none."""
+    found = Destruction.objects.filter(pk=number).first()
+    if found is None:
+        raise ValueError(f"There is no destruction #{number}.")
+    return found

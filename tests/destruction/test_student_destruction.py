@@ -180,6 +180,12 @@ def test_the_commands_request_and_approve_with_two_actors(demo, officer, second_
         call_command("request_destruction", actor=officer.email, student=local_id, reason="again")
 
 
+@pytest.mark.parametrize("command", ["approve_destruction", "destruction_certificate"])
+def test_the_commands_refuse_a_destruction_number_that_does_not_exist(officer, command):
+    with pytest.raises(CommandError, match="There is no destruction #999999"):
+        call_command(command, 999999, actor=officer.email)
+
+
 def test_the_legal_hold_command_places_and_lifts(demo, officer):
     local_id = demo.student("lily").local_id
     call_command("legal_hold", actor=officer.email, student=local_id, reason="Case 26-114")

@@ -15,6 +15,7 @@ from audit.readers import may_read_audit
 from educators.roles import requires_mfa
 from permissions.models import StudentGrant
 from permissions.policy import visible_students
+from permissions.reviews import reviewers_of
 from permissions.services import can_manage_grants
 from privacy.operators import may_operate
 from students.demo import cast
@@ -112,6 +113,9 @@ def read_clause(clause: str, expectation: Expectation, demo, educator) -> None: 
         expectation.checks.append(lambda _visible: can_manage_grants(educator))
     elif clause == "audit reports":
         expectation.checks.append(lambda _visible: may_read_audit(educator))
+    elif match := re.fullmatch(r"reviews (\w+)'s grants in the quarterly access review", clause):
+        reviewers = reviewers_of(school_named(match[1]))
+        expectation.checks.append(lambda _visible: reviewers.filter(pk=educator.pk).exists())
     elif clause.startswith("audit reports and privacy operations"):
         expectation.checks.append(lambda _visible: may_read_audit(educator) and may_operate(educator))
     else:

@@ -1,7 +1,6 @@
 """`approve_destruction ID --actor EMAIL`: the second person approves; the record is destroyed at once."""
 
-from destruction.commands import PrivacyCommand
-from destruction.models import Destruction
+from destruction.commands import PrivacyCommand, numbered_destruction
 from destruction.services import approve_destruction
 
 
@@ -13,9 +12,7 @@ class Command(PrivacyCommand):
         parser.add_argument("destruction", type=int, help="The destruction's number.")
 
     def run(self, *, actor, destruction, **options):
-        found = Destruction.objects.filter(pk=destruction).first()
-        if found is None:
-            raise ValueError(f"There is no destruction #{destruction}.")
+        found = numbered_destruction(destruction)
         done = approve_destruction(actor=actor, destruction=found)
         self.stdout.write(f"Destruction #{done.pk} done: {done.total_rows} rows in {len(done.counts)} tables.")
         for table, rows in sorted(done.counts.items()):

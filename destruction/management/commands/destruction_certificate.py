@@ -2,8 +2,7 @@
 
 from django.conf import settings
 
-from destruction.commands import PrivacyCommand
-from destruction.models import Destruction
+from destruction.commands import PrivacyCommand, numbered_destruction
 from destruction.services import deliver_certificate
 from privacy.downloads import download_path
 
@@ -16,9 +15,7 @@ class Command(PrivacyCommand):
         parser.add_argument("destruction", type=int, help="The destruction's number.")
 
     def run(self, *, actor, destruction, **options):
-        found = Destruction.objects.filter(pk=destruction).first()
-        if found is None:
-            raise ValueError(f"There is no destruction #{destruction}.")
+        found = numbered_destruction(destruction)
         link = deliver_certificate(actor=actor, destruction=found)
         self.stdout.write(
             f"Certificate of destruction #{found.pk}: {settings.SITE_URL}{download_path(link)} "
