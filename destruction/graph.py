@@ -37,10 +37,6 @@ class StudentTable:
     def table(self) -> str:
         return self.model._meta.db_table
 
-    @property
-    def depth(self) -> int:
-        return self.lookup.count("__") + 1 if self.lookup != "pk" else 0
-
     def rows_of(self, student_ids: Iterable[int]) -> models.QuerySet:
         return self.model._base_manager.filter(**{f"{self.lookup}__in": list(student_ids)})
 
@@ -49,8 +45,22 @@ def _foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
     return [field for field in model._meta.concrete_fields if isinstance(field, models.ForeignKey)]
 
 
+def _deletion_rank(model: type[models.Model], found: dict, ranks: dict) -> int:
+    """The longest chain of foreign keys from the model through other student tables to the student row.
+
+    A table is emptied before every table it points to, so rows go in descending rank: a family's
+    statement (pointing at the student and at a correction request) before the request itself.
+    A model pointing at itself (a revision's previous version) adds no step.
+    """
+    if model not in ranks:
+        ranks[model] = 0
+        targets = {field.related_model for field in _foreign_keys(model)} & found.keys() - {model}
+        ranks[model] = 1 + max((_deletion_rank(target, found, ranks) for target in targets), default=-1)
+    return ranks[model]
+
+
 def student_tables() -> list[StudentTable]:
-    """Every model holding student rows, deepest first (so deleting in this order breaks no foreign key)."""
+    """Every model holding student rows, in an order whose deletes break no foreign key (see _deletion_rank)."""
     found: dict[type[models.Model], StudentTable] = {Student: StudentTable(Student, "pk")}
     every_model = apps.get_models(include_auto_created=True)
     grew = True
@@ -66,7 +76,8 @@ def student_tables() -> list[StudentTable]:
                     found[model] = StudentTable(model, lookup)
                     grew = True
                     break
-    return sorted(found.values(), key=lambda entry: (-entry.depth, entry.table))
+    ranks: dict[type[models.Model], int] = {}
+    return sorted(found.values(), key=lambda entry: (-_deletion_rank(entry.model, found, ranks), entry.table))
 
 
 def _generic_rows(student_ids: list[int]) -> list[tuple[str, models.QuerySet]]:
