@@ -1,11 +1,12 @@
 """Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
 
+import functools
 from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,17 +30,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
 
 
+@functools.cache
+def migrated_apps():
+    """The models as the migrations leave them, for running the migrations' own seeding functions again."""
+    return MigrationExecutor(connection).loader.project_state().apps
+
+
+# (app, migration, function): the data migrations whose rows a flush removes.
+SEEDING_MIGRATIONS = (
+    ("students", "0003_program_codes", "seed_defaults"),
+    ("students", "0005_code_mappings", "seed_defaults"),
+    ("permissions", "0003_seed_role_templates", "seed"),
+    ("permissions", "0004_access_reviews", "principals_review"),
+)
+
+
 @pytest.fixture(autouse=True)
-def code_mappings_seeded(request):
-    """A transactional test's flush empties the code mapping tables their migrations seeded: seed them again."""
+def seeded_rows_restored(request):
+    """A transactional test's flush empties the tables data migrations seeded (code mappings, role
+    templates and their groups): seed them again, with the same functions, before such a test."""
     marker = request.node.get_closest_marker("django_db")
     by_marker = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
     if not (by_marker or {"transactional_db", "live_server"} & set(request.fixturenames)):
         return
     request.getfixturevalue("django_db_setup")
     with request.getfixturevalue("django_db_blocker").unblock():
-        for migration in ("0003_program_codes", "0005_code_mappings"):
-            import_module(f"students.migrations.{migration}").seed_defaults(apps, None)
+        for app_label, migration, function in SEEDING_MIGRATIONS:
+            seed = getattr(import_module(f"{app_label}.migrations.{migration}"), function)
+            seed(migrated_apps(), None)
 
 
 NO_TRUNCATE_TRIGGERS = """

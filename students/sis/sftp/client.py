@@ -8,14 +8,18 @@ password or key is sent, and the error names the key the server presented.
 """
 
 import asyncio
+import concurrent.futures
 import datetime
 import fnmatch
 import posixpath
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncssh
 
+T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 30
 
 
@@ -202,9 +206,19 @@ async def _list(sftp, folder: str, pattern: str, address: str) -> Listing:
     return Listing(folder=folder, matches=matches)
 
 
+def _run(session: Coroutine[Any, Any, T]) -> T:
+    """Run an SSH session to the end on an event loop of its own, in a thread of its own.
+
+    asyncssh needs a loop, and the calling thread may already run one (an async caller, or
+    Playwright's sync API in the browser tests), where ``asyncio.run`` refuses to start another.
+    """
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sftp") as thread:
+        return thread.submit(asyncio.run, session).result()
+
+
 def list_matches(endpoint: Endpoint, *, folder: str, pattern: str) -> Listing:
     """Connect and list the files matching ``pattern`` in ``folder`` (the admin's "test connection")."""
-    return asyncio.run(_session(endpoint, lambda sftp: _list(sftp, folder, pattern, endpoint.address)))
+    return _run(_session(endpoint, lambda sftp: _list(sftp, folder, pattern, endpoint.address)))
 
 
 def download_newest(endpoint: Endpoint, *, folder: str, pattern: str, accept, into: Path) -> tuple[RemoteFile, Path]:
@@ -219,4 +233,4 @@ def download_newest(endpoint: Endpoint, *, folder: str, pattern: str, accept, in
         await sftp.get(listing.newest.path, str(local), preserve=False)
         return listing.newest, local
 
-    return asyncio.run(_session(endpoint, work))
+    return _run(_session(endpoint, work))
