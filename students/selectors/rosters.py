@@ -269,6 +269,7 @@ class ClassList:
 
     since: datetime.date
     students: list[Student]
+    sort: str  # the sort applied: the one asked for if the table has that column, "name" otherwise
     homeroom: Homeroom | None = None
     section: Section | None = None
 
@@ -276,7 +277,7 @@ class ClassList:
 def _class_rows(
     students: QuerySet[Student], since: datetime.date, sorts: dict, sort: str, *, export: bool
 ) -> list[Student]:
-    """A class's rows sorted as asked (by name otherwise), with this year's counts and each student's
+    """A class's rows sorted as asked (a key of ``sorts``), with this year's counts and each student's
     early-warning tier; reported as shown, and for a CSV also as exported."""
     window = current_window()
     rows = list(_sorted(with_early_warning(with_activity(students, since), window), sorts, sort))
@@ -292,8 +293,9 @@ def homeroom_class(*, educator, homeroom_id, sort: str = "name", export: bool = 
     homeroom = get_visible_homeroom_or_404(educator, homeroom_id)
     since = current_school_year_start(today())
     students = as_list_rows(visible_students(educator).filter(ACTIVE_STUDENT, homeroom=homeroom))
+    sort = sort if sort in HOMEROOM_SORTS else "name"
     students = _class_rows(students, since, HOMEROOM_SORTS, sort, export=export)
-    return ClassList(since=since, students=students, homeroom=homeroom)
+    return ClassList(since=since, students=students, sort=sort, homeroom=homeroom)
 
 
 def section_class(*, educator, section_id, sort: str = "name", export: bool = False) -> ClassList:
@@ -308,5 +310,6 @@ def section_class(*, educator, section_id, sort: str = "name", export: bool = Fa
         ),
         section_grade_letter=Subquery(assignment.values("grade_letter")[:1]),
     )
+    sort = sort if sort in SECTION_SORTS else "name"
     students = _class_rows(students, since, SECTION_SORTS, sort, export=export)
-    return ClassList(since=since, students=students, section=section)
+    return ClassList(since=since, students=students, sort=sort, section=section)

@@ -120,15 +120,11 @@ CLASS_CSV_COLUMNS = (
 )
 
 
-def _class_page(request, template: str, class_list, **context):
-    """A homeroom's or section's page: its table sorted as the column header asked."""
-    return render(request, template, {"class_list": class_list, "sort": request.GET.get("sort", "name"), **context})
-
-
-def _class_csv(class_list, filename: str):
-    """A homeroom's or section's table as CSV (sections add the grade in the section)."""
+def _class_csv(class_list):
+    """A homeroom's or section's table as CSV, sorted as on its page (sections add the grade in the section)."""
     in_section = class_list.section is not None
-    response = csv_attachment(filename)
+    kind, pk = ("section", class_list.section.pk) if in_section else ("homeroom", class_list.homeroom.pk)
+    response = csv_attachment(f"{kind}-{pk}-{timezone.localdate():%Y-%m-%d}.csv")
     rows = (
         (
             student.local_id,
@@ -153,28 +149,26 @@ def _class_csv(class_list, filename: str):
 @educator_page()
 def homeroom(request, homeroom_id: int):
     found = selectors.homeroom_class(educator=request.user, homeroom_id=homeroom_id, sort=request.GET.get("sort", ""))
-    return _class_page(request, "rosters/homeroom.html", found, homeroom=found.homeroom)
+    return render(
+        request, "rosters/homeroom.html", {"class_list": found, "sort": found.sort, "homeroom": found.homeroom}
+    )
 
 
 @educator_page()
 def homeroom_csv(request, homeroom_id: int):
-    """The homeroom's table, sorted as on the page; every student in the file is recorded as exported."""
-    found = selectors.homeroom_class(
-        educator=request.user, homeroom_id=homeroom_id, sort=request.GET.get("sort", ""), export=True
-    )
-    return _class_csv(found, f"homeroom-{found.homeroom.pk}-{timezone.localdate():%Y-%m-%d}.csv")
+    """The homeroom's table; every student in the file is recorded as exported."""
+    sort = request.GET.get("sort", "")
+    return _class_csv(selectors.homeroom_class(educator=request.user, homeroom_id=homeroom_id, sort=sort, export=True))
 
 
 @educator_page()
 def section(request, section_id: int):
     found = selectors.section_class(educator=request.user, section_id=section_id, sort=request.GET.get("sort", ""))
-    return _class_page(request, "rosters/section.html", found, section=found.section)
+    return render(request, "rosters/section.html", {"class_list": found, "sort": found.sort, "section": found.section})
 
 
 @educator_page()
 def section_csv(request, section_id: int):
-    """The section's table with the grade in it, sorted as on the page; recorded as exported."""
-    found = selectors.section_class(
-        educator=request.user, section_id=section_id, sort=request.GET.get("sort", ""), export=True
-    )
-    return _class_csv(found, f"section-{found.section.pk}-{timezone.localdate():%Y-%m-%d}.csv")
+    """The section's table with the grade in it; every student in the file is recorded as exported."""
+    sort = request.GET.get("sort", "")
+    return _class_csv(selectors.section_class(educator=request.user, section_id=section_id, sort=sort, export=True))

@@ -45,9 +45,12 @@ def test_the_sorted_column_is_marked_for_screen_readers(client_for, demo):
 
 def test_an_unknown_sort_falls_back_to_names(client_for, demo):
     client = client_for("teacher.5")
-    assert roster_rows(client.get(homeroom_url(demo) + "?sort=section_grade")) == roster_rows(
-        client.get(homeroom_url(demo))
-    )
+    unknown = client.get(homeroom_url(demo) + "?sort=section_grade")
+    assert roster_rows(unknown) == roster_rows(client.get(homeroom_url(demo)))
+    # The page says what it did: the name column is the sorted one, and the CSV link asks for no other sort.
+    page = unknown.content.decode()
+    assert 'aria-sort="ascending"><a href="?sort=name">Name</a>' in page
+    assert "sort=section_grade" not in page
 
 
 def test_the_homeroom_csv_has_the_tables_rows_in_its_order_and_is_recorded_as_exported(client_for, demo):

@@ -5,6 +5,8 @@ import io
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AccessEvent
@@ -198,6 +200,17 @@ def test_roster_filter_choices_show_how_many_students_each_keeps(client_for, dem
     learners = enrolled.filter(limited_english_proficiency="Limited").count()
     assert choice_label(page, "english_learner", "yes") == f"Yes, learning English now ({learners})"
     assert choice_label(page, "english_learner", "") == "Any"
+
+
+def test_the_filter_counts_compute_only_what_the_filters_count(client_for, demo):
+    client = client_for("principal.baker")
+    client.get(roster_url(demo))  # the session's first request stamps its activity time
+    with CaptureQueriesContext(connection) as queries:
+        client.get(roster_url(demo))
+    (counts,) = [query["sql"] for query in queries.captured_queries if "FILTER (WHERE" in query["sql"]]
+    # Absence and incident counts are bucketed; each student's latest note is not, so it is not looked up.
+    assert "students_absence" in counts and "students_disciplineincident" in counts
+    assert "students_eventnote" not in counts
 
 
 def test_a_former_english_learner_is_not_a_current_one(client_for, demo):
