@@ -77,13 +77,20 @@ def count_since(model, since_field: str, since) -> Coalesce:
     return Coalesce(Subquery(totals, output_field=IntegerField()), Value(0))
 
 
-def with_activity(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
-    """Annotate absences, tardies and incidents since a day, and the latest note, in the same query."""
-    latest_note = EventNote.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-id")
+def with_activity_counts(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
+    """Annotate absences, tardies and incidents since a day, in the same query (without the latest note,
+    for counting students by them: an aggregate computes every annotation of the rows it counts)."""
     return students.annotate(
         absence_count=count_since(Absence, "occurred_on", since),
         tardy_count=count_since(Tardy, "occurred_on", since),
         incident_count=count_since(DisciplineIncident, "occurred_at", start_of(since)),
+    )
+
+
+def with_activity(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
+    """Annotate absences, tardies and incidents since a day, and the latest note, in the same query."""
+    latest_note = EventNote.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-id")
+    return with_activity_counts(students, since).annotate(
         latest_note_at=Subquery(latest_note.values("recorded_at")[:1], output_field=DateTimeField()),
         latest_note_type=Subquery(latest_note.values("note_type")[:1]),
     )

@@ -38,6 +38,7 @@ from students.selectors._shared import (
     report_students,
     today,
     with_activity,
+    with_activity_counts,
 )
 from students.selectors.early_warning import attach_early_warning, current_window, with_early_warning
 
@@ -233,7 +234,7 @@ def _choice_conditions(grades: list[str], homerooms: list[Homeroom]) -> dict[str
 
 def _choice_counts(educator, school: School, filters: RosterFilters, conditions) -> dict[str, dict[str, int]]:
     """How many students each filter choice keeps, all counted in one aggregate query."""
-    students = with_activity(school_roster(educator, school), current_school_year_start(today()))
+    students = with_activity_counts(school_roster(educator, school), current_school_year_start(today()))
     if filters.active_only:
         students = students.filter(ACTIVE_STUDENT)
     totals = students.aggregate(
