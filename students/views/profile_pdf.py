@@ -13,7 +13,8 @@ from students.views.decorators import educator_page
 
 @educator_page("GET", "POST")
 def profile_pdf(request, student_id: int):
-    student = selectors.student_for_form(educator=request.user, student_id=student_id)
+    """The form (GET, or POST with errors), or the PDF; the document's selector is the only student
+    lookup on a valid POST, and answers 404 for a student out of reach as the form's does."""
     form = ProfileDocumentForm(
         request.POST or None,
         may_include_restricted=can_view_restricted_notes(request.user),
@@ -21,13 +22,14 @@ def profile_pdf(request, student_id: int):
     )
     if request.method == "POST" and form.is_valid():
         document = selectors.profile_document(
-            educator=request.user, student_id=student.pk, request=form.document_request()
+            educator=request.user, student_id=student_id, request=form.document_request()
         )
         pdf = render_pdf("students/profile_pdf.html", document_context(document, generated_by=request.user))
         response = HttpResponse(pdf, content_type="application/pdf")
-        filename = f"student-{student.pk}-profile-{document.generated_at:%Y-%m-%d}.pdf"
+        filename = f"student-{document.student.pk}-profile-{document.generated_at:%Y-%m-%d}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+    student = selectors.student_for_form(educator=request.user, student_id=student_id)
     return render(request, "students/profile_pdf_form.html", {"student": student, "form": form})
 
 
