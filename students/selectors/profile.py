@@ -254,8 +254,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         educators_around=_educators_around(student, ieps, plans_504, assignments, day),
         early_warning=EarlyWarning(tier=signals.early_warning_tier, reasons=reasons(signals, window)),
         educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
-        # A family's statement is shown wherever the record is (34 CFR 99.21(c)).
-        disagreement_statements=list(DisagreementStatement.objects.filter(student=student).order_by("filed_on", "pk")),
+        disagreement_statements=disagreement_statements(student),
     )
     report_students([student])
     report_notes(notes)
@@ -266,6 +265,11 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         *(statement.text for statement in profile.disagreement_statements),
     )
     return profile
+
+
+def disagreement_statements(student: Student) -> list[DisagreementStatement]:
+    """A family's statements of disagreement: shown wherever the record is, with every copy (34 CFR 99.21(c))."""
+    return list(DisagreementStatement.objects.filter(student=student).order_by("filed_on", "pk"))
 
 
 def student_for_form(*, educator, student_id) -> Student:

@@ -3,7 +3,8 @@
 A PDF leaves the building, so it holds no more than the profile would show the same educator:
 restricted note text only for holders of the permission who ask for it (each note then counted as
 a showing), and discipline before this school year only for them too ("clean slate"), as on the
-profile. Everything in the document is recorded as exported.
+profile. The family's statements of disagreement go with it whatever the sections, as they go with
+every copy of the record (34 CFR 99.21(c)). Everything in the document is recorded as exported.
 """
 
 import datetime
@@ -15,9 +16,16 @@ from django.utils import timezone
 from audit.recorder import record_details, record_objects, record_students
 from insights.scrubbing import remember_values
 from permissions.policy import can_view_restricted_notes, get_visible_student_or_404
+from privacy.models import DisagreementStatement
 from students.models import AccessResult, DisciplineIncident, EventNote, Iep, Plan504, Service, Student
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
-from students.selectors.profile import MonthlyAttendance, Score, assessment_scores, monthly_attendance
+from students.selectors.profile import (
+    MonthlyAttendance,
+    Score,
+    assessment_scores,
+    disagreement_statements,
+    monthly_attendance,
+)
 
 # The sections an educator may pick, in the order the document prints them.
 DOCUMENT_SECTIONS = {
@@ -55,6 +63,7 @@ class ProfileDocument:
     access_results: list[AccessResult]
     plans_504: list[Plan504]
     ieps: list[Iep]
+    disagreement_statements: list[DisagreementStatement]
 
     def includes(self, section: str) -> bool:
         return section in self.request.sections
@@ -126,6 +135,7 @@ def profile_document(*, educator, student_id, request: DocumentRequest) -> Profi
         access_results=access_results,
         plans_504=plans_504,
         ieps=ieps,
+        disagreement_statements=disagreement_statements(student),
     )
     _report(document)
     return document
@@ -150,4 +160,5 @@ def _report(document: ProfileDocument) -> None:
         *(incident.incident_description for incident in document.incidents if incident.incident_description),
         *(plan.accommodations for plan in document.plans_504 if plan.accommodations),
         *(plan.notes for plan in document.ieps if plan.notes),
+        *(statement.text for statement in document.disagreement_statements),
     )

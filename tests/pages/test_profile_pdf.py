@@ -10,6 +10,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audit.models import AccessEvent
+from privacy.models import DisagreementStatement
 from students.models import DisciplineIncident, EventNote, Service
 from students.selectors._shared import current_school_year_start
 from tests.pages.test_query_counts import add_history
@@ -167,6 +168,21 @@ def test_the_pdf_is_recorded_as_an_export_of_the_student(client_for, demo):
     event = AccessEvent.objects.filter(action="students:profile_pdf").latest("id")
     assert (event.student_ids, event.exported_student_ids) == ([mateo.pk], [mateo.pk])
     assert event.details["sections"] == ["services", "plans"]
+
+
+def test_the_familys_statement_of_disagreement_goes_with_the_pdf_whatever_the_sections(client_for, demo):
+    mateo = demo.student("mateo")
+    DisagreementStatement.objects.create(
+        student=mateo,
+        filed_by="Ana Alvarez (mother)",
+        filed_on=timezone.localdate() - datetime.timedelta(days=10),
+        text="The October absences were excused by the school nurse.",
+        recorded_by=demo.educator("privacy"),
+    )
+    text = pdf_text(client_for("teacher.5").post(pdf_url(mateo), choices(sections=["services"])))
+    assert "Statement of disagreement from the family" in text
+    assert "The October absences were excused by the school nurse." in text
+    assert "Ana Alvarez (mother)" in text
 
 
 def test_services_in_the_dates_are_listed(client_for, demo):
