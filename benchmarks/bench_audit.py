@@ -23,10 +23,8 @@ from django.utils import timezone
 from audit import reports
 from audit.models import AccessEvent
 from audit.synthetic import generate_access_events
-from benchmarks.bench_pages import signed_in
+from benchmarks.clients import cast_student, serving_pages, signed_in
 from benchmarks.district import ensure_bench_district
-from students.demo import cast
-from students.models import Student
 
 RECORDER = "audit.middleware.AccessRecorderMiddleware"
 INDEX_IN_PLAN = re.compile(r"Index (?:Only )?Scan (?:using|on) (\S+)")
@@ -47,12 +45,8 @@ def _interleaved_medians(first: Client, second: Client, url: str) -> tuple[float
 
 
 def _recording_overhead(report) -> None:
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=storages), transaction.atomic():
-        mateo = Student.objects.get(local_id=str(100000 + [p.key for p in cast.STUDENTS].index("mateo")))
+    with serving_pages(), transaction.atomic():
+        mateo = cast_student("mateo")
         url = reverse("students:profile", args=[mateo.pk])
         recording = signed_in("principal.baker")
         not_recording = signed_in("principal.baker")

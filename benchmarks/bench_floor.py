@@ -10,17 +10,14 @@ bare view; the profile's throughput per core ≥ 1/3 of the bare view's (CPU ≤
 
 import time
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import include, path, reverse
 
-from benchmarks.bench_pages import signed_in
+from benchmarks.clients import cast_student, serving_pages, signed_in
 from benchmarks.district import ensure_bench_district
-from students.demo import cast
-from students.models import Student
 
 ROUNDS = 200
 WARM_UP = 20
@@ -57,21 +54,14 @@ def _client(key: str) -> Client:
 
 def run(report):
     ensure_bench_district()
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with (
-        override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=storages, ROOT_URLCONF=__name__),
-        transaction.atomic(),
-    ):
+    with serving_pages(ROOT_URLCONF=__name__), transaction.atomic():
         with override_settings(MIDDLEWARE=[]):
             bare = cpu_per_request(_client("principal.baker"), "/floor/")
         with override_settings(MIDDLEWARE=SESSIONS_AND_AUTH):
             sessions_and_auth = cpu_per_request(_client("principal.baker"), "/floor/")
         full = _client("principal.baker")
         teacher = _client("teacher.5")
-        mateo = Student.objects.get(local_id=str(100000 + [p.key for p in cast.STUDENTS].index("mateo")))
+        mateo = cast_student("mateo")
         figures = [
             ("floor view, no middleware", bare, ""),
             ("floor view, sessions and auth only", sessions_and_auth, ""),

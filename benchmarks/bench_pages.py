@@ -11,14 +11,12 @@ import datetime
 import statistics
 import time
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from benchmarks.clients import cast_student, serving_pages, signed_in
 from benchmarks.district import ensure_bench_district
 from educators.models import Educator
 from students.demo import cast
@@ -46,14 +44,6 @@ def median_seconds(client: Client, url: str, post: dict | None = None) -> float:
     return statistics.median(timings)
 
 
-def signed_in(key: str) -> Client:
-    educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
-    Authenticator.objects.get_or_create(user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}})
-    client = Client()
-    client.force_login(educator)
-    return client
-
-
 def _add_older_history(student: Student, author: Educator) -> None:
     """Two more school years before the generated four: attendance, notes, incidents, STAR."""
     first = min(Absence.objects.filter(student=student).values_list("occurred_on", flat=True), default=None)
@@ -76,17 +66,12 @@ def _add_older_history(student: Student, author: Educator) -> None:
 
 def run(report):
     ensure_bench_district()
-    # Served pages render {% static %} without needing collectstatic's manifest.
-    storages = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=storages), transaction.atomic():
+    with serving_pages(), transaction.atomic():
         baker = School.objects.get(local_id=cast.BAKER)
         principal = signed_in("principal.baker")
         teacher = signed_in("teacher.5")
         district = signed_in("district")
-        mateo = Student.objects.get(local_id=str(100000 + [p.key for p in cast.STUDENTS].index("mateo")))
+        mateo = cast_student("mateo")
         _add_older_history(mateo, Educator.objects.get(email=f"counselor.baker@{cast.EMAIL_DOMAIN}"))
 
         trivial = median_seconds(principal, reverse("account_change_password"))

@@ -9,12 +9,10 @@ import json
 import random
 from pathlib import Path
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.test import Client
 
+from benchmarks.clients import signed_in
 from educators.models import Educator
-from educators.roles import requires_mfa
 from permissions import policy
 from students.demo import cast
 from students.models import EventNote
@@ -37,15 +35,6 @@ LOGINS = (
 )
 TARGETS_PER_KIND = 50
 SEARCH_WORDS_PER_EDUCATOR = 5
-
-
-def _session_cookie(educator: Educator) -> str:
-    """A signed-in session for the educator, as the sign-in flow would leave it (second factor included)."""
-    if requires_mfa(educator):
-        Authenticator.objects.get_or_create(user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}})
-    client = Client()
-    client.force_login(educator)
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _sample(values, count: int, rng: random.Random) -> list:
@@ -83,9 +72,9 @@ def write_plan(path: Path, users: int, seed: int = 1) -> list[dict]:
     plan = []
     for index in range(users):
         login = LOGINS[index % len(LOGINS)]
-        educator = Educator.objects.get(email=f"{login}@{cast.EMAIL_DOMAIN}")
         if login not in targets:
-            targets[login] = _targets(educator, rng)
-        plan.append({"login": login, "cookie": _session_cookie(educator), **targets[login]})
+            targets[login] = _targets(Educator.objects.get(email=f"{login}@{cast.EMAIL_DOMAIN}"), rng)
+        cookie = signed_in(login).cookies[settings.SESSION_COOKIE_NAME].value
+        plan.append({"login": login, "cookie": cookie, **targets[login]})
     path.write_text(json.dumps({"cookie_name": settings.SESSION_COOKIE_NAME, "educators": plan}))
     return plan
