@@ -123,6 +123,7 @@ def _phase(name, args, url, plan, workdir, env, *, fault: bool):
     findings = checks.Findings()
     for line in checks.latency_table(requests, duration):
         print(line)
+    checks.check_coverage(requests, outage, findings)
     checks.check_errors(requests, outage, findings)
     checks.check_audit(requests, findings)
     checks.check_note_writes(requests, findings)

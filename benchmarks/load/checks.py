@@ -1,5 +1,7 @@
 """What a load run must show, read from the request log and compared with the database.
 
+- Every kind of request the locustfile makes was made and answered, so no check below passes on
+  nothing (no note writes, no trivial baseline); in the fault phase, requests overlapped the outage.
 - No failed request outside the outage (the fault phase's PostgreSQL restart), and inside it only
   fast 503 pages saying nothing was saved, never a hang or a bare 500.
 - One audit row for every request that answered with student data, none for the trivial page:
@@ -16,6 +18,8 @@ from audit.models import AccessEvent
 from students.models import EventNote
 
 TRIVIAL = "trivial"
+# The request names locustfile.py gives each kind of request (it runs outside Django, so it cannot import these).
+KINDS = (TRIVIAL, "home", "profile", "roster", "homeroom", "section", "search", "note search", "note write")
 OK_STATUSES = ("200", "302")
 # Heroku's router gives up on a request after 30 s; an error page must come well before that.
 MAX_ERROR_SECONDS = 30.0
@@ -48,7 +52,12 @@ class Outage:
     up_at: float
 
     def overlaps(self, request: Request) -> bool:
+        """Whether the request may have met the outage or a connection that died with it."""
         return request.started < self.up_at + RECOVERY_GRACE_SECONDS and request.finished > self.down_at
+
+    def met(self, request: Request) -> bool:
+        """Whether the request was in flight while PostgreSQL was down."""
+        return request.started < self.up_at and request.finished > self.down_at
 
 
 @dataclass
@@ -103,6 +112,16 @@ def p95_ratio(requests: list[Request], kind: str) -> float | None:
     trivial = percentile([r.seconds for r in requests if r.ok and r.kind == TRIVIAL], 95)
     values = [r.seconds for r in requests if r.ok and r.kind == kind]
     return percentile(values, 95) / trivial if values and trivial else None
+
+
+def check_coverage(requests: list[Request], outage: Outage | None, findings: Findings) -> None:
+    """Every kind was answered at least once, and the outage (if any) met requests: else the run proves nothing."""
+    answered = Counter(r.kind for r in requests if r.ok)
+    missing = [kind for kind in KINDS if not answered[kind]]
+    if missing:
+        findings.problems.append(f"no successful request of: {', '.join(missing)}")
+    if outage is not None and not any(outage.met(r) for r in requests):
+        findings.problems.append("no request was in flight while PostgreSQL was down: the outage went untested")
 
 
 def check_errors(requests: list[Request], outage: Outage | None, findings: Findings) -> None:
