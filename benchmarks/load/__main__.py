@@ -27,6 +27,7 @@ GOALS = {"profile": 3.0, "roster": 10.0, "home": 5.0}  # p95 as a multiple of th
 OUTAGE_SECONDS = 3.0
 JOB_TIMEOUT_SECONDS = 90  # the worker may be waiting out its restart delay after the outage
 START_TIMEOUT_SECONDS = 60
+LOCUST_STOP_SECONDS = 10  # for the simulated educators' requests in flight when the run time is up
 
 
 def _arguments(argv: list[str]) -> argparse.Namespace:
@@ -73,20 +74,14 @@ def _wait_until_serving(url: str, server: subprocess.Popen) -> None:
     raise SystemExit(f"gunicorn did not answer {url}/healthz within {START_TIMEOUT_SECONDS} s")
 
 
-def _locust(url: str, plan: Path, log: Path, users: int, seconds: int, env: dict) -> subprocess.Popen:
+def _locust(url: str, plan: Path, log: Path, users: int, seconds: int, env: dict):
+    """Locust headless for `seconds`, its own summary kept beside our request log; stopped on the way out."""
     command = [
         sys.executable, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")),
         "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{seconds}s",
-        "--host", url, "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10",
+        "--host", url, "--only-summary", "--loglevel", "WARNING", "--stop-timeout", str(LOCUST_STOP_SECONDS),
     ]  # fmt: skip
-    with open(log.with_suffix(".locust.log"), "w") as output:  # Locust's own summary, kept beside our log
-        return subprocess.Popen(
-            command,
-            cwd=PROJECT_DIR,
-            env={**env, "LOAD_PLAN": str(plan), "LOAD_LOG": str(log)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    return _process(command, log.with_suffix(".locust.log"), {**env, "LOAD_PLAN": str(plan), "LOAD_LOG": str(log)})
 
 
 def _restart_postgresql(database: str, after_seconds: float):
@@ -99,9 +94,11 @@ def _restart_postgresql(database: str, after_seconds: float):
     time.sleep(after_seconds)
     connections.close_all()
     down_at = time.time()
-    localdb.stop_cluster()
-    time.sleep(OUTAGE_SECONDS)
-    localdb.ensure_cluster(database)
+    try:
+        localdb.stop_cluster()
+        time.sleep(OUTAGE_SECONDS)
+    finally:  # never leave the database down, even when interrupted
+        localdb.ensure_cluster(database)
     return Outage(down_at=down_at, up_at=time.time())
 
 
@@ -115,9 +112,12 @@ def _phase(name, args, url, plan, workdir, env, *, fault: bool):
         flush=True,
     )
     started = time.time()
-    runner = _locust(url, plan, log, args.users, seconds, env)
-    outage = _restart_postgresql(_database_name(), seconds / 3) if fault else None
-    runner.wait()
+    with _locust(url, plan, log, args.users, seconds, env) as runner:
+        outage = _restart_postgresql(_database_name(), seconds / 3) if fault else None
+        try:
+            runner.wait(timeout=seconds + LOCUST_STOP_SECONDS + START_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise SystemExit(f"Locust did not finish {seconds} s of load in time (see its log)") from None
     duration = time.time() - started
     requests = checks.read_log(log)
     findings = checks.Findings()
