@@ -25,23 +25,26 @@ from audit.models import AccessEvent
 from audit.synthetic import generate_access_events
 from benchmarks.clients import cast_student, serving_pages, signed_in
 from benchmarks.district import ensure_bench_district
+from benchmarks.timing import interleaved_medians
 
 RECORDER = "audit.middleware.AccessRecorderMiddleware"
 INDEX_IN_PLAN = re.compile(r"Index (?:Only )?Scan (?:using|on) (\S+)")
 EVENTS = int(os.environ.get("BENCH_AUDIT_EVENTS", "10000000"))
 ROUNDS = 30
+WARM_UP = 3
 REPORT_ROUNDS = 5
 
 
-def _interleaved_medians(first: Client, second: Client, url: str) -> tuple[float, float]:
-    timings: tuple[list[float], list[float]] = ([], [])
-    for round_number in range(ROUNDS + 3):
-        for client, samples in ((first, timings[0]), (second, timings[1])):
-            started = time.perf_counter()
-            assert client.get(url).status_code == 200, url
-            if round_number >= 3:  # warm-up rounds are not counted
-                samples.append(time.perf_counter() - started)
-    return statistics.median(timings[0]), statistics.median(timings[1])
+def _profile_medians(first: Client, second: Client, url: str) -> tuple[float, float]:
+    """Median seconds of each client's GET of url, their requests interleaved after WARM_UP uncounted rounds."""
+
+    def fetch(client: Client) -> None:
+        assert client.get(url).status_code == 200, url
+
+    first_seconds, second_seconds = interleaved_medians(
+        [lambda: fetch(first), lambda: fetch(second)], rounds=ROUNDS, warm_up=WARM_UP
+    )
+    return first_seconds, second_seconds
 
 
 def _recording_overhead(report) -> None:
@@ -54,8 +57,8 @@ def _recording_overhead(report) -> None:
         with override_settings(MIDDLEWARE=without_recorder):
             not_recording.get(url)  # the client builds its middleware chain now, without the recorder
         events_before = AccessEvent.objects.count()
-        on, off = _interleaved_medians(recording, not_recording, url)
-        assert AccessEvent.objects.count() - events_before == ROUNDS + 3  # only the recording client wrote events
+        on, off = _profile_medians(recording, not_recording, url)
+        assert AccessEvent.objects.count() - events_before == WARM_UP + ROUNDS  # only the recording client wrote events
         report("profile with access recording on (vs off)", on, off, note="goal ≤ 1.10x")
         transaction.set_rollback(True)
 

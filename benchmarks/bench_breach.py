@@ -11,8 +11,6 @@ is written in one transaction rolled back at the end, so the benchmark database 
 
 import datetime
 import io
-import statistics
-import time
 
 from django.contrib.auth.models import Permission
 from django.db import connection, transaction
@@ -22,6 +20,7 @@ from django.utils import timezone
 from audit.forms import BreachScopeForm
 from audit.models import AccessEvent, Outcome
 from benchmarks.district import BENCH_STUDENTS, ensure_bench_district
+from benchmarks.timing import interleaved_medians
 from educators.models import Educator
 from privacy.breach import affected_students
 from privacy.models import PackageKind, PackageRun
@@ -74,20 +73,15 @@ def _educators() -> tuple[Educator, Educator]:
     return account, officer
 
 
-def _copy_contacts(count: int) -> float:
-    started = time.perf_counter()
+def _copy_contacts(count: int) -> None:
     buffer = io.BytesIO()
     with connection.cursor() as cursor, cursor.copy(CONTACTS.format(count=int(count))) as copy:
         for block in copy:
             buffer.write(block)
-    return time.perf_counter() - started
 
 
-def _package(officer: Educator, parameters: dict) -> tuple[float, PackageRun]:
-    run = PackageRun.objects.create(kind=PackageKind.BREACH, requested_by=officer, parameters=parameters)
-    started = time.perf_counter()
-    finished = run_package(run)
-    return time.perf_counter() - started, finished
+def _package(officer: Educator, parameters: dict) -> PackageRun:
+    return run_package(PackageRun.objects.create(kind=PackageKind.BREACH, requested_by=officer, parameters=parameters))
 
 
 def run(report):
@@ -106,16 +100,20 @@ def run(report):
         )
         assert scope.is_valid(), scope.errors
         parameters, (since, until) = scope.parameters(), scope.window()
-        packages, queries, baselines = [], [], []
-        for _ in range(ROUNDS):
-            baselines.append(_copy_contacts(count))
-            seconds, finished = _package(officer, parameters)
-            packages.append(seconds)
-            started = time.perf_counter()
-            affected = affected_students(actor_ids=[account.pk], network=None, since=since, until=until)
-            queries.append(time.perf_counter() - started)
-        assert finished.status == "ready" and finished.student_count == count == len(affected.student_ids)
-        baseline = statistics.median(baselines)
-        report(f"breach package job, {count:,} students", statistics.median(packages), baseline, note="baseline: COPY")
-        report("  of it: the affected students' query", statistics.median(queries), baseline, note="baseline: COPY")
+        finished, affected = [], []
+        baseline, package, query = interleaved_medians(
+            [
+                lambda: _copy_contacts(count),
+                lambda: finished.append(_package(officer, parameters)),
+                lambda: affected.append(
+                    affected_students(actor_ids=[account.pk], network=None, since=since, until=until)
+                ),
+            ],
+            rounds=ROUNDS,
+            warm_up=0,
+        )
+        package_run, students = finished[-1], affected[-1]
+        assert package_run.status == "ready" and package_run.student_count == count == len(students.student_ids)
+        report(f"breach package job, {count:,} students", package, baseline, note="baseline: COPY")
+        report("  of it: the affected students' query", query, baseline, note="baseline: COPY")
         transaction.set_rollback(True)

@@ -6,13 +6,11 @@ by name, each beside the same query on the whole student table, measured alterna
 run; medians of several repetitions. Also the single-student check against a plain lookup by id.
 """
 
-import statistics
-import time
-
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from benchmarks.district import ensure_bench_district
+from benchmarks.timing import interleaved_medians
 from educators.models import Educator
 from permissions.models import StudentGrant
 from permissions.policy import get_visible_student_or_404, visible_students
@@ -35,15 +33,9 @@ CASELOAD = 25
 
 
 def _median_pair(measured, baseline) -> tuple[float, float]:
-    """Median seconds of each callable, run alternately so drift in the machine hits both alike."""
-    measured(), baseline()  # warm caches and connections
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(REPETITIONS):
-        for call, bucket in ((measured, times[0]), (baseline, times[1])):
-            started = time.perf_counter()
-            call()
-            bucket.append(time.perf_counter() - started)
-    return statistics.median(times[0]), statistics.median(times[1])
+    """Median seconds of the measured callable and of its baseline, run alternately after one warm-up each."""
+    seconds, baseline_seconds = interleaved_medians([measured, baseline], rounds=REPETITIONS)
+    return seconds, baseline_seconds
 
 
 def _caseload_educator() -> Educator:
