@@ -8,24 +8,10 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from privacy.services import access_request_open
-from tests.demo_district import Cast, seeded_demo_district
+from tests import privacy_fixtures
 from tests.factories import EducatorFactory
 
-
-@pytest.fixture(scope="package")
-def demo_district(django_db_setup, django_db_blocker):
-    with seeded_demo_district(django_db_blocker, students=20):
-        yield
-
-
-@pytest.fixture
-def demo(demo_district, db) -> Cast:
-    return Cast()
-
-
-@pytest.fixture
-def officer(demo):
-    return demo.educator("privacy")
+demo_district, demo, officer = privacy_fixtures.demo_district, privacy_fixtures.demo, privacy_fixtures.officer
 
 
 @pytest.fixture

@@ -1,24 +1,10 @@
-"""The demo district as the fixture for privacy operations: the `privacy` login runs them (tests/demo_district.py)."""
+"""The demo district as privacy operations' fixture: the `privacy` login runs them (tests/privacy_fixtures.py)."""
 
 import pytest
 
-from tests.demo_district import Cast, seeded_demo_district
+from tests import privacy_fixtures
 
-
-@pytest.fixture(scope="package")
-def demo_district(django_db_setup, django_db_blocker):
-    with seeded_demo_district(django_db_blocker, students=20):
-        yield
-
-
-@pytest.fixture
-def demo(demo_district, db) -> Cast:
-    return Cast()
-
-
-@pytest.fixture
-def officer(demo):
-    return demo.educator("privacy")
+demo_district, demo, officer = privacy_fixtures.demo_district, privacy_fixtures.demo, privacy_fixtures.officer
 
 
 @pytest.fixture
