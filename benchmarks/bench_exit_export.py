@@ -7,18 +7,14 @@ tables to plain files, the floor any export has. Peak memory should not grow wit
 it is printed beside the zip's size.
 """
 
-import os
-import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 
+from benchmarks.child import run_manage
 from benchmarks.district import BENCH_STUDENTS, ensure_bench_district
 from destruction.export import exported_fields, exported_models
 from educators.models import Educator
@@ -50,20 +46,8 @@ def _copy_baseline(folder: Path) -> float:
 
 
 def _export() -> tuple[float, int]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.monotonic()
-    done = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", "exit_export", "--actor", OFFICER, "--wait"],
-        capture_output=True,
-        text=True,
-        env=os.environ,
-        cwd=settings.BASE_DIR,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    if done.returncode:
-        raise RuntimeError(f"exit_export failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    return seconds, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    seconds, peak, _ = run_manage("exit_export", "--actor", OFFICER, "--wait")
+    return seconds, peak
 
 
 @job_timeouts()

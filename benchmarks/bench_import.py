@@ -14,11 +14,7 @@ Seeding a district to export is the slow part, so each exported package is kept 
 import csv
 import datetime
 import hashlib
-import os
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +23,7 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 
+from benchmarks.child import run_manage
 from benchmarks.district import BENCH_SEED, BENCH_STUDENTS, prepare_database
 from educators.models import Educator
 from insights.database import job_timeouts
@@ -97,21 +94,7 @@ def _copy_baseline(folder: Path) -> float:
 
 def _import(folder: Path) -> tuple[float, int, str]:
     """Run `manage.py import_sis` in a child process: wall seconds, peak RSS in KiB, its report."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.monotonic()
-    done = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", "import_sis", str(folder), "--actor", IMPORTER],
-        capture_output=True,
-        text=True,
-        env=os.environ,
-        cwd=settings.BASE_DIR,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    if done.returncode:
-        raise RuntimeError(f"import_sis failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before), done.stdout
+    return run_manage("import_sis", str(folder), "--actor", IMPORTER)
 
 
 def _change_students(folder: Path, share: float) -> None:
