@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from destruction.models import Destruction
-from destruction.permissions import check_privacy_officer
 from destruction.refusals import DestructionRefused
 from educators.models import Educator
 from insights.database import job_timeouts
+from privacy.operators import require_operator
 
 
 class PrivacyCommand(BaseCommand):
@@ -32,7 +32,7 @@ class PrivacyCommand(BaseCommand):
         if educator is None:
             raise CommandError("--actor must be the email of an active educator.")
         try:
-            check_privacy_officer(educator)
+            require_operator(educator)
             with job_timeouts():
                 self.run(actor=educator, **options)
         except (PermissionDenied, DestructionRefused, ValueError) as refused:

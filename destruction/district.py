@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from audit.recorder import command_recording, record_details, record_objects, record_students
 from destruction.models import Destruction, ExitExport
-from destruction.permissions import check_privacy_officer
 from destruction.refusals import DestructionRefused, refuse_if_blocked
 from destruction.services import backups_expire_on, person
+from privacy.operators import require_operator
 from students.models import Student
 
 # What stays: the audit log, the certificates, and the schema's own bookkeeping (no district data).
@@ -64,7 +64,7 @@ def destroy_district(*, actor, confirm: str, reason: str, without_export: str = 
 
     ``without_export`` is the district's written reason for wanting no exit export (the override).
     """
-    check_privacy_officer(actor)
+    require_operator(actor)
     if confirm != settings.DISTRICT_KEY:
         raise DestructionRefused("Type the district key (DISTRICT_KEY) exactly to confirm the district's destruction.")
     if not reason.strip():

@@ -16,8 +16,8 @@ from audit.recorder import command_recording, record_details, record_objects, re
 from destruction.delivery import deliver_file
 from destruction.export import estimated_rows, write_exit_export
 from destruction.models import ExitExport
-from destruction.permissions import check_privacy_officer
 from insights.jobs import app
+from privacy.operators import require_operator
 from students.models import Student
 from students.sis.progress import Progress
 
@@ -29,7 +29,7 @@ def request_exit_export(*, actor, include_restricted: bool, queue: bool = True) 
 
     ``queue=False`` leaves it for the caller to run (the command's ``--wait``).
     """
-    check_privacy_officer(actor)
+    require_operator(actor)
     with transaction.atomic():
         export = ExitExport.objects.create(requested_by=actor, include_restricted=include_restricted)
         if queue:
@@ -44,7 +44,7 @@ def filename_of(export: ExitExport) -> str:
 def run_exit_export(export: ExitExport, *, on_progress=None):
     """Write the export and deliver it; returns the download link. A failure leaves the export marked failed."""
     actor = export.requested_by
-    check_privacy_officer(actor)
+    require_operator(actor)
     claimed = ExitExport.objects.filter(pk=export.pk, status=ExitExport.Status.QUEUED).update(
         status=ExitExport.Status.RUNNING, progress_total=estimated_rows(), progress_done=0
     )

@@ -19,11 +19,11 @@ from destruction import graph
 from destruction.certificate import certificate_filename, certificate_pdf
 from destruction.delivery import deliver_bytes
 from destruction.models import Destruction, LegalHold, Tombstone
-from destruction.permissions import check_privacy_officer
 from destruction.refusals import DestructionRefused, refuse_if_blocked
 from destruction.tombstones import local_id_hash
 from privacy import selectors as privacy_selectors
 from privacy.downloads import wipe_downloads_of
+from privacy.operators import require_operator
 from students.models import Student
 
 
@@ -49,7 +49,7 @@ def student_by_local_id(local_id: str) -> Student:
 
 def request_student_destruction(*, actor, student: Student, reason: str) -> Destruction:
     """Ask for one student's record to be destroyed; a second privacy officer must approve it."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     if not reason.strip():
         raise DestructionRefused("Say why the record is to be destroyed (who asked, and under which rule).")
     with command_recording(actor=actor, action="destruction_request"):
@@ -74,7 +74,7 @@ def request_student_destruction(*, actor, student: Student, reason: str) -> Dest
 
 def approve_destruction(*, actor, destruction: Destruction) -> Destruction:
     """The second person's approval: checks again, then destroys the record and keeps the certificate's facts."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     destruction.refresh_from_db()
     if destruction.kind != Destruction.Kind.STUDENT or destruction.status != Destruction.Status.REQUESTED:
         raise DestructionRefused(f"Destruction #{destruction.pk} is not waiting for approval.")
@@ -93,7 +93,7 @@ def approve_destruction(*, actor, destruction: Destruction) -> Destruction:
 
 def cancel_destruction(*, actor, destruction: Destruction) -> Destruction:
     """Withdraw a request nobody approved yet (anyone holding the permission, the requester included)."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     with command_recording(actor=actor, action="destruction_cancel"):
         cancelled = Destruction.objects.filter(pk=destruction.pk, status=Destruction.Status.REQUESTED).update(
             status=Destruction.Status.CANCELLED
@@ -138,7 +138,7 @@ def destroy_students(destruction: Destruction) -> Destruction:
 
 def deliver_certificate(*, actor, destruction: Destruction):
     """The certificate as a one-time download link for ``actor`` (recorded); returns the link."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     pdf = certificate_pdf(destruction, generated_by=actor.full_name or actor.email)
     with command_recording(actor=actor, action="destruction_certificate"):
         link = deliver_bytes(
@@ -155,7 +155,7 @@ def deliver_certificate(*, actor, destruction: Destruction):
 
 def place_legal_hold(*, actor, student: Student, reason: str) -> LegalHold:
     """Stop any destruction of the student's record (litigation, an investigation) until the hold is lifted."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     if not reason.strip():
         raise DestructionRefused("Say why the record is held (the matter, who asked).")
     with command_recording(actor=actor, action="destruction_legal_hold"):
@@ -166,7 +166,7 @@ def place_legal_hold(*, actor, student: Student, reason: str) -> LegalHold:
 
 
 def lift_legal_hold(*, actor, hold: LegalHold) -> LegalHold:
-    check_privacy_officer(actor)
+    require_operator(actor)
     with command_recording(actor=actor, action="destruction_lift_legal_hold"):
         lifted = LegalHold.objects.filter(pk=hold.pk, lifted_at=None).update(lifted_at=timezone.now(), lifted_by=actor)
         if not lifted:

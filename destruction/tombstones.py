@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.recorder import command_recording, record_details, record_objects
 from destruction.models import Tombstone
-from destruction.permissions import check_privacy_officer
+from privacy.operators import require_operator
 from students.sis.reader import RowError
 from students.sis.sql import execute, fetch
 from students.sis.staging import staging_table
@@ -51,7 +51,7 @@ def refuse_destroyed_students(filename: str) -> list[RowError]:
 
 def lift_tombstone(tombstone: Tombstone, *, actor, reason: str) -> Tombstone:
     """Let the next import re-create the student (the district re-enrolled them, or destroyed the wrong one)."""
-    check_privacy_officer(actor)
+    require_operator(actor)
     if not reason.strip():
         raise ValueError("Say why the tombstone is lifted.")
     with transaction.atomic(), command_recording(actor=actor, action="destruction_lift_tombstone"):
