@@ -11,7 +11,6 @@ import hashlib
 import hmac
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from audit.recorder import command_recording, record_details, record_objects
@@ -54,7 +53,7 @@ def lift_tombstone(tombstone: Tombstone, *, actor, reason: str) -> Tombstone:
     require_operator(actor)
     if not reason.strip():
         raise ValueError("Say why the tombstone is lifted.")
-    with transaction.atomic(), command_recording(actor=actor, action="destruction_lift_tombstone"):
+    with command_recording(actor=actor, action="destruction_lift_tombstone"):
         lifted = Tombstone.objects.filter(pk=tombstone.pk, lifted_at=None).update(
             lifted_at=timezone.now(), lifted_by_id=actor.pk, lifted_by_email=actor.email, lift_reason=reason[:300]
         )

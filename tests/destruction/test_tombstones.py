@@ -71,6 +71,16 @@ def test_lifting_the_tombstone_is_recorded_and_lets_the_import_recreate_the_stud
     assert Student.objects.filter(local_id=destroyed.local_id).exists()
 
 
+def test_lifting_a_lifted_tombstone_again_is_refused_and_the_attempt_recorded(destroyed, officer):
+    tombstone = Tombstone.objects.get()
+    lift_tombstone(tombstone, actor=officer, reason="Re-enrolled on 2026-11-30")
+    with pytest.raises(ValueError, match="already lifted"):
+        lift_tombstone(tombstone, actor=officer, reason="Again")
+    events = AccessEvent.objects.filter(action="destruction_lift_tombstone").order_by("id")
+    assert [event.outcome for event in events] == [AccessEvent.Outcome.OK, AccessEvent.Outcome.ERROR]
+    assert Tombstone.objects.get().lift_reason == "Re-enrolled on 2026-11-30"
+
+
 def test_the_lift_command_finds_the_tombstone_by_sis_id(destroyed, officer):
     with pytest.raises(CommandError, match="No standing tombstone"):
         call_command("lift_tombstone", actor=officer.email, student="no-such-id", reason="x")
