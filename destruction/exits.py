@@ -18,7 +18,6 @@ from destruction.export import estimated_rows, write_exit_export
 from destruction.models import ExitExport
 from insights.jobs import app
 from privacy.operators import require_operator
-from students.models import Student
 from students.sis.progress import Progress
 
 EXIT_EXPORT_TASK = "destruction.exit_export"  # destruction/tasks.py
@@ -55,12 +54,11 @@ def run_exit_export(export: ExitExport, *, on_progress=None):
     try:
         with tempfile.TemporaryDirectory(prefix="insights-exit-zip-") as folder:
             path = Path(folder) / filename_of(export)
-            files = write_exit_export(
+            files, student_ids = write_exit_export(
                 path, export_id=export.pk, include_restricted=export.include_restricted, progress=progress
             )
             progress.close()
             with command_recording(actor=actor, action="exit_export"):
-                student_ids = list(Student.objects.order_by("pk").values_list("pk", flat=True))
                 link = deliver_file(
                     requester=actor,
                     path=path,

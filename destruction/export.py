@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from insights.csv import write_csv
 from insights.encryption import EncryptedTextField
+from students.models import Student
 from students.sis.export import export_package
 from students.sis.progress import Progress
 
@@ -200,13 +201,17 @@ def estimated_rows() -> int:
         return cursor.fetchone()[0]
 
 
-def write_exit_export(path: Path, *, export_id: int, include_restricted: bool, progress: Progress | None) -> dict:
-    """Write the whole zip to ``path``; returns the manifest's file list ({name: rows, bytes, sha256})."""
+def write_exit_export(
+    path: Path, *, export_id: int, include_restricted: bool, progress: Progress | None
+) -> tuple[dict, list[int]]:
+    """Write the whole zip to ``path``; returns the manifest's file list ({name: rows, bytes, sha256}) and the ids
+    of the students it holds, read in the same snapshot, for the audit event."""
     outermost = not connection.in_atomic_block
     with transaction.atomic(), tempfile.TemporaryDirectory(prefix="insights-exit-") as scratch:
         if outermost:  # inside a caller's transaction, its snapshot is the one read
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        student_ids = list(Student.objects.order_by("pk").values_list("pk", flat=True))
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
             writer = ExitExportWriter(archive, include_restricted=include_restricted, progress=progress)
             for model in exported_models():
@@ -214,4 +219,4 @@ def write_exit_export(path: Path, *, export_id: int, include_restricted: bool, p
             writer.write_import_package(Path(scratch))
             writer.write_dictionary()
             writer.write_manifest(export_id=export_id)
-    return writer.files
+    return writer.files, student_ids

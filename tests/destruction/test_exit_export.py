@@ -10,8 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from destruction import graph
+from destruction import exits, graph
 from destruction.exits import request_exit_export, run_exit_export
+from destruction.export import write_exit_export
 from destruction.models import ExitExport
 from privacy import downloads
 from privacy.models import DownloadLink
@@ -89,6 +90,23 @@ def test_restricted_text_is_included_decrypted_when_asked_for(demo, officer, res
     run_exit_export(request_exit_export(actor=officer, include_restricted=True, queue=False))
     notes = {row["id"]: row for row in rows(the_zip(officer), "tables/students_eventnote.csv")}
     assert notes[str(restricted_note.pk)]["restricted_text"] == SECRET
+
+
+@pytest.mark.django_db
+def test_the_audit_event_names_the_students_the_zip_holds_even_if_one_is_destroyed_meanwhile(
+    demo, officer, monkeypatch
+):
+    def write_then_destroy_one(*args, **kwargs):
+        written = write_exit_export(*args, **kwargs)
+        graph.delete_rows([demo.student("mateo").pk])  # while the zip was being written
+        return written
+
+    monkeypatch.setattr(exits, "write_exit_export", write_then_destroy_one)
+    run_exit_export(request_exit_export(actor=officer, include_restricted=False, queue=False))
+
+    in_the_zip = {int(row["id"]) for row in rows(the_zip(officer), "tables/students_student.csv")}
+    event = AccessEvent.objects.get(action="exit_export")
+    assert len(in_the_zip) == 20 and set(event.exported_student_ids) == in_the_zip
 
 
 STUDENT_FACTS = (
