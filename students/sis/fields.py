@@ -16,6 +16,7 @@ import json
 import sys
 
 from students.sis.format import FALSE_WORDS, NULL_MARKERS, TRUE_WORDS, Column, FileSpec
+from students.sis.sql import fetch
 
 # Whitespace as Python's str.strip() and the regex \s know it, for PostgreSQL's btrim and patterns.
 WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
@@ -114,6 +115,25 @@ def _rejected(column: Column, p: str, statement: _Statement, today_param: str) -
     return checks
 
 
+def _trimmed(raw: str, statement: _Statement) -> str:
+    """The field's text without surrounding whitespace; NULL for a null marker."""
+    text = f"btrim({raw}, %(ws)s)"
+    for marker in sorted(NULL_MARKERS):
+        text = f"nullif({text}, {statement.param(marker)})"
+    return text
+
+
+def _error_code(column: Column, x: str, n: str, p: str, statement: _Statement, today_param: str) -> str:
+    """The field's error code, or NULL: from its trimmed text ``x``, NUL flag ``n`` and parsed value ``p``."""
+    code = f"CASE WHEN {n} THEN 'nul_byte' WHEN {x} IS NULL THEN "
+    code += "'missing_required'" if column.required else "NULL"
+    if PARSE_CODES[column.kind]:
+        code += f" WHEN {p} IS NULL THEN '{PARSE_CODES[column.kind]}'"
+    for condition, rejected in _rejected(column, p, statement, today_param):
+        code += f" WHEN {condition} THEN '{rejected}'"
+    return code + " END"
+
+
 def _default(column: Column, statement: _Statement) -> str:
     if column.default is None:
         return "NULL"
@@ -141,18 +161,11 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
         if position is None:
             trimmed.append(f"NULL::text AS x_{name}, false AS n_{name}")
         else:
-            text = f"btrim(r.f{position}, %(ws)s)"
-            for marker in sorted(NULL_MARKERS):
-                text = f"nullif({text}, {statement.param(marker)})"
+            text = _trimmed(f"r.f{position}", statement)
             trimmed.append(f"{text} AS x_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}")
         parsed.append(f"x_{name}, n_{name}, {_parsed(column, f'x_{name}', statement)} AS p_{name}")
-        code = f"CASE WHEN n_{name} THEN 'nul_byte' WHEN x_{name} IS NULL THEN "
-        code += "'missing_required'" if column.required else "NULL"
-        if PARSE_CODES[column.kind]:
-            code += f" WHEN p_{name} IS NULL THEN '{PARSE_CODES[column.kind]}'"
-        for condition, rejected in _rejected(column, f"p_{name}", statement, today_param):
-            code += f" WHEN {condition} THEN '{rejected}'"
-        coded.append(f"x_{name}, p_{name}, {code} END AS e_{name}")
+        code = _error_code(column, f"x_{name}", f"n_{name}", f"p_{name}", statement, today_param)
+        coded.append(f"x_{name}, p_{name}, {code} AS e_{name}")
         typed.append(
             f"CASE WHEN e_{name} IS NOT NULL THEN NULL WHEN x_{name} IS NULL THEN {_default(column, statement)} "
             f"ELSE p_{name} END AS v_{name}"
@@ -180,6 +193,28 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
     query = _levels([", ".join(level) for level in (trimmed, parsed, coded, typed)] + [checked, final_list], f"{raw} r")
     sql = f"INSERT INTO {staged} (row_number, quarantined, errors, {', '.join(spec.column_names)}) {query}"
     return sql, statement.params
+
+
+def field_errors(column: Column, texts: list[str], *, today) -> list[str | None]:
+    """Each text's error code under ``column`` by the typing statement's own rules (None: it fits).
+
+    For a reader that checks a field before it translates it, so that the error names the reader's
+    file and column (OneRoster's birth dates, read from demographics.csv into students.csv).
+    """
+    if not texts:
+        return []
+    statement = _Statement()
+    today_param = statement.param(today, "::date")
+    # PostgreSQL text holds no NUL character: the flag travels beside the text, as rawcopy.py stages it.
+    fields = statement.param([text.replace("\x00", "") for text in texts], "::text[]")
+    nul = statement.param(["\x00" in text for text in texts], "::boolean[]")
+    levels = [
+        f"i, {_trimmed('r.f', statement)} AS x, r.nul AS n",
+        f"i, x, n, {_parsed(column, 'x', statement)} AS p",
+        f"i, {_error_code(column, 'x', 'n', 'p', statement, today_param)} AS e",
+    ]
+    query = _levels(levels, f"unnest({fields}, {nul}) WITH ORDINALITY AS r(f, nul, i)")
+    return [code for (code,) in fetch(f"SELECT e FROM ({query}) checked ORDER BY i", statement.params)]
 
 
 # --- checks across the fields of one row ---------------------------------------------------------

@@ -5,10 +5,8 @@ against it, and the typing statement (fields.py) turns each file's text into the
 (OneRoster, for instance) produce rows in these same shapes, so everything after parsing is shared.
 """
 
-import datetime
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from educators.models import Educator
 from students.models.grades import GRADE_CODES
@@ -29,23 +27,14 @@ FALSE_WORDS = frozenset({"false", "f", "0", "n", "no"})
 # Grade spellings other systems use for the codes Insights stores.
 GRADE_ALIASES = {"KG": "KF", "K": "KF", "PK3": "PK", "PK4": "PK", "01": "1", "02": "2", "03": "3", "04": "4"}
 GRADE_ALIASES |= {f"0{n}": str(n) for n in range(5, 10)}
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class FieldError(ValueError):
-    """A value that does not fit its column; ``code`` names why (never the value itself)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
 class Column:
     """One column: its SQL type in staging, whether it is required, and what values it takes.
 
-    An import types whole files in SQL (fields.py); ``parse`` reads one value by the same rules in
-    Python, for a reader that must check a field before it translates it (OneRoster's birth dates).
+    The typing statement (fields.py) applies these rules in SQL, for whole files and for a reader
+    that checks a field before it translates it (``field_errors``).
     """
 
     name: str
@@ -64,77 +53,6 @@ class Column:
         return {"date": "date", "time": "time", "bool": "boolean", "int": "integer", "decimal": "numeric"}.get(
             self.kind, "text"
         )
-
-    def parse(self, raw: str, *, today: datetime.date):
-        """The typed value of ``raw`` (None when null and optional); raises FieldError."""
-        if "\x00" in raw:
-            raise FieldError("nul_byte")
-        text = raw.strip()
-        if text in NULL_MARKERS:
-            if self.required:
-                raise FieldError("missing_required")
-            return self.default
-        return getattr(self, f"_parse_{self.kind}")(text, today)
-
-    def _parse_text(self, text, today):
-        if len(text) > self.max_length:
-            raise FieldError("too_long")
-        return text
-
-    def _parse_email(self, text, today):
-        if len(text) > 254 or not EMAIL_PATTERN.match(text):
-            raise FieldError("bad_email")
-        return text.lower()
-
-    def _parse_enum(self, text, today):
-        value = self.aliases.get(text, self.aliases.get(text.upper(), text))
-        if value not in self.choices:
-            raise FieldError("unknown_code")
-        return value
-
-    def _parse_date(self, text, today):
-        try:
-            value = datetime.date.fromisoformat(text) if len(text) == 10 else None
-        except ValueError:
-            value = None
-        if value is None:
-            raise FieldError("bad_date")
-        if self.not_future and value > today:
-            raise FieldError("future_date")
-        return value
-
-    def _parse_time(self, text, today):
-        try:
-            return datetime.time.fromisoformat(text)
-        except ValueError:
-            raise FieldError("bad_time") from None
-
-    def _parse_bool(self, text, today):
-        word = text.lower()
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        raise FieldError("bad_boolean")
-
-    def _parse_int(self, text, today):
-        if not re.fullmatch(r"-?\d{1,9}", text):
-            raise FieldError("bad_number")
-        return self._in_range(int(text))
-
-    def _parse_decimal(self, text, today):
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            raise FieldError("bad_number") from None
-        if not value.is_finite():
-            raise FieldError("bad_number")
-        return self._in_range(value)
-
-    def _in_range(self, value):
-        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
-            raise FieldError("out_of_range")
-        return value
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from students.sis.fields import typing_statement
+from students.sis.fields import field_errors, typing_statement
 from students.sis.format import FILE_BY_NAME, GRADE_ALIASES, Column, FileSpec, date, enum, text
 from students.sis.rawcopy import copy_text_rows, create_raw_table
 from students.sis.sql import execute, fetch
@@ -34,54 +34,60 @@ def one_field(column: Column, raw: str):
     return value, [entry.split(":", 1)[1] for entry in errors or []]
 
 
-@pytest.mark.parametrize(
-    ("column", "raw", "value", "codes"),
-    [
-        (text("name", 5), "  abc \u00a0", "abc", []),
-        (text("name", 5), "abcdef", None, ["too_long"]),
-        (text("name", 5), "NULL", None, []),
-        (text("name", 5), "\\N", None, []),
-        (text("name", 5, default=""), "  ", "", []),
-        (text("name", 5, required=True), "", None, ["missing_required"]),
-        (text("name", 5), "Ma\x00ria", None, ["nul_byte"]),
-        (Column("email", "email"), "Ms.Rivera@District.Example", "ms.rivera@district.example", []),
-        (Column("email", "email"), "ms.rivera", None, ["bad_email"]),
-        (Column("email", "email"), "ms rivera@district.example", None, ["bad_email"]),
-        (Column("email", "email"), "ms\u2003rivera@district.example", None, ["bad_email"]),
-        (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "KG", "KF", []),
-        (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "kg", "KF", []),
-        (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "03", "3", []),
-        (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "13", None, ["unknown_code"]),
-        (date("day", not_future=True), "2024-02-29", datetime.date(2024, 2, 29), []),
-        (date("day", not_future=True), "2023-02-29", None, ["bad_date"]),
-        (date("day", not_future=True), "2025-04-31", None, ["bad_date"]),
-        (date("day", not_future=True), "2025-13-01", None, ["bad_date"]),
-        (date("day", not_future=True), "0000-01-01", None, ["bad_date"]),
-        (date("day", not_future=True), "01/02/2015", None, ["bad_date"]),
-        (date("day", not_future=True), "2026-06-16", None, ["future_date"]),
-        (date("day"), "2999-01-01", datetime.date(2999, 1, 1), []),
-        (Column("at", "time"), "07:30", datetime.time(7, 30), []),
-        (Column("at", "time"), "07:30:15", datetime.time(7, 30, 15), []),
-        (Column("at", "time"), "23:59:59.5", datetime.time(23, 59, 59, 500000), []),
-        (Column("at", "time"), "7:30", None, ["bad_time"]),
-        (Column("at", "time"), "24:00", None, ["bad_time"]),
-        (Column("flag", "bool"), "Yes", True, []),
-        (Column("flag", "bool"), "f", False, []),
-        (Column("flag", "bool"), "maybe", None, ["bad_boolean"]),
-        (Column("flag", "bool", default=False), "", False, []),
-        (Column("n", "int", minimum=1, maximum=99), "42", 42, []),
-        (Column("n", "int", minimum=1, maximum=99), "-5", None, ["out_of_range"]),
-        (Column("n", "int", minimum=1, maximum=99), "4.2", None, ["bad_number"]),
-        (Column("n", "int", minimum=1, maximum=99), "1234567890", None, ["bad_number"]),
-        (Column("d", "decimal", minimum=0, maximum=100), "95.5", Decimal("95.5"), []),
-        (Column("d", "decimal", minimum=0, maximum=100), ".5", Decimal("0.5"), []),
-        (Column("d", "decimal", minimum=0, maximum=100), "1e2", Decimal("100"), []),
-        (Column("d", "decimal", minimum=0, maximum=100), "1e3", None, ["out_of_range"]),
-        (Column("d", "decimal", minimum=0, maximum=100), "NaN", None, ["bad_number"]),
-    ],
-)
+FIELDS = [
+    (text("name", 5), "  abc \u00a0", "abc", []),
+    (text("name", 5), "abcdef", None, ["too_long"]),
+    (text("name", 5), "NULL", None, []),
+    (text("name", 5), "\\N", None, []),
+    (text("name", 5, default=""), "  ", "", []),
+    (text("name", 5, required=True), "", None, ["missing_required"]),
+    (text("name", 5), "Ma\x00ria", None, ["nul_byte"]),
+    (Column("email", "email"), "Ms.Rivera@District.Example", "ms.rivera@district.example", []),
+    (Column("email", "email"), "ms.rivera", None, ["bad_email"]),
+    (Column("email", "email"), "ms rivera@district.example", None, ["bad_email"]),
+    (Column("email", "email"), "ms\u2003rivera@district.example", None, ["bad_email"]),
+    (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "KG", "KF", []),
+    (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "kg", "KF", []),
+    (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "03", "3", []),
+    (enum("grade", ["KF", "1", "3"], aliases=GRADE_ALIASES), "13", None, ["unknown_code"]),
+    (date("day", not_future=True), "2024-02-29", datetime.date(2024, 2, 29), []),
+    (date("day", not_future=True), "2023-02-29", None, ["bad_date"]),
+    (date("day", not_future=True), "2025-04-31", None, ["bad_date"]),
+    (date("day", not_future=True), "2025-13-01", None, ["bad_date"]),
+    (date("day", not_future=True), "0000-01-01", None, ["bad_date"]),
+    (date("day", not_future=True), "01/02/2015", None, ["bad_date"]),
+    (date("day", not_future=True), "2025-W01-1", None, ["bad_date"]),  # ISO, but not YYYY-MM-DD
+    (date("day", not_future=True), "2026-06-16", None, ["future_date"]),
+    (date("day"), "2999-01-01", datetime.date(2999, 1, 1), []),
+    (Column("at", "time"), "07:30", datetime.time(7, 30), []),
+    (Column("at", "time"), "07:30:15", datetime.time(7, 30, 15), []),
+    (Column("at", "time"), "23:59:59.5", datetime.time(23, 59, 59, 500000), []),
+    (Column("at", "time"), "7:30", None, ["bad_time"]),
+    (Column("at", "time"), "24:00", None, ["bad_time"]),
+    (Column("flag", "bool"), "Yes", True, []),
+    (Column("flag", "bool"), "f", False, []),
+    (Column("flag", "bool"), "maybe", None, ["bad_boolean"]),
+    (Column("flag", "bool", default=False), "", False, []),
+    (Column("n", "int", minimum=1, maximum=99), "42", 42, []),
+    (Column("n", "int", minimum=1, maximum=99), "-5", None, ["out_of_range"]),
+    (Column("n", "int", minimum=1, maximum=99), "4.2", None, ["bad_number"]),
+    (Column("n", "int", minimum=1, maximum=99), "1234567890", None, ["bad_number"]),
+    (Column("d", "decimal", minimum=0, maximum=100), "95.5", Decimal("95.5"), []),
+    (Column("d", "decimal", minimum=0, maximum=100), ".5", Decimal("0.5"), []),
+    (Column("d", "decimal", minimum=0, maximum=100), "1e2", Decimal("100"), []),
+    (Column("d", "decimal", minimum=0, maximum=100), "1e3", None, ["out_of_range"]),
+    (Column("d", "decimal", minimum=0, maximum=100), "NaN", None, ["bad_number"]),
+]
+
+
+@pytest.mark.parametrize(("column", "raw", "value", "codes"), FIELDS)
 def test_each_kind_of_field(column, raw, value, codes):
     assert one_field(column, raw) == (value, codes)
+
+
+@pytest.mark.parametrize(("column", "raw", "value", "codes"), FIELDS)
+def test_a_field_checked_alone_gets_the_code_the_typing_statement_gives(column, raw, value, codes):
+    assert field_errors(column, [raw], today=TODAY) == [codes[0] if codes else None]
 
 
 def test_a_bad_required_field_quarantines_the_row_and_keeps_only_its_key():

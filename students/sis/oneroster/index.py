@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from students.models.grades import GRADE_ORDER, school_year_of
-from students.sis.format import FILE_BY_NAME, GRADE_ALIASES, FieldError
+from students.sis.fields import field_errors
+from students.sis.format import FILE_BY_NAME, GRADE_ALIASES
 from students.sis.oneroster import spec as oneroster
 from students.sis.oneroster.source import SourceFile, SourceRow
 from students.sis.reader import PackageError, RowError
@@ -285,7 +286,7 @@ class Index:
     def read_demographics(self, source: SourceFile) -> None:
         students = FILE_BY_NAME["students"]
         born = next(column for column in students.columns if column.name == "date_of_birth")
-        today = datetime.date.today()
+        births = []  # (line, sourcedId, birthDate), typed together once the file is read
         for row in self._unique(source):
             user = self.users.get(row["sourcedId"])
             if user is None:
@@ -294,11 +295,7 @@ class Index:
             if user.role != "student":
                 continue
             values = {}
-            try:
-                value = born.parse(row["birthDate"], today=today)
-                values["date_of_birth"] = value.isoformat() if value else ""
-            except FieldError as problem:
-                self.error(source, row, "birthDate", problem.code)
+            births.append((row.line, row["sourcedId"], row["birthDate"]))
             if row["sex"] and row["sex"] not in oneroster.SEX_TO_GENDER:
                 self.error(source, row, "sex", "unknown_code")
             else:
@@ -319,6 +316,12 @@ class Index:
             if row["hispanicOrLatinoEthnicity"] and flags["hispanicOrLatinoEthnicity"] is not None:
                 values["hispanic_latino"] = TRUE if flags["hispanicOrLatinoEthnicity"] else FALSE
             self.demographics[row["sourcedId"]] = values
+        codes = field_errors(born, [birth for _, _, birth in births], today=datetime.date.today())
+        for (line, sourced_id, birth), code in zip(births, codes, strict=True):
+            if code is None:
+                self.demographics[sourced_id]["date_of_birth"] = birth
+            else:
+                self.errors.append(RowError(source.spec.filename, line, "birthDate", code))
 
     # --- enrollments: homerooms now, assignments when they are translated -------------------------
 

@@ -236,3 +236,17 @@ def test_a_student_of_the_district_only_is_a_row_error_and_not_imported(oneroste
     assert ("users.csv", 7, "orgSourcedIds", "not_a_school") in errors_of(run)
     assert [error for error in errors_of(run) if error[1] == 7] == [("users.csv", 7, "orgSourcedIds", "not_a_school")]
     assert not Student.objects.filter(local_id="2003").exists()
+
+
+def test_a_bad_birth_date_is_a_demographics_row_error_and_the_student_is_imported_without_it(oneroster, importer):
+    demographics = district("1.1")["demographics"]
+    demographics[0]["birthDate"] = "2015-W18-5"  # an ISO week date: not the YYYY-MM-DD the format reads
+    demographics[1]["birthDate"] = "2999-01-01"
+
+    run = import_package(oneroster.build("1.1", demographics=demographics), importer)
+
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert ("demographics.csv", 2, "birthDate", "bad_date") in errors_of(run)
+    assert ("demographics.csv", 3, "birthDate", "future_date") in errors_of(run)
+    assert Student.objects.get(local_id="1001").date_of_birth is None
+    assert Student.objects.get(local_id="1001").gender == "F"
