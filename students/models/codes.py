@@ -53,14 +53,21 @@ class IncidentCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class IncidentCode(CodeMapping):
-    """A discipline incident code and the kind of behaviour it records."""
+class FreeTextCodeMapping(CodeMapping):
+    """A vocabulary the SIS spells in words (incident codes and places, assessment names): longer codes."""
 
     code = models.CharField(max_length=80, unique=True, help_text="Exactly as the SIS export spells it.")
 
+    class Meta(CodeMapping.Meta):
+        abstract = True
+
+
+class IncidentCode(FreeTextCodeMapping):
+    """A discipline incident code and the kind of behaviour it records."""
+
     category = models.CharField(max_length=20, choices=IncidentCategory.choices)
 
-    class Meta(CodeMapping.Meta):
+    class Meta(FreeTextCodeMapping.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=_known("category", IncidentCategory.choices), name="incident_code_category_known"
@@ -83,14 +90,12 @@ class LocationCategory(models.TextChoices):
     OFF_SCHOOL = "off_school", "Off school property"
 
 
-class IncidentLocation(CodeMapping):
+class IncidentLocation(FreeTextCodeMapping):
     """A discipline incident location code and the kind of place it names."""
-
-    code = models.CharField(max_length=80, unique=True, help_text="Exactly as the SIS export spells it.")
 
     category = models.CharField(max_length=20, choices=LocationCategory.choices)
 
-    class Meta(CodeMapping.Meta):
+    class Meta(FreeTextCodeMapping.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=_known("category", LocationCategory.choices), name="incident_location_category_known"
@@ -113,10 +118,8 @@ class AssessmentFamily(models.TextChoices):
     ACCESS = "ACCESS", "ACCESS for ELLs"
 
 
-class AssessmentName(CodeMapping):
+class AssessmentName(FreeTextCodeMapping):
     """An assessment's name as the SIS exports it (``assessment_family``), and the family and subject it is."""
-
-    code = models.CharField(max_length=80, unique=True, help_text="Exactly as the SIS export spells it.")
 
     family = models.CharField(max_length=10, choices=AssessmentFamily.choices)
     subject = models.CharField(
@@ -125,7 +128,7 @@ class AssessmentName(CodeMapping):
         help_text="Blank: the file's assessment_subject says (MCAS ELA/Math, STAR Reading/Math).",
     )
 
-    class Meta(CodeMapping.Meta):
+    class Meta(FreeTextCodeMapping.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=_known("family", AssessmentFamily.choices), name="assessment_name_family_known"
