@@ -340,6 +340,9 @@ MFA_ADAPTER = "educators.adapters.EncryptedMFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = f"Insights ({DISTRICT_NAME})"
+# A code typed as it rolls over still works for one more 30-second step (RFC 6238 section 5.2);
+# allauth remembers each used code for the whole window, so none can be replayed.
+MFA_TOTP_TOLERANCE = 1
 MFA_TRUST_ENABLED = False  # shared school computers: never "trust this browser"
 # A privileged educator enrols a second factor only in a sitting opened by the invitation link or a
 # one-time enrolment link from an admin (educators.enrolment): how long each stays usable.

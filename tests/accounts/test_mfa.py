@@ -153,6 +153,22 @@ def test_a_recovery_code_signs_in_once_and_only_once(client, principal):
     assert "_auth_user_id" not in client.session
 
 
+def test_a_code_from_the_step_just_past_still_signs_in_but_an_older_one_or_a_replay_does_not(client, principal):
+    secret = enroll_totp(principal)
+    sign_in(client, principal.email)
+    too_old = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, offset_periods=-2)})
+    assert "Incorrect code" in too_old.content.decode()
+    just_past = totp_code(secret, offset_periods=-1)
+    assert client.post(reverse("mfa_authenticate"), {"code": just_past}).status_code == 302
+    assert client.session["_auth_user_id"] == str(principal.pk)
+    client.post(reverse("account_logout"))
+
+    sign_in(client, principal.email)
+    replayed = client.post(reverse("mfa_authenticate"), {"code": just_past})
+    assert "Incorrect code" in replayed.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
 def test_the_totp_secret_and_recovery_seed_are_ciphertext_in_the_database(client, principal):
     open_enrolment_sitting(client, principal)
     sign_in(client, principal.email)
