@@ -11,7 +11,7 @@ notes from a view-as session whatever the target may read.
 """
 
 from permissions.holdings import VIEW_AS_EDUCATOR as VIEW_AS
-from permissions.holdings import WATCHED_PERMISSIONS, holdings
+from permissions.holdings import WATCHED_PERMISSIONS, Holdings, holdings
 from permissions.policy import VIEWED_AS_ATTRIBUTE, is_active_educator, viewed_as_by
 
 __all__ = ["VIEW_AS", "may_start_viewing_as", "mark_viewed_as", "refusal", "viewed_as_by"]
@@ -19,12 +19,18 @@ __all__ = ["VIEW_AS", "may_start_viewing_as", "mark_viewed_as", "refusal", "view
 
 def may_start_viewing_as(supporter) -> bool:
     """Whether this person may view as others at all (an explicit grant of the permission; active)."""
-    return is_active_educator(supporter) and VIEW_AS in holdings(supporter).permissions
+    return _permitted(supporter, holdings(supporter))
+
+
+def _permitted(supporter, held: Holdings) -> bool:
+    return is_active_educator(supporter) and VIEW_AS in held.permissions
 
 
 def refusal(supporter, target) -> str | None:
-    """Why the supporter may not view as the target, or None when they may."""
-    if not may_start_viewing_as(supporter):
+    """Why the supporter may not view as the target, or None when they may (checked on every request of a
+    view-as session: two holdings queries, the supporter's and the target's)."""
+    yours = holdings(supporter)
+    if not _permitted(supporter, yours):
         return "Viewing as another educator needs the view-as permission."
     if target.pk == supporter.pk:
         return "You cannot view as yourself."
@@ -34,7 +40,7 @@ def refusal(supporter, target) -> str | None:
         return "Superusers cannot be viewed as: they hold every permission, and see no students by being admin."
     if target.is_staff and not supporter.is_staff:
         return "This educator may use the admin site and you may not: they are more privileged than you."
-    theirs, yours = holdings(target), holdings(supporter)
+    theirs = holdings(target)
     beyond = (theirs.permissions - yours.permissions) & frozenset(WATCHED_PERMISSIONS)
     if beyond or ("district" in theirs.kinds and "district" not in yours.kinds):
         return "This educator holds permissions or districtwide access you do not: they are more privileged than you."

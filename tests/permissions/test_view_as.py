@@ -3,11 +3,12 @@ restricted notes, with a banner, and every page recorded under both identities."
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 
 from audit.models import AccessEvent
 from educators.models import Educator
-from educators.view_as import SESSION_KEY
+from educators.view_as import SESSION_KEY, ViewAsMiddleware
 from permissions.policy import can_view_restricted_notes
 from permissions.view_as import mark_viewed_as, may_start_viewing_as, refusal, viewed_as_by
 from students.models import EventNote
@@ -148,3 +149,28 @@ def test_a_target_who_becomes_more_privileged_ends_the_session(viewing, demo):
     page = viewing.get(reverse("students:home")).content.decode()
     assert "ended: the account changed" in page
     assert SESSION_KEY not in viewing.session
+
+
+# --- the cost on every request -----------------------------------------------------------------------
+def _request(rf, user, session):
+    request = rf.get("/")
+    request.user, request.session = user, session
+    request.session.items()  # loaded, as the sign-in middleware before it has loaded it
+    return request
+
+
+def test_the_middleware_costs_no_query_when_nobody_views_as_anyone(rf, demo, django_assert_num_queries):
+    teacher = demo.educator("teacher.k")
+    request = _request(rf, teacher, SessionStore())
+    with django_assert_num_queries(0):
+        passed = ViewAsMiddleware(lambda passed: passed)(request)
+    assert passed.user == teacher and not hasattr(passed, "audit_actor")
+
+
+def test_a_view_as_request_costs_the_target_and_two_holdings_lookups(
+    viewing, rf, demo, supporter, django_assert_num_queries
+):
+    request = _request(rf, supporter, viewing.session)
+    with django_assert_num_queries(3):
+        passed = ViewAsMiddleware(lambda passed: passed)(request)
+    assert passed.user == demo.educator("teacher.k") and passed.audit_actor == supporter
