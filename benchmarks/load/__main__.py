@@ -160,8 +160,14 @@ def _database_name() -> str:
     return connection.settings_dict["NAME"]
 
 
+def _exit_on_sigterm(signum, _frame) -> None:
+    """A terminated run (a CI timeout, `kill`) unwinds like Ctrl-C, so the servers and Locust are stopped."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "insights.settings")
     django.setup()
     from django.core.management import call_command
