@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -43,7 +44,13 @@ def filename_of(export: ExitExport) -> str:
 def run_exit_export(export: ExitExport, *, on_progress=None):
     """Write the export and deliver it; returns the download link. A failure leaves the export marked failed."""
     actor = export.requested_by
-    require_operator(actor)
+    try:
+        require_operator(actor)
+    except PermissionDenied as refusal:  # the requester left or lost the permission while it was queued
+        ExitExport.objects.filter(pk=export.pk, status=ExitExport.Status.QUEUED).update(
+            status=ExitExport.Status.FAILED, error=f"{refusal} The requester may no longer run it: nothing exported."
+        )
+        raise
     claimed = ExitExport.objects.filter(pk=export.pk, status=ExitExport.Status.QUEUED).update(
         status=ExitExport.Status.RUNNING, progress_total=estimated_rows(), progress_done=0
     )

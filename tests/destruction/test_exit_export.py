@@ -6,6 +6,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from destruction import exits, graph
 from destruction.exits import request_exit_export, run_exit_export
 from destruction.export import write_exit_export
 from destruction.models import ExitExport
+from educators.models import Educator
 from privacy import downloads
 from privacy.models import DownloadLink
 from students.models import EventNote, Student
@@ -107,6 +109,17 @@ def test_the_audit_event_names_the_students_the_zip_holds_even_if_one_is_destroy
     in_the_zip = {int(row["id"]) for row in rows(the_zip(officer), "tables/students_student.csv")}
     event = AccessEvent.objects.get(action="exit_export")
     assert len(in_the_zip) == 20 and set(event.exported_student_ids) == in_the_zip
+
+
+@pytest.mark.django_db
+def test_an_export_whose_requester_left_before_it_ran_fails_instead_of_staying_queued(demo, officer):
+    export = request_exit_export(actor=officer, include_restricted=False, queue=False)
+    Educator.objects.filter(pk=officer.pk).update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        run_exit_export(ExitExport.objects.get(pk=export.pk))
+    export.refresh_from_db()
+    assert export.status == ExitExport.Status.FAILED and "privacy_operations" in export.error
+    assert not DownloadLink.objects.exists()
 
 
 STUDENT_FACTS = (
