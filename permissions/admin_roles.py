@@ -81,7 +81,14 @@ class RoleTemplateAdmin(ManagersOnlyAdmin, admin.ModelAdmin):
     search_fields = ["name", "description"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("group").prefetch_related("group__permissions")
+        holders = Count("group__user", filter=Q(group__user__is_active=True))  # counted in SQL, not per row
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("group")
+            .prefetch_related("group__permissions")
+            .annotate(holder_count=holders)
+        )
 
     def has_add_permission(self, request):
         return can_manage_grants(request.user)
@@ -124,7 +131,7 @@ class RoleTemplateAdmin(ManagersOnlyAdmin, admin.ModelAdmin):
 
     @admin.display(description="holders")
     def holders(self, template):
-        return template.group.user_set.filter(is_active=True).count()
+        return template.holder_count
 
     @admin.display(description="")
     def assign_link(self, template):

@@ -1,6 +1,8 @@
 """Role templates: ten seeded, editable roles; assigning one gives its grant, group and flags in one step,
 each change a grant change event."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -184,6 +186,8 @@ def test_the_roles_page_lists_what_each_role_gives_and_who_holds_it(admin_client
     )
     page = admin_client.get(reverse("admin:permissions_roletemplate_changelist")).content.decode()
     assert assign_page("Counselor") in page and "special-education students only" in page
+    holders = re.search(r'>Counselor</a></th>.*?<td class="field-holders">(\d+)</td>', page, re.S)
+    assert holders is not None and holders.group(1) == "1"
     change = admin_client.get(reverse("admin:permissions_roletemplate_change", args=[role("Counselor").pk]))
     assert "May read restricted note text" in change.content.decode()
     assert reverse("admin:auth_group_change", args=[role("Counselor").group_id]) in change.content.decode()
