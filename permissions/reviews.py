@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -24,7 +25,7 @@ from django.utils import timezone
 from educators.models import Educator
 from permissions.kinds import GRANT_KINDS, KIND_BY_KEY, held, live_grants
 from permissions.models import AccessReview, AccessReviewItem, Grant, GrantSource, ReviewDecision
-from permissions.services import can_manage_grants, clean_reason, grant_snapshot, record_grant_event
+from permissions.services import can_manage_grants, clean_reason, district_admins, grant_snapshot, record_grant_event
 from students.models import School
 
 REVIEW_PERMISSION = "permissions.review_school_access"
@@ -43,15 +44,17 @@ SCHOOL_OF = {
 }
 
 
+def _reviewers(now: datetime.datetime | None) -> QuerySet:
+    """Live schoolwide grants whose holder reviews that school: an active holder of the review permission
+    (directly or through a group, the Principal role's; superuser status does not count)."""
+    permitted = ModelBackend().with_perm(REVIEW_PERMISSION, include_superusers=False)
+    return live_grants(KIND_BY_KEY["school"], now).filter(user__in=permitted)
+
+
 def reviewers_of(school: School, now: datetime.datetime | None = None) -> QuerySet[Educator]:
-    """Who reviews a school's grants: active holders of the review permission (directly or through a group,
-    the Principal role's) with live schoolwide access there."""
-    app_label, codename = REVIEW_PERMISSION.split(".")
-    permission = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label) | Q(
-        groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label
-    )
-    schoolwide = live_grants(KIND_BY_KEY["school"], now).filter(content_object=school).values("user_id")
-    return Educator.objects.filter(permission, is_active=True, pk__in=schoolwide).distinct().order_by("full_name")
+    """Who reviews a school's grants: active holders of the review permission with live schoolwide access there."""
+    schoolwide = _reviewers(now).filter(content_object=school).values("user_id")
+    return Educator.objects.filter(pk__in=schoolwide).order_by("full_name")
 
 
 def may_review(educator, review: AccessReview) -> bool:
@@ -75,9 +78,7 @@ def reviews_for(educator) -> QuerySet[AccessReview]:
 # --- opening ---------------------------------------------------------------------------------------
 def _scoped_grants(now: datetime.datetime) -> dict[int | None, list[tuple[str, Grant]]]:
     """Every live grant, by the school whose review it belongs to (None: the district's)."""
-    reviewer_pairs = {
-        (reviewer.pk, school.pk) for school in School.objects.all() for reviewer in reviewers_of(school, now)
-    }
+    reviewer_pairs = set(_reviewers(now).values_list("user_id", "content_object_id"))  # one query, all schools
     scoped: dict[int | None, list[tuple[str, Grant]]] = defaultdict(list)
     for kind in GRANT_KINDS:
         school_field = SCHOOL_OF[kind.key]
@@ -184,9 +185,7 @@ def send_reminders(now: datetime.datetime | None = None) -> int:
         Q(reminded_at__isnull=True) | Q(reminded_at__lte=now - REMIND_EVERY)
     )
     sent = 0
-    managers = [
-        person.email for person in Educator.objects.filter(is_active=True, is_staff=True) if can_manage_grants(person)
-    ]
+    managers = list(district_admins().values_list("email", flat=True))
     for review in due_soon.select_related("school"):
         left = pending(review).count()
         where = review.school.name if review.school is not None else "the district"

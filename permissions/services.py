@@ -7,8 +7,10 @@ never changes without its record.
 
 import datetime
 
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.events import record_grant_change
@@ -24,6 +26,11 @@ MANAGE_GRANTS_PERMISSION = "permissions.manage_grants"
 def can_manage_grants(user) -> bool:
     """District admins: active admin-site users holding permissions.manage_grants (superusers hold every permission)."""
     return bool(user and user.is_active and user.is_staff and user.has_perm(MANAGE_GRANTS_PERMISSION))
+
+
+def district_admins() -> QuerySet[Educator]:
+    """Everyone ``can_manage_grants`` admits, as one query."""
+    return ModelBackend().with_perm(MANAGE_GRANTS_PERMISSION).filter(is_staff=True)
 
 
 def student_by_local_id(local_id: str) -> Student | None:
