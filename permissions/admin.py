@@ -15,8 +15,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
-from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.urls import path
 from django.utils import timezone
@@ -26,9 +24,8 @@ from permissions import admin_search
 from permissions.admin_search import search_url
 from permissions.kinds import GRANT_KINDS, KIND_BY_MODEL, grant_words, live_grants, object_label
 from permissions.models import GrantSource, StudentGrant
-from permissions.policy import visible_students
 from permissions.services import can_manage_grants, clean_expiry, grant_access, revoke_access
-from permissions.targets import container_label, educator_label, reach
+from permissions.targets import container_label, educator_label, name_if_visible, reach
 
 REASON_HELP = "Why this change: kept in the audit log with your name."
 
@@ -251,8 +248,6 @@ class StudentGrantAdmin(GrantAdmin):
     list_display = ["grant", "student_local_id", *GrantAdmin.list_display[1:]]
 
     def get_queryset(self, request):
-        seen = Exists(visible_students(request.user).filter(pk=OuterRef("content_object_id")))
-        name = Concat("content_object__last_name", Value(", "), "content_object__first_name", output_field=CharField())
         return (
             super()
             .get_queryset(request)
@@ -265,7 +260,7 @@ class StudentGrantAdmin(GrantAdmin):
                 "granted_by__full_name",
                 "content_object__local_id",
             )
-            .annotate(student_name=Case(When(seen, then=name), default=Value("")))
+            .annotate(student_name=name_if_visible(request.user, "content_object"))
         )
 
     def words(self, grant) -> str:

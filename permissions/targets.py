@@ -118,17 +118,25 @@ def search_students(admin, term: str, *, offset: int = 0, limit: int) -> list[St
     term = term.strip()
     if not term:
         return []
-    visible = visible_students(admin).values("pk")
     by_local_id = Q(local_id__istartswith=term)
-    by_name = Q(pk__in=visible) & _name_match(term)
-    seen_name = Concat("last_name", Value(", "), "first_name", output_field=CharField())
+    by_name = Q(pk__in=visible_students(admin).values("pk")) & _name_match(term)
     rows = (
         Student.objects.filter(by_local_id | by_name)
-        .annotate(name=Case(When(Exists(visible.filter(pk=OuterRef("pk"))), then=seen_name), default=Value("")))
+        .annotate(name=name_if_visible(admin))
         .order_by("local_id")
         .values_list("pk", "local_id", "name")[offset : offset + limit]
     )
     return [StudentChoice(pk=pk, local_id=local_id, name=name) for pk, local_id, name in rows]
+
+
+def name_if_visible(viewer, student: str = "") -> Case:
+    """A student's "Last, First" where the viewer may see them under the policy, else "": decided in SQL,
+    so other students' names never leave the database. ``student`` is the path to the student from the
+    rows annotated ("" on students themselves, "content_object" on single-student grants)."""
+    prefix = f"{student}__" if student else ""
+    seen = Exists(visible_students(viewer).filter(pk=OuterRef(f"{prefix}pk")))
+    name = Concat(f"{prefix}last_name", Value(", "), f"{prefix}first_name", output_field=CharField())
+    return Case(When(seen, then=name), default=Value(""))
 
 
 def _name_match(term: str) -> Q:

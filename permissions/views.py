@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,9 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.recorder import record_details, record_objects, record_students
 from permissions.kinds import GRANT_KINDS, KIND_BY_KEY, grant_words
 from permissions.models import AccessReview, AccessReviewItem, GrantSource, ReviewDecision
-from permissions.policy import not_found, visible_students
+from permissions.policy import not_found
 from permissions.reviews import decide, may_review, reviews_for
 from permissions.services import can_manage_grants
+from permissions.targets import name_if_visible
 from permissions.tasks import open_access_reviews_now
 from permissions.unused import unused_grants
 from permissions.usage import USE_WINDOW, Usage, usage
@@ -73,19 +75,15 @@ def _students_named(reviewer, grant_ids: list[int]) -> dict[int, str]:
     """Single-student grants whose student the reviewer may see, by grant id, in words naming the student."""
     if not grant_ids:
         return {}
-    grants = KIND_BY_KEY["student"].model.objects.filter(pk__in=grant_ids).select_related("user")
-    visible = {
-        student.pk: student
-        for student in visible_students(reviewer)
-        .filter(pk__in=[grant.content_object_id for grant in grants])
-        .only("pk", "first_name", "last_name", "local_id")
-    }
-    record_students(visible)
-    return {
-        grant.pk: grant_words(grant, f"{student.last_name}, {student.first_name}, {student.local_id}")
-        for grant in grants
-        if (student := visible.get(grant.content_object_id)) is not None
-    }
+    grants = (
+        KIND_BY_KEY["student"]
+        .model.objects.filter(pk__in=grant_ids)
+        .select_related("user")
+        .annotate(student_name=name_if_visible(reviewer, "content_object"), local_id=F("content_object__local_id"))
+    )
+    named = [grant for grant in grants if grant.student_name]
+    record_students(grant.content_object_id for grant in named)
+    return {grant.pk: grant_words(grant, f"{grant.student_name}, {grant.local_id}") for grant in named}
 
 
 @never_cache
