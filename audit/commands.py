@@ -4,6 +4,9 @@ Such a command must say who it runs for (``--actor EMAIL``) and its run is recor
 educator, like a page view (Zulip-style: one base class instead of a rule every command repeats).
 """
 
+from typing import TypeVar
+
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,6 +15,31 @@ from audit.models import REPORT_PERMISSION
 from audit.readers import may_read_audit
 from audit.recorder import command_recording
 from audit.reports import record_viewing, write_report_csv
+
+
+def option_name(field: str) -> str:
+    """A form field as a command's option: ``--received-on`` for ``received_on``."""
+    return "--" + field.replace("_", "-")
+
+
+FormT = TypeVar("FormT", bound=forms.Form | forms.ModelForm)
+
+
+def form_from_options(form_class: type[FormT], options: dict, **kwargs) -> FormT:
+    """A form filled from a command's options (its fields'), valid, or a CommandError naming each wrong option."""
+    form = form_class(
+        data={name: options[name] for name in form_class.base_fields if options.get(name) is not None}, **kwargs
+    )
+    if not form.is_valid():
+        raise CommandError(
+            "; ".join(
+                " ".join(map(str, errors))
+                if field == "__all__"
+                else f"{option_name(field)}: {' '.join(map(str, errors))}"
+                for field, errors in form.errors.items()
+            )
+        )
+    return form
 
 
 class RecordedCommand(BaseCommand):
@@ -56,19 +84,10 @@ class ReportCommand(RecordedCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         for name, form_field in self.form_class.base_fields.items():
-            parser.add_argument(f"--{name}", required=form_field.required, help=form_field.help_text)
+            parser.add_argument(option_name(name), dest=name, required=form_field.required, help=form_field.help_text)
 
     def handle_recorded(self, *args, actor, **options):
-        form = self.form_class(
-            data={name: options[name] for name in self.form_class.base_fields if options.get(name) is not None}
-        )
-        if not form.is_valid():
-            raise CommandError(
-                "; ".join(
-                    " ".join(map(str, errors)) if field == "__all__" else f"--{field}: {' '.join(map(str, errors))}"
-                    for field, errors in form.errors.items()
-                )
-            )
+        form = form_from_options(self.form_class, options)
         report = form.report()
         record_viewing(report, name=form.name, parameters=form.parameters(), exported=True)
         write_report_csv(report, self.stdout)

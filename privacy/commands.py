@@ -5,17 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from audit.commands import RecordedCommand
+from audit.commands import RecordedCommand, form_from_options, option_name
+from audit.forms import STUDENT_HELP
 from audit.subjects import Subject, SubjectNotFound, resolve_subject
 from privacy.operators import may_operate
 from privacy.selectors import student_by_pk
 from students.models import Student
-
-STUDENT_HELP = "The student's SIS local id, state id or name."
-
-
-def option_name(field: str) -> str:
-    return "--" + field.replace("_", "-")
 
 
 def student_named(identifier: str) -> tuple[Subject, Student]:
@@ -24,7 +19,10 @@ def student_named(identifier: str) -> tuple[Subject, Student]:
         subject = resolve_subject(identifier)
     except SubjectNotFound as error:
         raise CommandError(f"--student: {error}") from None
-    return subject, student_by_pk(subject.pk)
+    found = student_by_pk(subject.pk)
+    if found is None:  # the lookup also names destroyed students, for their access reports
+        raise CommandError(f"--student: that is a {subject.name} ({subject.description}); nothing is held to act on.")
+    return subject, found
 
 
 def refused(error: ValidationError) -> CommandError:
@@ -36,14 +34,14 @@ class PrivacyCommand(RecordedCommand):
     """Run for --actor, who holds privacy.privacy_operations explicitly; its options are ``form_class``'s fields."""
 
     required_permission = "privacy.privacy_operations"
-    form_class: type[forms.BaseForm]
+    form_class: type[forms.BaseForm] | None = None
 
     def actor_may_run(self, educator) -> bool:
         return may_operate(educator)  # held explicitly: being a superuser is not enough
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        for name, field in self.form_class.base_fields.items():
+        for name, field in self.form_class.base_fields.items() if self.form_class else ():
             listed = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField)
             choices = [str(value) for value, _ in field.choices if value != ""] if listed else []
             help_text = str(field.help_text or field.label or name.replace("_", " "))
@@ -61,13 +59,27 @@ class PrivacyCommand(RecordedCommand):
 
     def valid_form(self, options: dict, **kwargs) -> forms.BaseForm:
         """The form filled from the options, valid, or a CommandError naming each wrong option."""
-        data = {name: options[name] for name in self.form_class.base_fields if options.get(name) is not None}
-        form = self.form_class(data=data, **kwargs)
-        if not form.is_valid():
-            raise CommandError(
-                "; ".join(
-                    " ".join(errors) if field == "__all__" else f"{option_name(field)}: {' '.join(errors)}"
-                    for field, errors in form.errors.items()
-                )
-            )
-        return form
+        assert self.form_class is not None
+        return form_from_options(self.form_class, options, **kwargs)
+
+
+class StudentCommand(PrivacyCommand):
+    """A privacy command about the one student ``--student`` names: its options (the form's fields, valid) and the
+    student go to ``handle_student``, whose message is printed; a service's refusal is the command's error."""
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--student", required=True, help=STUDENT_HELP)
+
+    def handle_student(self, *, actor, subject: Subject, student: Student, fields: dict, options: dict) -> str:
+        """Act on the student; the message to print."""
+        raise NotImplementedError
+
+    def handle_recorded(self, *args, actor, student, **options):
+        subject, found = student_named(student)
+        fields = self.valid_form(options).cleaned_data if self.form_class else {}
+        try:
+            message = self.handle_student(actor=actor, subject=subject, student=found, fields=fields, options=options)
+        except ValidationError as error:
+            raise refused(error) from None
+        self.stdout.write(message)

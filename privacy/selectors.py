@@ -12,6 +12,6 @@ def student_by_local_id(local_id: str) -> Student | None:
     return Student.objects.filter(local_id=local_id.strip()).first() if local_id.strip() else None
 
 
-def student_by_pk(student_id: int) -> Student:
-    """The student a lookup (audit.subjects) resolved."""
-    return Student.objects.get(pk=student_id)
+def student_by_pk(student_id: int) -> Student | None:
+    """The student a lookup (audit.subjects) resolved, or None once their record is destroyed."""
+    return Student.objects.filter(pk=student_id).first()

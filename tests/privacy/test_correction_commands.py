@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import AccessEvent
+from destruction.models import Destruction, Tombstone
+from destruction.tombstones import local_id_hash
 from privacy.models import CorrectionRequest, DisagreementStatement
 from students.models import EventNote, Service
 
@@ -209,6 +211,26 @@ def test_a_decided_request_or_an_unknown_one_is_refused(demo, officer):
 def test_an_unknown_student_is_refused(officer, command, options, message):
     with pytest.raises(CommandError, match=message):
         run(command, officer, "--student", "nobody-at-all", *options)
+    assert not CorrectionRequest.objects.exists() and not DisagreementStatement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        (
+            "privacy_correction",
+            ("--target", "sis", "--requester-name", "X", "--received-on", RECEIVED, "--disputed", "x"),
+        ),
+        ("privacy_statement", ("--filed-by", "X", "--filed-on", RECEIVED, "--text", "t")),
+        ("privacy_family_record", ()),
+    ],
+)
+def test_a_destroyed_student_is_refused_plainly(officer, command, options):
+    # The lookup names a destroyed student too (for their access report); there is no record left to act on.
+    destruction = Destruction.objects.create(kind=Destruction.Kind.STUDENT, reason="Parent's request")
+    Tombstone.objects.create(local_id_hash=local_id_hash("GONE-1"), student_id=10**9, destruction=destruction)
+    with pytest.raises(CommandError, match="--student: that is a destroyed record .*nothing is held to act on"):
+        run(command, officer, "--student", "GONE-1", *options)
     assert not CorrectionRequest.objects.exists() and not DisagreementStatement.objects.exists()
 
 

@@ -6,33 +6,23 @@ listed under Privacy operations > Downloads). The run is recorded under --actor.
 
 from django.core.management.base import CommandError
 
-from audit.commands import RecordedCommand
-from privacy.commands import STUDENT_HELP, student_named
+from privacy.commands import StudentCommand
 from privacy.models import AccessRequest
-from privacy.operators import may_operate
 from privacy.runs import request_family_record
 
 
-class Command(RecordedCommand):
+class Command(StudentCommand):
     help = "Prepare a family's record (PDF and CSVs) of one student, as a one-time download for --actor."
-    required_permission = "privacy.privacy_operations"
-
-    def actor_may_run(self, educator) -> bool:
-        return may_operate(educator)  # held explicitly: being a superuser is not enough
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--student", required=True, help=STUDENT_HELP)
         parser.add_argument("--request", type=int, help="The access request this answers (its number).")
 
-    def handle_recorded(self, *args, actor, student, request, **options):
-        subject, found = student_named(student)
+    def handle_student(self, *, actor, subject, student, fields, options) -> str:
         access_request = None
-        if request is not None:
-            access_request = AccessRequest.objects.filter(pk=request, student=found).first()
+        if options["request"] is not None:
+            access_request = AccessRequest.objects.filter(pk=options["request"], student=student).first()
             if access_request is None:
                 raise CommandError("--request: this student has no access request with that number.")
-        run = request_family_record(actor=actor, student=found, access_request=access_request)
-        self.stdout.write(
-            f"{run} queued for {subject.label}. When it is ready, {actor.email} is mailed a one-time download link."
-        )
+        run = request_family_record(actor=actor, student=student, access_request=access_request)
+        return f"{run} queued for {subject.label}. When it is ready, {actor.email} is mailed a one-time download link."
