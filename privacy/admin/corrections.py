@@ -14,7 +14,7 @@ from django.urls import path, reverse
 
 from audit.recorder import record_denied
 from privacy import corrections
-from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
+from privacy.admin.shared import AddedByServiceMixin, OperatorsOnlyMixin, StudentByLocalIdMixin
 from privacy.forms import CorrectionFieldsForm, DecisionForm, StatementFieldsForm
 from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement
 from privacy.operators import may_operate
@@ -38,50 +38,22 @@ class StatementForm(StudentByLocalIdMixin, StatementFieldsForm):
     pass
 
 
-class NoEditingMixin:
-    def has_add_permission(self, request):
-        return may_operate(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields] if obj is not None else ()
-
-    def log_addition(self, request, obj, message):
-        """The audit log records it (privacy/corrections.py); the admin's own history would duplicate it."""
-
-    def save_related(self, request, form, formsets, change):
-        """Written whole by the service."""
-
-
 @admin.register(CorrectionRequest)
-class CorrectionRequestAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmin):
+class CorrectionRequestAdmin(OperatorsOnlyMixin, AddedByServiceMixin, admin.ModelAdmin):
     list_display = ("__str__", "student_local_id", "target", "target_id", "received_on", "status")
     list_filter = ("status", "target")
     list_select_related = ("student",)
     form = CorrectionRequestForm
     change_form_template = "admin/privacy/correctionrequest/change_form.html"
-
-    @admin.display(description="SIS local id")
-    def student_local_id(self, correction):
-        return correction.student.local_id
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return [
-                "student_local_id",
-                "requester_name",
-                "relationship",
-                "received_on",
-                "target",
-                "target_id",
-                "disputed",
-            ]
-        return super().get_fields(request, obj)
+    add_fields = [
+        "student_local_id",
+        "requester_name",
+        "relationship",
+        "received_on",
+        "target",
+        "target_id",
+        "disputed",
+    ]
 
     def save_model(self, request, obj, form, change):
         obj.pk = corrections.correction_open(
@@ -137,19 +109,11 @@ class CorrectionRequestAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmi
 
 
 @admin.register(DisagreementStatement)
-class DisagreementStatementAdmin(OperatorsOnlyMixin, NoEditingMixin, admin.ModelAdmin):
+class DisagreementStatementAdmin(OperatorsOnlyMixin, AddedByServiceMixin, admin.ModelAdmin):
     list_display = ("__str__", "student_local_id", "filed_by", "filed_on")
     list_select_related = ("student",)
     form = StatementForm
-
-    @admin.display(description="SIS local id")
-    def student_local_id(self, statement):
-        return statement.student.local_id
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ["student_local_id", "filed_by", "filed_on", "text", "correction"]
-        return super().get_fields(request, obj)
+    add_fields = ["student_local_id", "filed_by", "filed_on", "text", "correction"]
 
     def save_model(self, request, obj, form, change):
         obj.pk = corrections.statement_file(

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from audit.recorder import record_denied
 from insights.admin_mixins import ViewOnlyAdminMixin
 from privacy import services
-from privacy.admin.shared import OperatorsOnlyMixin, StudentByLocalIdMixin
+from privacy.admin.shared import AddedByServiceMixin, OperatorsOnlyMixin, StudentByLocalIdMixin
 from privacy.downloads import (
     DownloadUnavailable,
     available_link,
@@ -67,11 +67,12 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
+class AccessRequestAdmin(OperatorsOnlyMixin, AddedByServiceMixin, admin.ModelAdmin):
     list_display = ("__str__", "student_local_id", "student_name", "requester_name", "received_on", "due", "status")
     list_filter = (OpenFilter,)
     list_select_related = ("student",)
     actions = ("prepare_family_record", "mark_fulfilled", "mark_withdrawn")
+    add_fields = ["student_local_id", "requester_name", "relationship", "received_on", "notes"]
     readonly_fields = (
         "student_local_id",
         "student_name",
@@ -87,10 +88,6 @@ class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
         "notes",
     )
 
-    @admin.display(description="SIS local id")
-    def student_local_id(self, request_row):
-        return request_row.student.local_id
-
     @admin.display(description="student")
     def student_name(self, request_row):
         return request_row.student.full_name
@@ -101,27 +98,13 @@ class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
             return format_html("<strong>{} (overdue)</strong>", request_row.due_on)
         return request_row.due_on
 
-    def has_add_permission(self, request):
-        return may_operate(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # closed through the actions; what was asked and when is never edited
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
             kwargs["form"] = AccessRequestForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return [(None, {"fields": ["student_local_id", "requester_name", "relationship", "received_on", "notes"]})]
-        return super().get_fieldsets(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else ()
+        return self.readonly_fields if obj is not None else ()  # closed through the actions, never edited
 
     def save_model(self, request, obj, form, change):
         opened = services.access_request_open(
@@ -134,12 +117,6 @@ class AccessRequestAdmin(OperatorsOnlyMixin, admin.ModelAdmin):
         )
         obj.pk = opened.pk
         obj.due_on = opened.due_on
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing related to save: the request was written whole by the service."""
-
-    def log_addition(self, request, obj, message):
-        """The audit log records the request (privacy.services); the admin's own history would duplicate it."""
 
     def _close(self, request, queryset, status: str) -> None:
         closed = 0
