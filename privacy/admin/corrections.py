@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from audit.recorder import record_denied
+from audit.recorder import record_denied, record_objects, record_students
 from privacy import corrections
 from privacy.admin.shared import AddedByServiceMixin, OperatorsOnlyMixin, StudentByLocalIdMixin
 from privacy.forms import CorrectionFieldsForm, DecisionForm, StatementFieldsForm
@@ -80,6 +80,9 @@ class CorrectionRequestAdmin(OperatorsOnlyMixin, AddedByServiceMixin, admin.Mode
             record_denied()
             raise PermissionDenied
         correction = get_object_or_404(CorrectionRequest.objects.select_related("student"), pk=correction_id)
+        # The page shows what the family disputes about the student: a viewing like the request's change page.
+        record_students([correction.student_id])
+        record_objects("correction_request", [correction.pk])
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -258,3 +258,13 @@ def test_deciding_sis_data_as_an_insights_correction_is_refused_plainly(client_f
     )
     assert "corrected in the SIS" in response.content.decode()
     assert client_for("admin").get(f"/admin/privacy/correctionrequest/{correction.pk}/decide/").status_code == 403
+
+
+def test_opening_the_decide_page_is_recorded_as_viewing_the_student(client_for, demo, officer):
+    mateo = demo.student("mateo")
+    correction = open_correction(officer, mateo, "sis", disputed="His birth date is wrong.")
+    page = client_for("privacy").get(f"/admin/privacy/correctionrequest/{correction.pk}/decide/")
+    assert "His birth date is wrong." in page.content.decode()
+    viewed = AccessEvent.objects.get(action="admin:privacy_correction_decide")
+    assert (viewed.actor_id, viewed.student_ids, viewed.changed_student_ids) == (officer.pk, [mateo.pk], [])
+    assert viewed.object_ids == {"correction_request": [correction.pk]}
