@@ -11,7 +11,6 @@ students take seconds, not a query each.
 
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.db import connection
@@ -165,15 +164,10 @@ def build_breach_package(run: PackageRun, progress) -> PackageFile:
         "letter_to_families.txt": render_to_string("privacy/breach_family_letter.txt", context).encode(),
         "letters.pdf": render_pdf("privacy/breach_letters.html", context),
     }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    progress.advance(1)
-    day = datetime.date.today().isoformat()
-    return PackageFile(
-        filename=f"breach-notification-{run.pk}-{day}.zip",
-        content_type="application/zip",
-        content=buffer.getvalue(),
+    package = PackageFile.zipped(
+        filename=f"breach-notification-{run.pk}-{datetime.date.today().isoformat()}.zip",
+        files=files,
         student_ids=affected.student_ids,
     )
+    progress.advance(1)
+    return package

@@ -9,6 +9,8 @@ names the students in the file as exported.
 """
 
 import datetime
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -37,6 +39,17 @@ class PackageFile:
     content_type: str
     content: bytes
     student_ids: list[int]
+
+    @classmethod
+    def zipped(cls, *, filename: str, files: dict[str, bytes], student_ids: list[int]) -> "PackageFile":
+        """A package of several files (by name), as one zip."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, content in files.items():
+                archive.writestr(name, content)
+        return cls(
+            filename=filename, content_type="application/zip", content=buffer.getvalue(), student_ids=student_ids
+        )
 
 
 class DownloadUnavailable(Exception):

@@ -5,7 +5,6 @@ students found in notes, which the privacy officer redacts before release (34 CF
 """
 
 import io
-import zipfile
 
 from django.utils import timezone
 
@@ -71,14 +70,6 @@ def build_family_record(run: PackageRun, progress) -> PackageFile:
     progress.stage("Writing the PDF and the CSV files")
     files = family_record_files(record, generated_by=run.requested_by.full_name or run.requested_by.email)
     progress.advance(1)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
+    package = PackageFile.zipped(filename=f"family-record-{run.pk}.zip", files=files, student_ids=[record.student.pk])
     progress.advance(1)
-    return PackageFile(
-        filename=f"family-record-{run.pk}.zip",
-        content_type="application/zip",
-        content=buffer.getvalue(),
-        student_ids=[record.student.pk],
-    )
+    return package
