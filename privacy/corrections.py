@@ -16,7 +16,8 @@ from django.utils import timezone
 from audit.recorder import record_objects, record_students
 from privacy.models import CorrectionRequest, CorrectionStatus, DisagreementStatement, Ownership
 from privacy.operators import require_operator
-from students.models import EventNote, EventNoteRevision, Service, ServiceType, Student
+from students.models import EventNote, Service, ServiceType, Student
+from students.services import note_revise
 
 SERVICE_FIELDS = ("service_type", "provided_by", "date_started", "estimated_end_date")
 
@@ -96,21 +97,7 @@ def correction_amend_note(*, actor, correction: CorrectionRequest, text: str, re
         correction = _open_for_update(correction)
         if correction.target != Ownership.NOTE:
             raise ValidationError("This request does not dispute a note.")
-        note = EventNote.objects.select_for_update().get(pk=correction.target_id)
-        EventNoteRevision.objects.create(
-            note=note,
-            note_type=note.note_type,
-            text=note.text,
-            restricted_text=note.restricted_text,
-            is_restricted=note.is_restricted,
-            recorded_at=note.recorded_at,
-            revised_by=actor,
-        )
-        if note.is_restricted:
-            note.restricted_text = text.strip()
-        else:
-            note.text = text.strip()
-        note.save(update_fields=["text", "restricted_text", "updated_at"])
+        note, _ = note_revise(note_id=correction.target_id, revised_by=actor, text=text.strip())
         record_objects("note", [note.pk])
         return _decide(correction, actor=actor, status=CorrectionStatus.AMENDED, reason=reason)
 

@@ -83,27 +83,49 @@ def note_update(*, editor: Educator, note: EventNote, note_type: str, text: str,
     if note.is_restricted and not can_view_restricted_notes(editor):
         raise PermissionDenied("Only educators who may read restricted notes may edit one.")
     with transaction.atomic():
-        current = EventNote.objects.select_for_update().get(pk=note.pk)
-        current_text = current.restricted_text if current.is_restricted else current.text
-        unchanged = (current.note_type, current_text, current.is_restricted) == (note_type, text, is_restricted)
-        if not unchanged:
-            EventNoteRevision.objects.create(
-                note=current,
-                note_type=current.note_type,
-                text=current.text,
-                restricted_text=current.restricted_text,
-                is_restricted=current.is_restricted,
-                recorded_at=current.recorded_at,
-                revised_by=editor,
-            )
-            current.note_type = note_type
-            for column, value in _note_columns(text, is_restricted).items():
-                setattr(current, column, value)
-            current.save(update_fields=["note_type", "text", "restricted_text", "is_restricted", "updated_at"])
-    if not unchanged:
+        current, changed = note_revise(
+            note_id=note.pk, revised_by=editor, note_type=note_type, text=text, is_restricted=is_restricted
+        )
+    if changed:
         record_students([current.student_id], kind="changed")
     record_objects("note", [current.pk])
     return current
+
+
+def note_revise(
+    *,
+    note_id: int,
+    revised_by: Educator,
+    text: str,
+    note_type: str | None = None,
+    is_restricted: bool | None = None,
+) -> tuple[EventNote, bool]:
+    """Replace a note's content and keep what it said as a revision; (the note, whether it changed).
+
+    The one way a note's text changes: an author's edit, or a correction on a family's request.
+    The caller has decided who may make it and runs this in its transaction (the row is locked);
+    ``note_type`` and ``is_restricted`` left as None stay as they are.
+    """
+    current = EventNote.objects.select_for_update().get(pk=note_id)
+    note_type = current.note_type if note_type is None else note_type
+    is_restricted = current.is_restricted if is_restricted is None else is_restricted
+    current_text = current.restricted_text if current.is_restricted else current.text
+    if (current.note_type, current_text, current.is_restricted) == (note_type, text, is_restricted):
+        return current, False
+    EventNoteRevision.objects.create(
+        note=current,
+        note_type=current.note_type,
+        text=current.text,
+        restricted_text=current.restricted_text,
+        is_restricted=current.is_restricted,
+        recorded_at=current.recorded_at,
+        revised_by=revised_by,
+    )
+    current.note_type = note_type
+    for column, value in _note_columns(text, is_restricted).items():
+        setattr(current, column, value)
+    current.save(update_fields=["note_type", "text", "restricted_text", "is_restricted", "updated_at"])
+    return current, True
 
 
 def service_create(
