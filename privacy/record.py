@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from audit.actions import describe_action
-from audit.models import AccessEvent
+from audit.reports import fetch, student_access_query
 from permissions.reasons import educators_with_access
 from privacy.models import CorrectionRequest, DisagreementStatement
 from privacy.tables import Column, Table, cell, field_column, field_value, model_table
@@ -367,35 +367,14 @@ def _role_words(roles: list[str]) -> str:
 
 
 def _access(student: Student) -> Table:
-    events = (
-        AccessEvent.objects.filter(student_ids__contains=[student.pk])
-        .order_by("occurred_at", "id")
-        .values_list(
-            "occurred_at",
-            "actor_name",
-            "actor_email",
-            "actor_roles",
-            "action",
-            "method",
-            "changed_student_ids",
-            "exported_student_ids",
-            "outcome",
+    """The privacy office's student access report (audit.reports), in the words a family reads."""
+    rows = [
+        [cell(moment), name or "(system)", email, _role_words(roles.split()), describe_action(action, method=method)]
+        + [kind, outcome]
+        for moment, name, email, roles, action, method, kind, outcome, _ip in fetch(
+            student_access_query(student_id=student.pk)
         )
-    )
-    rows = []
-    for moment, name, email, roles, action, method, changed, exported, outcome in events.iterator():
-        kind = "exported" if student.pk in exported else "changed" if student.pk in changed else "viewed"
-        rows.append(
-            [
-                cell(moment),
-                name or "(system)",
-                email,
-                _role_words(roles),
-                describe_action(action, method=method),
-                kind,
-                outcome,
-            ]
-        )
+    ]
     return Table(
         name="record_of_access",
         title="Record of access",
