@@ -6,6 +6,10 @@ table are serialized with a transaction-scoped advisory lock, so concurrent writ
 chain, and ids are drawn under the same lock, so id order is chain order. Anyone who edits a row
 behind the triggers' back must recompute every later hash, and a deleted row leaves the next one
 pointing at a hash that no longer exists; ``audit/verify.py`` finds both.
+
+A row's time is never earlier than its predecessor's (a clock that stepped back repeats the head's
+time), so the head is the newest row: it is looked for among the last day's rows first, which the
+planner prunes to the partitions of that day (audit/partitions.py) instead of reading every month.
 """
 
 import datetime
@@ -22,6 +26,8 @@ from audit.models import CHAINED_MODELS, ChainedEvent
 GENESIS = "0" * 64
 # First key of pg_advisory_xact_lock(int, int); the second is the table's position in CHAINED_MODELS.
 LOCK_NAMESPACE = 0x617564  # "aud"
+# The head is looked for among rows this recent first (and then among all): wide enough for any clock skew.
+RECENT = datetime.timedelta(days=1)
 
 Event = TypeVar("Event", bound=ChainedEvent)
 
@@ -45,21 +51,29 @@ def row_hash(model: type[ChainedEvent], values: dict) -> str:
     return hashlib.sha256((values["prev_hash"] + canonical).encode()).hexdigest()
 
 
+def _head(cursor, table: str, now: datetime.datetime) -> tuple[str, datetime.datetime | None]:
+    """The chain head's hash (GENESIS for an empty table) and time."""
+    newest = f"SELECT row_hash, occurred_at FROM {table} {{}} ORDER BY id DESC LIMIT 1"  # noqa: S608 (the model's table)
+    cursor.execute(newest.format("WHERE occurred_at >= %s"), [now - RECENT])
+    head = cursor.fetchone()
+    if head is None:
+        cursor.execute(newest.format(""))
+        head = cursor.fetchone()
+    return head or (GENESIS, None)
+
+
 def append(event: Event) -> Event:
     """Insert ``event`` as the new head of its table's chain, stamping its time, id and hashes."""
     model = type(event)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, CHAINED_MODELS.index(model)])
-        # A separate statement from the lock: its snapshot must include the previous holder's row.
+        # Separate statements from the lock: their snapshot must include the previous holder's row.
         table = model._meta.db_table
-        cursor.execute(
-            f"SELECT (SELECT row_hash FROM {table} ORDER BY id DESC LIMIT 1), "  # noqa: S608 (the model's table)
-            "nextval(pg_get_serial_sequence(%s, 'id'))",
-            [table],
-        )
-        head, event.pk = cursor.fetchone()
-        event.occurred_at = timezone.now()  # taken under the lock, so time order follows chain order
-        event.prev_hash = head or GENESIS
+        now = timezone.now()  # taken under the lock, so time order follows chain order
+        event.prev_hash, head_time = _head(cursor, table, now)
+        event.occurred_at = now if head_time is None else max(now, head_time)
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [table])
+        event.pk = cursor.fetchone()[0]
         event.row_hash = row_hash(model, {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash")})
         event.save(force_insert=True)
     return event

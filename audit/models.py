@@ -5,7 +5,8 @@ and any DELETE of a row younger than a year, whatever a session sets) and chaine
 an edit made behind the triggers' back is detectable (audit/chain.py), also against checkpoints
 kept outside the database (audit/checkpoints.py). No foreign keys:
 actors and educators are plain ids plus a snapshot, so deleting an account never touches history.
-Why the tables are not partitioned is written down in docs/audit.md.
+The event tables are partitioned by month in the database (audit/migrations/0004, audit/partitions.py);
+Django sees plain tables with ``id`` as their key, which is all the code needs (docs/audit.md).
 """
 
 from django.contrib.postgres.fields import ArrayField

@@ -24,7 +24,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     exactly what the owner of a real database could do too (docs/audit.md says what catches it).
     Tests of the TRUNCATE rule enable the trigger again inside their own transaction.
     """
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
+    with django_db_blocker.unblock():
+        disable_truncate_triggers()
+
+
+def disable_truncate_triggers() -> None:
+    """Switch off every audit TRUNCATE trigger (again, after a test rebuilt the tables)."""
+    with connection.cursor() as cursor:
         cursor.execute(NO_TRUNCATE_TRIGGERS)
         for table, trigger in cursor.fetchall():
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")

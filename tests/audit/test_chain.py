@@ -1,15 +1,19 @@
 """The hash chain: appends link up, and audit_verify finds altered and deleted rows."""
 
+import datetime
 import io
 import threading
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.chain import GENESIS, append, row_hash
 from audit.events import record_sign_in
 from audit.models import AccessEvent, SignInEvent
+from audit.partitions import create_partitions
 from audit.recorder import command_recording, record_students
 from audit.verify import verify
 
@@ -123,3 +127,38 @@ def test_concurrent_writers_keep_one_unbroken_chain():
     [check, *_others] = verify()
     assert check.problem is None
     assert check.rows == 40
+
+
+@pytest.mark.django_db
+def test_a_clock_that_stepped_back_repeats_the_heads_time_so_time_order_stays_chain_order(clock):
+    later = datetime.datetime(2026, 5, 3, 12, tzinfo=datetime.UTC)
+    clock(later)
+    head = append(AccessEvent(action="first", outcome=AccessEvent.Outcome.OK))
+    clock(later - datetime.timedelta(hours=3))
+    after = append(AccessEvent(action="second", outcome=AccessEvent.Outcome.OK))
+    assert (after.prev_hash, after.occurred_at) == (head.row_hash, later)
+    assert verify()[0].problem is None
+
+
+@pytest.mark.django_db
+def test_the_first_event_after_a_quiet_week_still_links_to_the_head(clock):
+    quiet_since = datetime.datetime(2026, 5, 3, 12, tzinfo=datetime.UTC)
+    clock(quiet_since)
+    head = append(AccessEvent(action="first", outcome=AccessEvent.Outcome.OK))
+    clock(quiet_since + datetime.timedelta(days=7))
+    assert append(AccessEvent(action="second", outcome=AccessEvent.Outcome.OK)).prev_hash == head.row_hash
+
+
+@pytest.mark.django_db
+def test_finding_the_head_reads_only_the_last_days_partitions():
+    create_partitions(since=timezone.now() - datetime.timedelta(days=400))
+    append(AccessEvent(action="first", outcome=AccessEvent.Outcome.OK))
+    with CaptureQueriesContext(connection) as queries:
+        append(AccessEvent(action="second", outcome=AccessEvent.Outcome.OK))
+    (lookup,) = [query["sql"] for query in queries if query["sql"].startswith("SELECT row_hash")]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + lookup)
+        plan = " ".join(line for (line,) in cursor.fetchall())
+    yesterday, year_ago = timezone.now() - datetime.timedelta(days=1), timezone.now() - datetime.timedelta(days=365)
+    assert f"audit_accessevent_p{yesterday:%Y_%m}" in plan
+    assert f"audit_accessevent_p{year_ago:%Y_%m}" not in plan

@@ -47,8 +47,8 @@ def test_purge_deletes_only_rows_older_than_the_retention_period(clock, rf):
     assert AccessEvent.objects.filter(id=young.id).exists()
     assert list(SignInEvent.objects.values_list("id", flat=True)) == [young_sign_in.id]
     assert purged == {
-        "audit_accessevent": {"deleted": 2, "first_kept_id": young.id},
-        "audit_signinevent": {"deleted": 1, "first_kept_id": young_sign_in.id},
+        "audit_accessevent": {"deleted": 2, "first_kept_id": young.id, "dropped_partitions": []},
+        "audit_signinevent": {"deleted": 1, "first_kept_id": young_sign_in.id, "dropped_partitions": []},
     }
     assert old_sign_in.id < young_sign_in.id
 
@@ -63,8 +63,9 @@ def test_purge_records_itself_with_its_cutoff_and_what_it_kept(clock):
     assert event.outcome == "ok"
     assert event.details == {
         "cutoff": "2018-06-03T00:00:00+00:00",
+        "kept_from": "2018-06-01T00:00:00+00:00",
         "retention_days": 2555,
-        "purged": {"audit_accessevent": {"deleted": 1, "first_kept_id": kept.id}},
+        "purged": {"audit_accessevent": {"deleted": 1, "first_kept_id": kept.id, "dropped_partitions": []}},
     }
 
 
@@ -82,7 +83,7 @@ def test_purge_keeps_the_newest_row_of_a_table_as_the_chains_head_even_when_it_i
     sign_in_at(clock, rf, LONG_AGO)
     newest = sign_in_at(clock, rf, LONG_AGO + datetime.timedelta(days=1))
     clock(TODAY)
-    assert purge()["audit_signinevent"] == {"deleted": 1, "first_kept_id": newest.id}
+    assert purge()["audit_signinevent"] == {"deleted": 1, "first_kept_id": newest.id, "dropped_partitions": []}
     assert list(SignInEvent.objects.values_list("id", flat=True)) == [newest.id]
 
 

@@ -1,7 +1,11 @@
 """Synthetic events for the benchmark: many rows, in time order, shaped like real traffic."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.utils import timezone
 
 from audit import synthetic
 from audit.models import AccessEvent
@@ -27,3 +31,16 @@ def test_synthetic_events_are_refused_outside_demo_mode(settings):
     with pytest.raises(ImproperlyConfigured):
         synthetic.generate_access_events(10)
     assert not AccessEvent.objects.exists()
+
+
+def test_synthetic_events_can_end_in_the_past_and_land_in_their_months():
+    synthetic.generate_access_events(
+        40, educators=5, students=1, first_student=777, days=60, ending=datetime.timedelta(days=400)
+    )
+    times = list(AccessEvent.objects.values_list("occurred_at", flat=True))
+    assert max(times) < timezone.now() - datetime.timedelta(days=399)
+    assert min(times) > timezone.now() - datetime.timedelta(days=461)
+    assert set(AccessEvent.objects.values_list("student_ids", flat=True)[:1][0]) == {777}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_accessevent_default")
+        assert cursor.fetchone()[0] == 0
