@@ -20,9 +20,11 @@ from audit.models import AccessEvent, Outcome
 from audit.partitions import create_partitions
 
 BATCH = 500_000
-TIME_INDEX = "access_event_time_brin"
-# Each partition's own piece of the time index, for summarizing them one by one.
-TIME_INDEX_PIECES = "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass"
+# What autosummarize and autovacuum do in the background for real traffic, per partition's piece of
+# each index: summarize the new ranges of the time index, and move the student index's pending
+# entries into its tree (a GIN search reads the whole pending list, up to 4 MB, otherwise).
+UPKEEP = {"access_event_time_brin": "brin_summarize_new_values", "access_event_students_gin": "gin_clean_pending_list"}
+INDEX_PIECES = "SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = %s::regclass"
 
 INSERT = f"""
     INSERT INTO {AccessEvent._meta.db_table} (
@@ -71,8 +73,8 @@ def generate_access_events(
                 "ok": Outcome.OK,
             }
             cursor.execute(INSERT, params)
-        # What autosummarize and autovacuum do in the background for real traffic.
-        cursor.execute(TIME_INDEX_PIECES, [TIME_INDEX])
-        for (piece,) in cursor.fetchall():
-            cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [piece])
+        for index, upkeep in UPKEEP.items():
+            cursor.execute(INDEX_PIECES, [index])
+            for (piece,) in cursor.fetchall():
+                cursor.execute(f"SELECT {upkeep}(%s::regclass)", [piece])
         cursor.execute(f"ANALYZE {AccessEvent._meta.db_table}")

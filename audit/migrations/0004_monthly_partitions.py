@@ -15,10 +15,11 @@ ids are drawn from one sequence under the chain's lock, and Django keeps ``id`` 
 
 Row-level triggers on a partitioned table are cloned to every partition, present and future;
 TRUNCATE triggers are not, so audit_create_month_partition() gives each new partition its own.
-Copying a large log takes its time under an exclusive lock: migrate a big existing log in a
-maintenance window. The reverse rebuilds plain tables the same way.
+Copying a large log takes its time under an exclusive lock (the job statement limit, not the web
+one, applies to this migration): migrate a big existing log in a maintenance window. The reverse rebuilds plain tables the same way.
 """
 
+from django.conf import settings
 from django.db import migrations
 
 TABLES = {"audit_accessevent": "AccessEvent", "audit_signinevent": "SignInEvent", "audit_grantchangeevent": "GrantChangeEvent"}
@@ -96,13 +97,22 @@ def _rebuild(schema_editor, model, *, partitioned: bool) -> None:
         run(statement)
 
 
+def _job_limits(schema_editor) -> None:
+    """Copying every row may take longer than a web request's statement limit (for this transaction only)."""
+    schema_editor.execute(
+        "SELECT set_config('statement_timeout', %s, true)", [f"{settings.JOB_STATEMENT_TIMEOUT_SECONDS}s"]
+    )
+
+
 def partition(apps, schema_editor):
+    _job_limits(schema_editor)
     schema_editor.execute(CREATE_MONTH_FUNCTION, None)
     for name in TABLES.values():
         _rebuild(schema_editor, apps.get_model("audit", name), partitioned=True)
 
 
 def unpartition(apps, schema_editor):
+    _job_limits(schema_editor)
     for name in TABLES.values():
         _rebuild(schema_editor, apps.get_model("audit", name), partitioned=False)
     schema_editor.execute("DROP FUNCTION audit_create_month_partition(text, date)")
