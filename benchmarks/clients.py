@@ -6,9 +6,10 @@ does so needs the same three things, so they live here once.
 
 from contextlib import contextmanager
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import override_settings
 
 from educators.models import Educator
@@ -18,12 +19,24 @@ from students.models import Student
 
 
 def signed_in(key: str) -> Client:
-    """A client signed in as the demo login `key`, as the sign-in flow leaves it (second factor included)."""
+    """A client signed in as the demo login `key`, as the sign-in flow leaves it (second factor included).
+
+    The session records the sign-in's steps as allauth's flow does (a password, then the second
+    factor for a role that needs one), so the pages see the session a person's sign-in leaves."""
     educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}")
+    second_factor = None
     if requires_mfa(educator):
-        Authenticator.objects.get_or_create(user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}})
+        second_factor, _ = Authenticator.objects.get_or_create(
+            user=educator, type=Authenticator.Type.TOTP, defaults={"data": {}}
+        )
     client = Client()
     client.force_login(educator)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, educator, "password", email=educator.email)
+    if second_factor is not None:
+        record_authentication(request, educator, "mfa", id=second_factor.pk, type=second_factor.type)
+    request.session.save()
     return client
 
 
