@@ -385,6 +385,11 @@ SOCIALACCOUNT_PROVIDERS = (
 )
 
 # --- Sessions and cookies -------------------------------------------------------------------
+# With Redis as the shared cache, sessions are read from it and written through to the database
+# (cached_db), which spares every page its session query. Ending a session (signing out, the
+# session list, a new password) deletes it from both, so no process keeps honouring it. With the
+# database cache a cached read would be a query as well, so sessions stay plain database rows.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if os.environ.get("REDIS_URL") else "db")
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

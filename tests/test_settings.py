@@ -119,3 +119,18 @@ def test_web_database_limits_default_under_herokus_30_second_router_timeout_and_
 
     assert defaults.stdout.strip().splitlines()[-1] == "-c jit=off -c statement_timeout=20s -c lock_timeout=5s"
     assert "-c statement_timeout=25s -c lock_timeout=5s" in raised.stdout
+
+
+def test_sessions_are_read_from_redis_when_it_is_the_shared_cache_and_stay_database_rows_otherwise():
+    env = {**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode()}
+    show = "from django.conf import settings as s; print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])"
+    with_redis = manage("shell", "--no-imports", "-c", show, env={**env, "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    without = manage("shell", "--no-imports", "-c", show, env=env)
+    assert with_redis.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+    assert without.stdout.split() == [
+        "django.contrib.sessions.backends.db",
+        "django.core.cache.backends.db.DatabaseCache",
+    ]

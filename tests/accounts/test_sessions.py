@@ -16,6 +16,16 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a different horse battery staple"
 
 
+@pytest.fixture(params=["db", "cached_db"])
+def session_engine(request, settings):
+    """Sessions as database rows, and as production keeps them beside Redis: read from a cache shared by
+    every process (here one process's memory), written through to the database."""
+    settings.SESSION_ENGINE = f"django.contrib.sessions.backends.{request.param}"
+    if request.param == "cached_db":
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    return request.param
+
+
 def shift_session(client, key: str, seconds: float) -> None:
     """Move one of the session's clocks into the past, as if that much time had gone by."""
     session = client.session
@@ -30,7 +40,7 @@ def test_a_signed_in_page_knows_how_long_the_session_has_left(client, teacher, s
     assert idle_limit - 5 <= response.context["session_seconds_remaining"] <= idle_limit
 
 
-def test_thirty_idle_minutes_sign_the_educator_out_on_the_server(client, teacher, settings):
+def test_thirty_idle_minutes_sign_the_educator_out_on_the_server(client, teacher, settings, session_engine):
     sign_in(client, teacher.email)
     session_key = client.session.session_key
     shift_session(client, LAST_ACTIVITY, settings.SESSION_IDLE_TIMEOUT_SECONDS + 1)
@@ -65,7 +75,7 @@ def test_near_the_end_of_the_lifetime_the_remaining_time_is_what_is_left_of_it(c
     assert client.get(reverse("students:home")).context["session_seconds_remaining"] <= 300
 
 
-def test_an_educator_sees_their_other_sessions_and_can_end_them(teacher):
+def test_an_educator_sees_their_other_sessions_and_can_end_them(teacher, session_engine):
     laptop, shared_computer = Client(HTTP_USER_AGENT="Laptop"), Client(HTTP_USER_AGENT="Library PC")
     sign_in(laptop, teacher.email)
     sign_in(shared_computer, teacher.email)
@@ -76,7 +86,7 @@ def test_an_educator_sees_their_other_sessions_and_can_end_them(teacher):
     assert laptop.get(reverse("students:home")).status_code == 200
 
 
-def test_changing_the_password_ends_every_session(teacher):
+def test_changing_the_password_ends_every_session(teacher, session_engine):
     laptop, shared_computer = Client(), Client()
     sign_in(laptop, teacher.email)
     sign_in(shared_computer, teacher.email)
@@ -104,3 +114,12 @@ def test_the_session_list_learns_of_activity_once_a_minute_not_on_every_request(
     seen = UserSession.objects.get(user=teacher)
     assert seen.last_seen_at > signed_in_row.last_seen_at
     assert seen.ip == "198.51.100.7"  # a session used from elsewhere shows the new address in the list
+
+
+def test_beside_a_shared_cache_a_page_reads_its_session_without_a_query(client, teacher, session_engine):
+    sign_in(client, teacher.email)
+    client.get(reverse("students:home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("students:home")).status_code == 200
+    session_reads = [query for query in queries.captured_queries if '"django_session"' in query["sql"]]
+    assert len(session_reads) == (0 if session_engine == "cached_db" else 1)
