@@ -32,6 +32,7 @@ from audit.events import write_access_event
 from audit.models import Outcome
 from audit.recorder import Recording, record_details, set_action
 from educators.models import Educator
+from permissions.holdings import once_per_request
 from permissions.view_as import mark_viewed_as, may_start_viewing_as, refusal
 
 SESSION_KEY = "insights.view_as"
@@ -60,6 +61,8 @@ class ViewAsMiddleware:
             return self.get_response(request)
         supporter = request.user
         target = Educator.objects.filter(pk=state["target"]).first()
+        if target is not None:
+            once_per_request(target)  # the checks below and the pages then share one lookup of its holdings
         why_not = "the time limit" if time.time() >= state["until"] else None
         if why_not is None:
             why_not = "the account changed" if target is None or refusal(supporter, target) else None

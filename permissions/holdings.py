@@ -10,6 +10,13 @@ live grant that the policy's lists use (permissions/kinds.py).
 
 Holdings describe the rows an account holds, active or not: the policy itself leaves inactive
 accounts out, and the admin still shows what an inactive account would get back.
+
+A page asks several times (its lists, the restricted-notes and who-has-access checks, the audit
+event's roles), so the account object a request serves is marked (``once_per_request``) and its
+holdings are looked up at the first question and kept on it for the rest of that request. Each
+request loads its account afresh (and a view-as session swaps in the viewed educator's own
+object), so a grant changed now counts from the next request on; unmarked objects (commands,
+jobs, the admin's lists of other educators) ask the database every time.
 """
 
 import datetime
@@ -69,6 +76,14 @@ class Holdings:
 
 
 NOTHING = Holdings(kinds=frozenset(), permissions=frozenset())
+# The attribute that marks an account object as one request's, and then keeps its holdings.
+_REQUEST_HOLDINGS = "_insights_request_holdings"
+
+
+def once_per_request(educator) -> None:
+    """Mark the account object serving this request: its holdings are looked up once, at first need."""
+    if isinstance(educator, Educator) and not hasattr(educator, _REQUEST_HOLDINGS):
+        setattr(educator, _REQUEST_HOLDINGS, None)
 
 
 @functools.cache
@@ -98,11 +113,22 @@ def _permission_sql() -> str:
 def holdings(educator, now: datetime.datetime | None = None) -> Holdings:
     """What the educator holds at ``now`` (default: the application's clock), in one query.
 
-    Anyone not saved as an Educator (an anonymous user) holds nothing, without a query.
+    Anyone not saved as an Educator (an anonymous user) holds nothing, without a query; an account
+    object marked ``once_per_request`` answers from what its request first looked up.
     """
     if not isinstance(educator, Educator) or educator.pk is None:
         return NOTHING
-    now = now or timezone.now()
+    kept = getattr(educator, _REQUEST_HOLDINGS, False)
+    if isinstance(kept, Holdings):
+        return kept
+    found = _look_up(educator, now or timezone.now())
+    if kept is None:
+        setattr(educator, _REQUEST_HOLDINGS, found)
+    return found
+
+
+def _look_up(educator: Educator, now: datetime.datetime) -> Holdings:
+    """Every kind of live grant and every watched permission the educator holds, in one query."""
     tests = [holds_sql(kind, educator, now) for kind in GRANT_KINDS]
     for name in WATCHED_PERMISSIONS:
         app_label, codename = name.split(".")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("students/", rosters.my_students, name="my_students"),
     path("students/<int:student_id>/", profile.student_profile, name="profile"),
     path("students/<int:student_id>/history/", profile.case_history, name="case_history"),
+    path("students/<int:student_id>/access/", profile.educators_with_access, name="educators_with_access"),
     path("students/<int:student_id>/pdf/", profile_pdf.profile_pdf, name="profile_pdf"),
     path("students/<int:student_id>/notes/new/", notes.note_create, name="note_create"),
     path("students/<int:student_id>/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),

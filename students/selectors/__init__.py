@@ -24,7 +24,13 @@ from students.selectors.notes import (
     restricted_note,
     restricted_note_heading,
 )
-from students.selectors.profile import StudentProfile, active_service, student_for_form, student_profile
+from students.selectors.profile import (
+    StudentProfile,
+    active_service,
+    student_access_list,
+    student_for_form,
+    student_profile,
+)
 from students.selectors.profile_document import DOCUMENT_SECTIONS, DocumentRequest, ProfileDocument, profile_document
 from students.selectors.rosters import (
     ABSENCE_BUCKETS,
@@ -85,6 +91,7 @@ __all__ = [
     "roster_school_or_404",
     "school_dashboard",
     "section_class",
+    "student_access_list",
     "student_for_form",
     "student_profile",
     "student_search",

@@ -105,7 +105,7 @@ class StudentProfile:
     section_assignments: list[StudentSectionAssignment]
     educators_around: list[Contact]
     early_warning: EarlyWarning
-    educators_with_access: list | None
+    may_see_educators_with_access: bool  # the profile links to the panel, a page of its own
     disagreement_statements: list[DisagreementStatement]
 
     @property
@@ -253,7 +253,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         section_assignments=assignments,
         educators_around=_educators_around(student, ieps, plans_504, assignments, day),
         early_warning=EarlyWarning(tier=signals.early_warning_tier, reasons=reasons(signals, window)),
-        educators_with_access=educators_with_access(student) if can_see_educators_with_access(educator) else None,
+        may_see_educators_with_access=can_see_educators_with_access(educator),
         disagreement_statements=disagreement_statements(student),
     )
     report_students([student])
@@ -270,6 +270,20 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
 def disagreement_statements(student: Student) -> list[DisagreementStatement]:
     """A family's statements of disagreement: shown wherever the record is, with every copy (34 CFR 99.21(c))."""
     return list(DisagreementStatement.objects.filter(student=student).order_by("filed_on", "pk"))
+
+
+def student_access_list(*, educator, student_id) -> tuple[Student, list]:
+    """The educators who may see a student, with why, for a holder of the who-has-access permission
+    who may see the student; 404 (recorded as denied) for anyone else, as for a missing student.
+
+    A page of its own, opened from the profile's link: its queries (one per kind of grant) are
+    paid only by those who ask, and the asking is an audit event of its own.
+    """
+    if not can_see_educators_with_access(educator):
+        raise not_found()
+    student = get_visible_student_or_404(educator, student_id, "school")
+    report_students([student])
+    return student, educators_with_access(student)
 
 
 def student_for_form(*, educator, student_id) -> Student:

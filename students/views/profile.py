@@ -32,3 +32,9 @@ def student_profile(request, student_id: int):
 def case_history(request, student_id: int):
     history = selectors.case_history(educator=request.user, student_id=student_id)
     return render(request, "students/case_history.html", {"history": history, "student": history.student})
+
+
+@educator_page()
+def educators_with_access(request, student_id: int):
+    student, educators = selectors.student_access_list(educator=request.user, student_id=student_id)
+    return render(request, "students/educators_with_access.html", {"student": student, "educators": educators})

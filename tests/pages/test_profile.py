@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessEvent, Outcome
 from students.models import Absence, DisciplineIncident, EventNote, Plan504, Student
 from students.models.grades import school_year_of, school_year_start
 
@@ -106,14 +107,51 @@ def test_earlier_notes_are_there_on_request_but_old_discipline_only_for_restrict
     assert "Incident from last year" in counselor
 
 
-def test_the_educators_with_access_panel_is_for_holders_of_its_permission(client_for, demo):
+def test_the_profile_links_holders_of_the_who_has_access_permission_to_its_page(client_for, demo):
     mateo = demo.student("mateo")
+    link = reverse("students:educators_with_access", args=[mateo.pk])
     principal = profile(client_for("principal.baker"), mateo)
-    panel = principal.split('id="access"', 1)[1]
-    assert "Marcus Bell" in panel
-    assert "homeroom 5-201 at Baker K-8" in panel
-    assert "Cora Lindqvist" in panel
-    assert 'id="access"' not in profile(client_for("counselor.baker"), mateo)
+    assert f'href="{link}">Educators with access</a>' in principal
+    assert "homeroom 5-201 at Baker K-8" not in principal  # the list is on its own page, read when asked for
+    assert link not in profile(client_for("counselor.baker"), mateo)
+
+
+def access_events(since: int):
+    return list(AccessEvent.objects.filter(pk__gt=since, action="students:educators_with_access"))
+
+
+def last_event_id() -> int:
+    return AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_the_educators_with_access_page_lists_them_with_why_and_is_recorded(client_for, demo):
+    mateo = demo.student("mateo")
+    before = last_event_id()
+    response = client_for("principal.baker").get(reverse("students:educators_with_access", args=[mateo.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    table = page.split("<tbody>", 1)[1]
+    assert "Marcus Bell" in table
+    assert "homeroom 5-201 at Baker K-8" in table
+    assert "Cora Lindqvist" in table
+    assert "Mateo" in page.split("<tbody>", 1)[0]  # whose record it is
+    [event] = access_events(before)
+    assert (event.outcome, event.student_ids) == (Outcome.OK, [mateo.pk])
+
+
+@pytest.mark.parametrize(
+    ("viewer", "student_key"),
+    [("counselor.baker", "mateo"), ("principal.baker", "aisha")],
+    ids=["sees the student but not who has access", "may see who has access but not this student"],
+)
+def test_the_educators_with_access_page_is_missing_and_denied_for_anyone_else(client_for, demo, viewer, student_key):
+    student = demo.student(student_key)
+    before = last_event_id()
+    response = client_for(viewer).get(reverse("students:educators_with_access", args=[student.pk]))
+    assert response.status_code == 404
+    assert "homeroom 5-201 at Baker K-8" not in response.content.decode()
+    [event] = access_events(before)
+    assert (event.outcome, event.student_ids) == (Outcome.DENIED, [])
 
 
 def test_an_inactive_student_says_so_plainly(client_for, demo):

@@ -7,11 +7,13 @@ import datetime
 import itertools
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from permissions.models import HomeroomGrant
 from students.models import (
     Absence,
     DisciplineIncident,
@@ -27,6 +29,7 @@ from students.models import (
     StudentSectionAssignment,
     Tardy,
 )
+from tests.factories import EducatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,21 +102,24 @@ def count_queries(client, url) -> int:
 
 
 # Queries per page, once the session's first request has stamped its activity time: the session and its
-# educator (2); the page's reads, each policy check among them starting with one lookup of what the
-# educator holds (permissions/holdings.py); the audit event's roles snapshot (1, the same lookup) and
-# the event itself (5: savepoint, chain lock, chain head, insert, release). Pages showing early-warning
-# tiers read the district's thresholds (1); the profile also computes its student's signals (1) and reads the
-# family's statements of disagreement (1). The
-# homeroom page, say: 2 + (holdings, homeroom, holdings, thresholds, students) + 1 + 5 = 13.
-# The principal also sees who has access, whose narrowing flags read the student's program code mapping.
+# educator (2); one lookup of what the educator holds (permissions/holdings.py), made by the two-factor gate
+# and kept for the rest of the request, the page's policy checks and the audit event's roles snapshot
+# included; for a privileged educator signed in without a second factor (as the test client is), the gate's
+# check for one (1); the page's reads; and the audit event itself (5: savepoint, chain lock, chain head,
+# insert, release). Pages showing early-warning tiers read the district's thresholds (1); the profile also
+# computes its student's signals (1) and reads the family's statements of disagreement (1). The homeroom
+# page, say: 2 + holdings + (homeroom, thresholds, students) + 5 = 11. Who has access is a page of its own:
+# 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
+# of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
 # high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one.
-PROFILE_QUERIES = {"teacher.5": 24, "principal.baker": 32}
-ROSTER_QUERIES = 17
-HOMEROOM_QUERIES = 13
-SECTION_QUERIES = 13
-HOME_QUERIES = 16
+PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 22}
+ROSTER_QUERIES = 16
+HOMEROOM_QUERIES = 11
+SECTION_QUERIES = 11
+HOME_QUERIES = 14
+WHO_HAS_ACCESS_QUERIES = 17
 
 
 @pytest.mark.parametrize(("viewer", "query"), [("teacher.5", ""), ("principal.baker", "?history=all")])
@@ -128,6 +134,26 @@ def test_the_profile_costs_the_same_queries_for_a_long_history(
     add_history(mateo, demo.educator("counselor.baker"), years=6)
     with django_assert_num_queries(short):
         client.get(url)
+
+
+def test_who_has_access_costs_the_same_queries_however_many_educators_have_it(
+    client_for, demo, django_assert_num_queries
+):
+    mateo = demo.student("mateo")
+    client = client_for("principal.baker")
+    url = reverse("students:educators_with_access", args=[mateo.pk])
+    few = count_queries(client, url)
+    assert few == WHO_HAS_ACCESS_QUERIES
+    for number in range(3):
+        newcomer = EducatorFactory(full_name=f"Newcomer {number}", password=None)
+        HomeroomGrant.objects.create(
+            user=newcomer,
+            content_object=mateo.homeroom,
+            permission=Permission.objects.get(codename="view_homeroom_students"),
+        )
+    with django_assert_num_queries(few):
+        page = client.get(url).content.decode()
+    assert all(f"Newcomer {number}" in page for number in range(3))
 
 
 def test_the_school_roster_costs_the_same_queries_for_a_larger_school(client_for, demo, django_assert_num_queries):

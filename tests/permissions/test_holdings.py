@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.utils import timezone
 
 from educators.roles import requires_mfa
-from permissions.holdings import NOTHING, held_grants, holdings, is_privileged
+from permissions.holdings import NOTHING, held_grants, holdings, is_privileged, once_per_request
 from permissions.holdings import role_words as actor_roles
 from permissions.models import (
     DistrictGrant,
@@ -158,3 +158,40 @@ def test_holdings_are_one_query_and_nothing_for_an_anonymous_user(educator, djan
         assert holdings(AnonymousUser()) == NOTHING
     with django_assert_num_queries(1):
         assert holdings(educator) == NOTHING
+
+
+def test_a_requests_account_object_looks_its_holdings_up_once(educator, school, django_assert_num_queries):
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("view_school_students"))
+    once_per_request(educator)
+    with django_assert_num_queries(1):
+        assert holdings(educator).kinds == {"school"}
+        assert actor_roles(educator) == ["schoolwide"]
+        assert held_kinds(educator, timezone.now()) == {"school"}
+    once_per_request(educator)  # marking again keeps what was looked up
+    with django_assert_num_queries(0):
+        assert holdings(educator).kinds == {"school"}
+
+
+def test_a_grant_changed_during_a_request_counts_from_the_next_request_on(educator, school):
+    once_per_request(educator)
+    assert holdings(educator) == NOTHING
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("view_school_students"))
+    assert holdings(educator) == NOTHING  # this request's answer
+    next_request = type(educator).objects.get(pk=educator.pk)  # each request loads its account afresh
+    once_per_request(next_request)
+    assert holdings(next_request).kinds == {"school"}
+
+
+def test_an_unmarked_account_object_asks_every_time(educator, school, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert holdings(educator) == NOTHING
+    SchoolGrant.objects.create(user=educator, content_object=school, permission=permission("view_school_students"))
+    with django_assert_num_queries(1):
+        assert holdings(educator).kinds == {"school"}
+
+
+def test_marking_an_anonymous_user_does_nothing(django_assert_num_queries):
+    anonymous = AnonymousUser()
+    once_per_request(anonymous)
+    with django_assert_num_queries(0):
+        assert holdings(anonymous) == NOTHING

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import AccessEvent
 from educators.models import Educator
 from educators.view_as import SESSION_KEY, ViewAsMiddleware
+from permissions.holdings import holdings
 from permissions.policy import can_view_restricted_notes
 from permissions.view_as import mark_viewed_as, may_start_viewing_as, refusal, viewed_as_by
 from students.models import EventNote
@@ -174,3 +175,7 @@ def test_a_view_as_request_costs_the_target_and_two_holdings_lookups(
     with django_assert_num_queries(3):
         passed = ViewAsMiddleware(lambda passed: passed)(request)
     assert passed.user == demo.educator("teacher.k") and passed.audit_actor == supporter
+    theirs, yours = holdings(demo.educator("teacher.k")), holdings(supporter)
+    assert theirs != yours
+    with django_assert_num_queries(0):  # the page asks what the viewed educator holds: already looked up
+        assert holdings(passed.user) == theirs
