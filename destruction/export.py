@@ -37,7 +37,8 @@ from students.sis.progress import Progress
 DISTRICT_APPS = ("students", "educators", "permissions", "audit", "sis", "privacy", "destruction")
 # Secrets and machinery, never data: password hashes, one-time link tokens, encrypted file chunks.
 LEFT_OUT_COLUMNS = {"password", "token_hash", "key_hash"}
-LEFT_OUT_FIELD_TYPES = (models.BinaryField,)
+# ... and columns the database derives from others (a note's search vector): the export has their sources.
+LEFT_OUT_FIELD_TYPES = (models.BinaryField, models.GeneratedField)
 RESTRICTED_COLUMNS = {"restricted_text"}
 FORMAT_VERSION = "1"
 ENTRY_CHUNK = 1 << 20

@@ -6,8 +6,8 @@ appear in an index. Migration 0002 adds two IMMUTABLE things built on the ``unac
 - ``insights_unaccent(text)``, a wrapper fixing the dictionary, for name prefixes ("Jose" finds
   "José") through ordinary b-tree indexes;
 - the ``insights_search`` text-search configuration (English stemming after unaccenting), so that
-  ``to_tsvector('insights_search', text)`` can back a GIN index over notes and ``ts_headline``
-  highlights "José" for a search for "jose".
+  ``to_tsvector('insights_search', text)`` can be a stored column of notes under a GIN index, and
+  ``ts_headline`` highlights "José" for a search for "jose".
 """
 
 from django.contrib.postgres.search import SearchVector
@@ -31,5 +31,5 @@ def folded(expression) -> Unaccent:
 
 
 def note_text_vector() -> SearchVector:
-    """The notes' full-text vector, spelled exactly as its GIN index so PostgreSQL uses that index."""
+    """The notes' full-text vector: what the database keeps in ``EventNote.text_vector`` (and indexes)."""
     return SearchVector("text", config=SEARCH_CONFIG)

@@ -2,7 +2,8 @@
 
 PostgreSQL does the work in one query: ``websearch_to_tsquery`` understands what people type
 ("late bus", "parent -email", "or"), the ``insights_search`` configuration ignores accents, the
-partial GIN index over plain notes finds the matches, and ``ts_headline`` cuts the snippets.
+partial GIN index over plain notes' stored search vectors finds the matches, the stored vectors rank
+them, and ``ts_headline`` cuts the snippets of the hundred best only.
 Restricted notes keep no plain text, and the query also excludes them by flag, so their text can
 neither match nor be shown. The search text is a query parameter only: it is never recorded,
 logged or remembered; the audit event names the students and notes shown.
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -23,7 +24,7 @@ from educators.models import Educator
 from insights.scrubbing import remember_values
 from permissions.policy import visible_students
 from students.models import EventNote
-from students.models.text_search import SEARCH_CONFIG, note_text_vector
+from students.models.text_search import SEARCH_CONFIG
 from students.selectors._shared import LIST_FIELDS, report_students, start_of, today
 
 MAX_RESULTS = 100
@@ -88,21 +89,28 @@ def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
     """At most 100 plain notes matching the words, best match first, each with a highlighted snippet."""
     query = SearchQuery(search.text, search_type="websearch", config=SEARCH_CONFIG)
     earliest = max(search.recorded_from or datetime.date.min, earliest_searchable_day())
-    notes = (
-        EventNote.objects.filter(is_restricted=False, student__in=visible_students(educator))
-        .alias(vector=note_text_vector())
-        .filter(vector=query, recorded_at__gte=start_of(earliest))
+    matching = EventNote.objects.filter(
+        is_restricted=False,
+        student__in=visible_students(educator),
+        text_vector=query,
+        recorded_at__gte=start_of(earliest),
     )
     if search.recorded_to:
-        notes = notes.filter(recorded_at__lt=start_of(search.recorded_to + datetime.timedelta(days=1)))
+        matching = matching.filter(recorded_at__lt=start_of(search.recorded_to + datetime.timedelta(days=1)))
     if search.note_type:
-        notes = notes.filter(note_type=search.note_type)
+        matching = matching.filter(note_type=search.note_type)
     if search.grade:
-        notes = notes.filter(student__grade=search.grade)
+        matching = matching.filter(student__grade=search.grade)
     if search.author_id:
-        notes = notes.filter(author_id=search.author_id)
+        matching = matching.filter(author_id=search.author_id)
+    rank = SearchRank(F("text_vector"), query)
+    order = ("-rank", "-recorded_at", "-id")
+    # The best hundred are chosen among the matches first; only they are joined to their students and
+    # authors and get a snippet (a common word can match tens of thousands of notes).
+    best = matching.annotate(rank=rank).order_by(*order).values("pk")[:MAX_RESULTS]
     notes = (
-        notes.select_related("student", "student__school", "student__homeroom", "author")
+        EventNote.objects.filter(pk__in=best)
+        .select_related("student", "student__school", "student__homeroom", "author")
         .only(
             "note_type",
             "recorded_at",
@@ -110,7 +118,7 @@ def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
             *(f"student__{field}" for field in LIST_FIELDS),
         )
         .annotate(
-            rank=SearchRank(note_text_vector(), query),
+            rank=rank,
             headline=SearchHeadline(
                 Replace(Replace("text", Value(_MARK_START)), Value(_MARK_STOP)),
                 query,
@@ -121,7 +129,7 @@ def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
                 min_words=15,
             ),
         )
-        .order_by("-rank", "-recorded_at", "-id")[:MAX_RESULTS]
+        .order_by(*order)
     )
     hits = [NoteHit(note=note, snippet=highlighted(note.headline)) for note in notes]
     report_students({hit.note.student.pk: hit.note.student for hit in hits}.values())
