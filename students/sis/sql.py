@@ -5,8 +5,17 @@ FROM``), so an unchanged package rewrites nothing. Row counts come from the stat
 and every student a statement changes is collected in the ``sis_changed`` temporary table for the
 run's audit event. Identifiers here come from code, never from a package: values always travel as
 query parameters.
+
+A table that is empty when its file is applied (a district's first import) is filled by one
+INSERT from the staging query instead: its secondary indexes, unique constraints and foreign keys
+are dropped for the load and made again after it, within the run's transaction. Building an index
+once and checking a foreign key with one join is far cheaper than maintaining both row by row
+(and queueing a deferred check per row for the commit), and the guarantee is the same: the
+constraints are checked over every row before the transaction can commit, and a failure rolls the
+definitions back with the data.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -35,11 +44,52 @@ def changing(statement: str, student_column: str | None, params=None) -> int:
     """Run a data-changing statement on alias t; keep the students it changed; return how many rows changed."""
     if student_column is None:
         return execute(statement, params)
-    return execute(
-        f"WITH changed AS ({statement} RETURNING t.{student_column} AS student_id) "
-        f"INSERT INTO {CHANGED_TABLE} SELECT student_id FROM changed",
-        params,
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH changed AS ({statement} RETURNING t.{student_column} AS student_id), "
+            f"kept AS (INSERT INTO {CHANGED_TABLE} SELECT DISTINCT student_id FROM changed) "
+            "SELECT count(*) FROM changed",
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+# A table's secondary indexes (those no constraint owns), its unique constraints no foreign key
+# depends on, and its own foreign keys: (what drops it, what makes it again), made again in reverse.
+_REBUILT = """
+SELECT 'DROP INDEX ' || x.indexrelid::regclass, pg_get_indexdef(x.indexrelid), 1
+FROM pg_index x WHERE x.indrelid = %(table)s::regclass AND NOT x.indisprimary
+AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)
+UNION ALL
+SELECT 'ALTER TABLE ' || c.conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(c.conname),
+'ALTER TABLE ' || c.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' '
+|| pg_get_constraintdef(c.oid), CASE c.contype WHEN 'u' THEN 2 ELSE 3 END
+FROM pg_constraint c WHERE c.conrelid = %(table)s::regclass AND (c.contype = 'f' OR (c.contype = 'u'
+AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)))
+ORDER BY 3 DESC, 1
+"""
+
+
+def is_empty(table: str) -> bool:
+    return not scalar(f"SELECT EXISTS (SELECT 1 FROM {table})")
+
+
+@contextmanager
+def rebuilt_after_load(table: str):
+    """Load ``table`` without its secondary indexes, unique constraints and foreign keys, then make them again.
+
+    Pending deferred checks run first (a table with queued checks cannot be altered); the sort
+    memory for the rebuild is raised for this transaction only.
+    """
+    definitions = fetch(_REBUILT, {"table": table})
+    execute("SET CONSTRAINTS ALL IMMEDIATE")
+    execute("SET CONSTRAINTS ALL DEFERRED")
+    execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for drop, _, _ in definitions:
+        execute(drop)
+    yield
+    for _, create, _ in reversed(definitions):
+        execute(create)
 
 
 @dataclass
@@ -61,6 +111,8 @@ class Target:
     update_extra: dict[str, str] = field(default_factory=dict)
     student: str | None = None
 
+    loaded_empty: bool = False
+
     @property
     def resolved(self) -> str:
         return f"sis_res_{self.label}"
@@ -74,8 +126,30 @@ class Target:
     def _collect(self, statement: str, params=None) -> int:
         return changing(statement, self.student, params)
 
+    def _insert_columns(self) -> tuple[str, str]:
+        """The INSERT's column list and the matching SELECT list over the resolved rows r."""
+        columns = [*self.key, *self.values]
+        names = ", ".join([*columns, *self.insert_extra])
+        return names, ", ".join(["r." + c for c in columns] + list(self.insert_extra.values()))
+
+    def _load_empty(self) -> dict[str, int]:
+        """Fill an empty table straight from the staging query: every applied row is new."""
+        self.loaded_empty = True
+        names, selected = self._insert_columns()
+        with rebuilt_after_load(self.table):
+            inserted = self._collect(
+                f"INSERT INTO {self.table} AS t ({names}) SELECT {selected} FROM ({self.source}) r "
+                "WHERE NOT r.quarantined",
+                self.params,
+            )
+        if inserted:
+            execute(f"ANALYZE {self.table}")
+        return {"inserted": inserted, "updated": 0, "unchanged": 0}
+
     def upsert(self) -> dict[str, int]:
         """Update rows that differ, insert new keys; returns inserted/updated/unchanged counts."""
+        if is_empty(self.table):
+            return self._load_empty()
         self.materialise()
         matches = " AND ".join(f"t.{column} = r.{column}" for column in self.key)
         updated = 0
@@ -90,7 +164,6 @@ class Target:
                 f"UPDATE {self.table} t SET {', '.join(assignments)} FROM {self.resolved} r "
                 f"WHERE NOT r.quarantined AND {matches} AND {differs}"
             )
-        columns = [*self.key, *self.values]
         # New keys are picked before inserting: a scan of the table being inserted into would
         # otherwise walk the rows this very statement adds, once per staged row.
         execute(f"DROP TABLE IF EXISTS {self.resolved}_new")
@@ -98,11 +171,9 @@ class Target:
             f"CREATE TEMP TABLE {self.resolved}_new ON COMMIT DROP AS SELECT r.* FROM {self.resolved} r "
             f"WHERE NOT r.quarantined AND NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {matches})"
         )
-        inserted = self._collect(
-            f"INSERT INTO {self.table} AS t ({', '.join([*columns, *self.insert_extra])}) "
-            f"SELECT {', '.join(['r.' + c for c in columns] + list(self.insert_extra.values()))} "
-            f"FROM {self.resolved}_new r"
-        )
+        names, selected = self._insert_columns()
+        new = f"{self.resolved}_new"
+        inserted = self._collect(f"INSERT INTO {self.table} AS t ({names}) SELECT {selected} FROM {new} r")
         if inserted or updated:
             execute(f"ANALYZE {self.table}")  # later statements join it: let the planner see its new size
         applied = scalar(f"SELECT count(*) FROM {self.resolved} WHERE NOT quarantined")
@@ -110,6 +181,8 @@ class Target:
 
     def delete_missing(self, scope_condition: str, params=None) -> int:
         """Delete live rows matching ``scope_condition`` (on alias t) whose key no staged row has."""
+        if self.loaded_empty:
+            return 0  # every live row was just inserted from the staged rows
         matches = " AND ".join(f"r.{column} = t.{column}" for column in self.key)
         return self._collect(
             f"DELETE FROM {self.table} t WHERE {scope_condition} "
