@@ -1,9 +1,10 @@
 """The district's code mappings applied to a staged package, in SQL, and the codes no mapping knows.
 
 Each vocabulary names a staged column holding a code as the SIS exports it and the mapping table
-that says what it means (students/models/codes.py, students/models/programs.py). ``map_codes``
-fills the mapped values with one UPDATE per vocabulary before duplicates are removed (the
-attendance key depends on the mapped kind of event); ``UnmappedCodes.resolve`` then counts the
+that says what it means (students/models/codes.py, students/models/programs.py). ``code_lookups``
+gives the file's mapped columns, filled by the typing statement itself as it stages the file
+(fields.py), before duplicates are removed (the attendance key depends on the mapped kind of
+event); ``UnmappedCodes.resolve`` then counts the
 codes no table knows, per vocabulary and code, and decides what their rows become:
 
 - *held back*: the row cannot be placed without its meaning (an attendance code: absence or
@@ -28,8 +29,7 @@ from students.models import AssessmentName, AttendanceCode, GradeCode, IncidentC
 from students.models.programs import ProgramCode
 from students.sis.format import FileSpec
 from students.sis.reader import RowError
-from students.sis.sql import execute, fetch, scalar
-from students.sis.staging import staging_table
+from students.sis.sql import execute, fetch, scalar, staging_table
 
 HELD_BACK, KEPT, KEPT_LIVE = "held back", "kept", "kept, live value"
 MAX_CODES_REPORTED = 100  # per vocabulary: enough to map, never a whole column of garbage
@@ -42,7 +42,7 @@ class Vocabulary:
     file: str
     column: str
     model: type[models.Model]
-    mapped: tuple[tuple[str, str, str], ...]  # (staging column, SQL type, expression on the mapping row m)
+    mapped: tuple[tuple[str, str, str], ...]  # (staging column, SQL type, expression on the mapping row {m})
     unmapped: str
     live_column: str = ""  # KEPT_LIVE: the students_student column an unmapped code leaves as it is
     new_rows_held: bool = False  # KEPT_LIVE: a row with no live value to keep is held back
@@ -70,30 +70,30 @@ VOCABULARIES = (
         "attendance",
         "attendance_code",
         AttendanceCode,
-        (("attendance_category", "text", "m.category"), ("code_excused", "boolean", "m.excused")),
+        (("attendance_category", "text", "{m}.category"), ("code_excused", "boolean", "{m}.excused")),
         HELD_BACK,
     ),
     Vocabulary(
         "discipline_incidents",
         "incident_code",
         IncidentCode,
-        (("incident_category", "text", "m.category"),),
+        (("incident_category", "text", "{m}.category"),),
         KEPT,
     ),
     Vocabulary(
         "discipline_incidents",
         "incident_location",
         IncidentLocation,
-        (("location_category", "text", "m.category"),),
+        (("location_category", "text", "{m}.category"),),
         KEPT,
     ),
-    Vocabulary("students", "grade", GradeCode, (("mapped_grade", "text", "m.grade"),), KEPT_LIVE, "grade", True),
+    Vocabulary("students", "grade", GradeCode, (("mapped_grade", "text", "{m}.grade"),), KEPT_LIVE, "grade", True),
     Vocabulary("students", "program_assigned", ProgramCode, (), KEPT),
     Vocabulary(
         "students",
         "plan_504",
         Plan504Code,
-        (("mapped_plan_504", "text", "m.status"),),
+        (("mapped_plan_504", "text", "{m}.status"),),
         KEPT_LIVE,
         "plan_504",
     ),
@@ -101,7 +101,7 @@ VOCABULARIES = (
         "assessments",
         "assessment_family",
         AssessmentName,
-        (("mapped_family", "text", "m.family"), ("mapped_subject", "text", "nullif(m.subject, '')")),
+        (("mapped_family", "text", "{m}.family"), ("mapped_subject", "text", "nullif({m}.subject, '')")),
         HELD_BACK,
     ),
 )
@@ -111,15 +111,18 @@ def vocabularies_of(file_name: str) -> list[Vocabulary]:
     return [vocabulary for vocabulary in VOCABULARIES if vocabulary.file == file_name]
 
 
-def map_codes(spec: FileSpec) -> None:
-    """Give the file's staging table its mapped columns, filled from the mapping tables."""
-    table = staging_table(spec.name)
-    for vocabulary in vocabularies_of(spec.name):
-        if not vocabulary.mapped:
-            continue
-        execute(f"ALTER TABLE {table} " + ", ".join(f"ADD COLUMN {name} {kind}" for name, kind, _ in vocabulary.mapped))
-        assignments = ", ".join(f"{name} = {expression}" for name, _, expression in vocabulary.mapped)
-        execute(f"UPDATE {table} s SET {assignments} FROM {vocabulary.table} m WHERE m.code = s.{vocabulary.column}")
+def mapped_columns(file_name: str) -> list[tuple[str, str]]:
+    """The staging table's columns holding mapped values: (name, SQL type)."""
+    return [(name, kind) for vocabulary in vocabularies_of(file_name) for name, kind, _ in vocabulary.mapped]
+
+
+def code_lookups(file_name: str) -> list[tuple]:
+    """The typing statement's lookups (fields.typing_statement) that fill the file's mapped columns."""
+    return [
+        (vocabulary.table, "code", vocabulary.column, [(name, expression) for name, _, expression in vocabulary.mapped])
+        for vocabulary in vocabularies_of(file_name)
+        if vocabulary.mapped
+    ]
 
 
 @dataclass

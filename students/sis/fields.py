@@ -148,10 +148,12 @@ def _levels(levels: list[str], source: str) -> str:
     return query
 
 
-def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, staged: str, today, window):
+def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, staged: str, today, window, lookups=()):
     """The INSERT that fills ``staged`` from ``raw`` (row_number, nul, f0, f1, …); returns (sql, params).
 
     ``positions`` holds, per column of the spec, its position in the file's header (None: absent).
+    ``lookups`` fill more columns in the same statement from tables keyed by a typed column's value:
+    (table, its key column, the typed column, ((staged column, expression on the table's row ``{m}``), …)).
     """
     statement = _Statement()
     today_param = statement.param(today, "::date")
@@ -187,11 +189,21 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
             value = f"CASE WHEN checked IS NOT NULL THEN NULL ELSE {value} END"
         if column.name not in spec.key:
             value = f"CASE WHEN {quarantined} THEN NULL ELSE {value} END"
-        final.append(f"{value}::{column.sql_type}")
+        final.append(f"{value}::{column.sql_type} AS {column.name}")
     all_errors = "CASE WHEN checked IS NULL THEN errors ELSE coalesce(errors, '{}') || checked END"
-    final_list = f"row_number, {quarantined}, {all_errors}, {', '.join(final)}"
+    final_list = f"row_number, {quarantined} AS quarantined, {all_errors} AS errors, {', '.join(final)}"
     query = _levels([", ".join(level) for level in (trimmed, parsed, coded, typed)] + [checked, final_list], f"{raw} r")
-    sql = f"INSERT INTO {staged} (row_number, quarantined, errors, {', '.join(spec.column_names)}) {query}"
+    targets, looked_up, joins = [], [], []
+    for index, (table, key, column, filled) in enumerate(lookups):
+        alias = f"m{index}"
+        joins.append(f"LEFT JOIN {table} {alias} ON {alias}.{key} = q.{column}")
+        for name, expression in filled:
+            targets.append(name)
+            looked_up.append(expression.format(m=alias))
+    if lookups:
+        query = f"SELECT q.*, {', '.join(looked_up)} FROM ({query}) q {' '.join(joins)}"
+    names = ", ".join([*spec.column_names, *targets])
+    sql = f"INSERT INTO {staged} (row_number, quarantined, errors, {names}) {query}"
     return sql, statement.params
 
 

@@ -19,7 +19,7 @@ from destruction.tombstones import refuse_destroyed_students
 from permissions.sync import sync_sis_grants
 from students.sis import guards, notify
 from students.sis.apply import Applier
-from students.sis.codes import UnmappedCodes, map_codes, mappings_digest
+from students.sis.codes import UnmappedCodes, mappings_digest
 from students.sis.format import FILES
 from students.sis.models import ImportFile, ImportRowError, ImportRun
 from students.sis.packages import check_package
@@ -138,7 +138,6 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
         progress.stage("checking references")
         with state.timed("resolve"):
             for checked in files:
-                map_codes(checked.spec)
                 state.errors += remove_duplicates(checked.spec)
                 if checked.spec.name == "students":
                     state.errors += refuse_destroyed_students(checked.spec.filename)

@@ -23,6 +23,10 @@ from django.db import connection
 CHANGED_TABLE = "sis_changed"
 
 
+def staging_table(name: str) -> str:
+    return f"sis_stg_{name}"
+
+
 def execute(sql: str, params=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

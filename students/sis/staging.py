@@ -8,21 +8,18 @@ quarantined: it is not applied, but its key still counts as present in the snaps
 
 import datetime
 
+from students.sis.codes import code_lookups, mapped_columns
 from students.sis.fields import split_error, typing_statement
 from students.sis.format import FILES, SECTION_KEY_NAMES, STUDENT_REF, FileSpec
 from students.sis.rawcopy import copy_raw
 from students.sis.reader import CheckedFile, RowError
-from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar
+from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar, staging_table
 
 # Keys the live tables enforce that are narrower than the file's natural key.
 DEDUPE_KEYS = {
-    "attendance": ("local_id", "event_date", "(attendance_category = 'tardy')"),  # mapped by codes.map_codes
+    "attendance": ("local_id", "event_date", "(attendance_category = 'tardy')"),  # mapped while typing
     "programs": ("plan_source_id",),
 }
-
-
-def staging_table(name: str) -> str:
-    return f"sis_stg_{name}"
 
 
 def raw_table(name: str) -> str:
@@ -35,7 +32,10 @@ def create_tables(files: list[CheckedFile]) -> None:
     execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (student_id bigint) ON COMMIT DROP")
     for checked in files:
         spec = checked.spec
-        columns = ", ".join(f"{column.name} {column.sql_type}" for column in spec.columns)
+        columns = ", ".join(
+            [f"{column.name} {column.sql_type}" for column in spec.columns]
+            + [f"{name} {kind}" for name, kind in mapped_columns(spec.name)]
+        )
         execute(
             f"CREATE TEMP TABLE {staging_table(spec.name)} "
             f"(row_number integer NOT NULL, quarantined boolean NOT NULL, errors text[], {columns}) ON COMMIT DROP"
@@ -49,7 +49,9 @@ def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: li
     irregular: list[RowError] = []
     copy_raw(checked, raw, irregular, on_bytes)
     positions = [checked.header.index(name) if name in checked.header else None for name in spec.column_names]
-    sql, params = typing_statement(spec, positions, raw=raw, staged=staged, today=today, window=window)
+    sql, params = typing_statement(
+        spec, positions, raw=raw, staged=staged, today=today, window=window, lookups=code_lookups(spec.name)
+    )
     execute(sql, params)
     execute(f"DROP TABLE {raw}")
     found = [
