@@ -18,6 +18,7 @@ from django.conf import settings
 from students.sis.format import FILE_BY_FILENAME, FILE_BY_NAME, FORMAT_VERSION, MANIFEST_FILENAME, FileSpec
 from students.sis.models import ImportFile
 
+UTF8 = "utf-8-sig"
 FALLBACK_ENCODING = "cp1252"
 MAX_FIELD_CHARS = 100_000
 csv.field_size_limit(MAX_FIELD_CHARS)
@@ -105,8 +106,13 @@ class ChunkStream(io.RawIOBase):
 
 
 def detect_encoding(stored: ImportFile) -> str:
-    """utf-8-sig when the whole file is strict UTF-8, else the fallback when it decodes, else an error."""
-    for encoding in ("utf-8-sig", FALLBACK_ENCODING):
+    """utf-8-sig when the whole file is strict UTF-8, else the fallback when it decodes, else an error.
+
+    Receiving records a file found strict UTF-8 (``ImportFile.encoding``); only other files are read here.
+    """
+    if getattr(stored, "encoding", "") == UTF8:
+        return UTF8
+    for encoding in (UTF8, FALLBACK_ENCODING):
         decoder = codecs.getincrementaldecoder(encoding)("strict")
         try:
             for chunk in stored.iter_bytes():

@@ -3,9 +3,11 @@
 Nothing is trusted before it is stored: zip member names that would escape the package's folder,
 damaged or truncated zips, and files or packages over the size limits are refused with a clear
 message. Sizes are counted as bytes are actually read, so a zip that lies about its sizes (a zip
-bomb) is stopped at the limit. Storing streams chunk by chunk, so memory stays flat.
+bomb) is stopped at the limit. Storing streams chunk by chunk, so memory stays flat; the same pass
+records whether a file is strict UTF-8, so the structure check need not decrypt it all again.
 """
 
+import codecs
 import hashlib
 import os
 import zipfile
@@ -18,7 +20,7 @@ from django.db import transaction
 
 from insights.encryption import cipher
 from students.sis.models import CHUNK_BYTES, ImportFile, ImportFileChunk, ImportRun
-from students.sis.reader import PackageError
+from students.sis.reader import UTF8, PackageError
 
 MAX_MEMBERS = 64
 
@@ -68,6 +70,8 @@ class _Store:
         self.names.add(name)
         stored = ImportFile.objects.create(run=self.run, name=name, sha256="", size=0)
         digest, size, index = hashlib.sha256(), 0, 0
+        utf8 = codecs.getincrementaldecoder(UTF8)("strict")
+        is_utf8 = True
         while chunk := source.read(CHUNK_BYTES):
             size += len(chunk)
             self.package_bytes += len(chunk)
@@ -76,10 +80,12 @@ class _Store:
             if self.package_bytes > self.max_package:
                 raise PackageError(f"The package is larger than the limit of {human_size(self.max_package)}.")
             digest.update(chunk)
+            is_utf8 = is_utf8 and _decodes(utf8, chunk)
             ImportFileChunk.objects.create(file=stored, index=index, data=cipher().encrypt(chunk))
             index += 1
         stored.sha256, stored.size = digest.hexdigest(), size
-        stored.save(update_fields=["sha256", "size"])
+        stored.encoding = UTF8 if is_utf8 and _decodes(utf8, b"", final=True) else ""
+        stored.save(update_fields=["sha256", "size", "encoding"])
 
     def add_zip(self, source: BinaryIO) -> None:
         try:
@@ -95,6 +101,14 @@ class _Store:
                     self.add(name, member)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError):
             raise PackageError("The zip file is damaged, truncated or encrypted; it could not be read.") from None
+
+
+def _decodes(decoder, chunk: bytes, *, final: bool = False) -> bool:
+    try:
+        decoder.decode(chunk, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def package_digest(run: ImportRun) -> str:

@@ -45,7 +45,9 @@ def rerun_for_real(run: ImportRun, *, actor) -> ImportRun:
         )
         for stored in run.files.all():
             chunks = list(stored.chunks.values_list("index", "data"))
-            copy = ImportFile.objects.create(run=fresh, name=stored.name, sha256=stored.sha256, size=stored.size)
+            copy = ImportFile.objects.create(
+                run=fresh, name=stored.name, sha256=stored.sha256, size=stored.size, encoding=stored.encoding
+            )
             ImportFileChunk.objects.bulk_create(
                 ImportFileChunk(file=copy, index=index, data=data) for index, data in chunks
             )
