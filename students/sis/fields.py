@@ -21,7 +21,6 @@ from students.sis.sql import fetch
 # Whitespace as Python's str.strip() and the regex \s know it, for PostgreSQL's btrim and patterns.
 WHITESPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 EMAIL_PATTERN_SQL = f"^[^@{WHITESPACE}]+@[^@{WHITESPACE}]+\\.[^@{WHITESPACE}]+$"
-DATE_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 TIME_PATTERN = "^([01][0-9]|2[0-3])(:?[0-5][0-9](:?[0-5][0-9]([.,][0-9]{1,6})?)?)?$"
 INT_PATTERN = "^-?[0-9]{1,9}$"
 DECIMAL_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$"
@@ -50,16 +49,19 @@ class _Statement:
 
 
 def _date_from(x: str) -> str:
-    """A date from text already matching DATE_PATTERN, or NULL for an impossible one (2025-02-30)."""
+    """A date from text written YYYY-MM-DD, or NULL for another shape or an impossible date (2025-02-30)."""
     year, month, day = (f"substr({x}, {start}, {length})::int" for start, length in ((1, 4), (6, 2), (9, 2)))
     leap = f"(mod({year}, 4) = 0 AND (mod({year}, 100) <> 0 OR mod({year}, 400) = 0))"
     days = (
         f"CASE {month} WHEN 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
         f"WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END"
     )
+    # translate() is the cheap test of the shape (every ASCII digit made 0); day 1-28 needs no calendar.
     return (
-        f"CASE WHEN {x} ~ '{DATE_PATTERN}' THEN CASE WHEN {year} >= 1 AND {month} BETWEEN 1 AND 12 THEN "
-        f"CASE WHEN {day} BETWEEN 1 AND {days} THEN make_date({year}, {month}, {day}) END END END"
+        f"CASE WHEN translate({x}, '123456789', '000000000') = '0000-00-00' THEN "
+        f"CASE WHEN {year} >= 1 AND {month} BETWEEN 1 AND 12 THEN "
+        f"CASE WHEN {day} BETWEEN 1 AND 28 OR {day} BETWEEN 1 AND {days} THEN make_date({year}, {month}, {day}) "
+        "END END END"
     )
 
 
@@ -117,7 +119,9 @@ def _rejected(column: Column, p: str, statement: _Statement, today_param: str) -
 
 def _trimmed(raw: str, statement: _Statement) -> str:
     """The field's text without surrounding whitespace; NULL for a null marker."""
-    text = f"btrim({raw}, %(ws)s)"
+    # Text starting and ending with printable ASCII has no surrounding whitespace: no need to trim it.
+    edges = f"ascii({raw}) BETWEEN 33 AND 126 AND ascii(right({raw}, 1)) BETWEEN 33 AND 126"
+    text = f"CASE WHEN {edges} THEN {raw} ELSE btrim({raw}, %(ws)s) END"
     for marker in sorted(NULL_MARKERS):
         text = f"nullif({text}, {statement.param(marker)})"
     return text

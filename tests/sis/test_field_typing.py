@@ -36,6 +36,8 @@ def one_field(column: Column, raw: str):
 
 FIELDS = [
     (text("name", 5), "  abc \u00a0", "abc", []),
+    (text("name", 5), "abc\u2003", "abc", []),  # printable start, whitespace only at the end
+    (text("name", 5), "\u00e9t\u00e9 ", "\u00e9t\u00e9", []),  # a non-ASCII first letter is not taken for space
     (text("name", 5), "abcdef", None, ["too_long"]),
     (text("name", 5), "NULL", None, []),
     (text("name", 5), "\\N", None, []),
@@ -56,6 +58,9 @@ FIELDS = [
     (date("day", not_future=True), "2025-13-01", None, ["bad_date"]),
     (date("day", not_future=True), "0000-01-01", None, ["bad_date"]),
     (date("day", not_future=True), "01/02/2015", None, ["bad_date"]),
+    (date("day", not_future=True), "2025-01-00", None, ["bad_date"]),
+    (date("day", not_future=True), "2025-01-28", datetime.date(2025, 1, 28), []),
+    (date("day", not_future=True), "\uff12025-01-01", None, ["bad_date"]),  # a full-width digit is no digit
     (date("day", not_future=True), "2025-W01-1", None, ["bad_date"]),  # ISO, but not YYYY-MM-DD
     (date("day", not_future=True), "2026-06-16", None, ["future_date"]),
     (date("day"), "2999-01-01", datetime.date(2999, 1, 1), []),
