@@ -1,8 +1,10 @@
 """Migration 0004 partitions a log that already holds rows, keeps every row and the chain, and can be undone."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -79,3 +81,10 @@ def test_undoing_the_migration_keeps_every_row_in_a_plain_table(plain_log_with_r
     assert [check.problem for check in verify()] == [None, None, None]
     with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_accessevent")
+
+
+@pytest.mark.django_db
+def test_djangos_model_state_still_matches_the_migrations():
+    output = io.StringIO()
+    call_command("makemigrations", "audit", "--check", "--dry-run", stdout=output)
+    assert output.getvalue() == "No changes detected in app 'audit'\n"
