@@ -41,22 +41,28 @@ def jordan_absent(demo):
     return absent
 
 
-def test_four_recent_absences_without_a_note_need_attention(client_for, jordan_absent):
+@pytest.fixture(params=["teacher.5", "district"])
+def viewer(request):
+    """Jordan's homeroom teacher, and a districtwide educator (whose list starts from the district's absences)."""
+    return request.param
+
+
+def test_four_recent_absences_without_a_note_need_attention(viewer, client_for, jordan_absent):
     jordan_absent(4)
-    assert "Jordan Okafor" in section(home(client_for("teacher.5")), "attention-absences")
+    assert "Jordan Okafor" in section(home(client_for(viewer)), "attention-absences")
 
 
-def test_three_recent_absences_do_not(client_for, jordan_absent):
+def test_three_recent_absences_do_not(viewer, client_for, jordan_absent):
     jordan_absent(3)
-    assert "Jordan Okafor" not in section(home(client_for("teacher.5")), "attention-absences")
+    assert "Jordan Okafor" not in section(home(client_for(viewer)), "attention-absences")
 
 
-def test_absences_older_than_45_days_do_not_count(client_for, jordan_absent):
+def test_absences_older_than_45_days_do_not_count(viewer, client_for, jordan_absent):
     jordan_absent(4, days_ago_from=46)
-    assert "Jordan Okafor" not in section(home(client_for("teacher.5")), "attention-absences")
+    assert "Jordan Okafor" not in section(home(client_for(viewer)), "attention-absences")
 
 
-def test_a_note_since_the_absences_began_takes_the_student_off_the_list(client_for, demo, jordan_absent):
+def test_a_note_since_the_absences_began_takes_the_student_off_the_list(viewer, client_for, demo, jordan_absent):
     jordan = jordan_absent(4)
     EventNote.objects.create(
         student=jordan,
@@ -66,10 +72,10 @@ def test_a_note_since_the_absences_began_takes_the_student_off_the_list(client_f
         is_restricted=True,
         recorded_at=timezone.now(),
     )
-    assert "Jordan Okafor" not in section(home(client_for("teacher.5")), "attention-absences")
+    assert "Jordan Okafor" not in section(home(client_for(viewer)), "attention-absences")
 
 
-def test_a_note_before_the_absences_does_not(client_for, demo, jordan_absent):
+def test_a_note_before_the_absences_does_not(viewer, client_for, demo, jordan_absent):
     jordan = jordan_absent(4, days_ago_from=5)
     EventNote.objects.create(
         student=jordan,
@@ -78,13 +84,13 @@ def test_a_note_before_the_absences_does_not(client_for, demo, jordan_absent):
         text="Earlier call.",
         recorded_at=at(timezone.localdate() - datetime.timedelta(days=20)),
     )
-    assert "Jordan Okafor" in section(home(client_for("teacher.5")), "attention-absences")
+    assert "Jordan Okafor" in section(home(client_for(viewer)), "attention-absences")
 
 
-def test_a_student_who_left_is_not_on_the_attention_list(client_for, jordan_absent):
+def test_a_student_who_left_is_not_on_the_attention_list(viewer, client_for, jordan_absent):
     jordan = jordan_absent(5)
     Student.objects.filter(pk=jordan.pk).update(enrollment_status="Withdrawn")
-    assert "Jordan Okafor" not in section(home(client_for("principal.baker")), "attention-absences")
+    assert "Jordan Okafor" not in section(home(client_for(viewer)), "attention-absences")
 
 
 def test_a_high_school_student_failing_a_section_without_a_recent_note_needs_attention(client_for, demo):
