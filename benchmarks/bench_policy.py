@@ -12,6 +12,7 @@ from django.db import transaction
 from benchmarks.district import ensure_bench_district
 from benchmarks.timing import interleaved_medians
 from educators.models import Educator
+from permissions.holdings import once_per_request
 from permissions.models import StudentGrant
 from permissions.policy import get_visible_student_or_404, visible_students
 from students.demo import cast
@@ -54,6 +55,7 @@ def run(report):
     with transaction.atomic():
         for label, key in ARCHETYPES:
             educator = Educator.objects.get(email=f"{key}@{cast.EMAIL_DOMAIN}") if key else _caseload_educator()
+            once_per_request(educator)
             visible = visible_students(educator).count()
             seconds, baseline = _median_pair(
                 lambda educator=educator: visible_students(educator).count(), lambda: Student.objects.count()
@@ -65,6 +67,7 @@ def run(report):
             )
             report(f"first page of {PAGE} by name: {label}", seconds, baseline)
         teacher = Educator.objects.get(email=f"teacher.5@{cast.EMAIL_DOMAIN}")
+        once_per_request(teacher)
         student_id = visible_students(teacher).values_list("pk", flat=True).first()
         seconds, baseline = _median_pair(
             lambda: get_visible_student_or_404(teacher, student_id), lambda: Student.objects.get(pk=student_id)
