@@ -3,14 +3,15 @@
 Each file becomes one or more ``Target`` upserts plus, where the format says so, a snapshot step:
 students and educators missing from their file are flagged (never deleted), section assignments
 missing within the package's schools and school years are deleted, event rows missing inside the
-declared window are deleted. Derived columns (homeroom grades, school grades, English-learner
+declared window are deleted. A district's first import (no students yet) fills its empty tables
+in bulk (sql.Target). Derived columns (homeroom grades, school grades, English-learner
 status from programs) are recomputed from what was applied.
 """
 
 from django.conf import settings
 
 from students.sis.events import EventsMixin
-from students.sis.sql import Target, changing, execute, scalar
+from students.sis.sql import Target, changing, execute, is_empty, scalar
 from students.sis.staging import staging_table as stg
 
 NOW = "now()"
@@ -35,11 +36,14 @@ class Applier(EventsMixin):
 
     def _run(self, target: Target) -> dict[str, int]:
         target.params = {**self.params, **target.params}
+        target.first_load = self.first_load
         counts = target.upsert()
         self.counts.setdefault(target.label, {}).update(counts)
         return counts
 
     def apply(self) -> dict[str, dict[str, int]]:
+        # A district without students yet has no pages to serve: its tables may be locked for a bulk load.
+        self.first_load = is_empty("students_student")
         for name in (
             "schools",
             "educators",

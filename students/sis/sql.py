@@ -6,9 +6,10 @@ and every student a statement changes is collected in the ``sis_changed`` tempor
 run's audit event. Identifiers here come from code, never from a package: values always travel as
 query parameters.
 
-A table that is empty when its file is applied (a district's first import) is filled by one
-INSERT from the staging query instead: its secondary indexes, unique constraints and foreign keys
-are dropped for the load and made again after it, within the run's transaction. Building an index
+In a district's first import (no students yet), a table still empty when its file is applied is
+filled by one INSERT from the staging query instead: its secondary indexes, unique constraints and
+foreign keys are dropped for the load and made again after it, within the run's transaction (which
+holds the table locked until it ends: a live district's pages never wait on that). Building an index
 once and checking a foreign key with one join is far cheaper than maintaining both row by row
 (and queueing a deferred check per row for the commit), and the guarantee is the same: the
 constraints are checked over every row before the transaction can commit, and a failure rolls the
@@ -115,6 +116,7 @@ class Target:
     update_extra: dict[str, str] = field(default_factory=dict)
     student: str | None = None
 
+    first_load: bool = False  # the district has no students yet: an empty table may be loaded in bulk
     loaded_empty: bool = False
 
     @property
@@ -152,7 +154,7 @@ class Target:
 
     def upsert(self) -> dict[str, int]:
         """Update rows that differ, insert new keys; returns inserted/updated/unchanged counts."""
-        if is_empty(self.table):
+        if self.first_load and is_empty(self.table):
             return self._load_empty()
         self.materialise()
         matches = " AND ".join(f"t.{column} = r.{column}" for column in self.key)

@@ -1,0 +1,46 @@
+"""A district's first import loads its empty tables in bulk and leaves their schema as the migrations made it."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from students.models import Student
+from students.sis.models import ImportRun
+from tests.sis.conftest import STUDENTS
+from tests.sis.test_bad_input import import_package
+
+
+def schema() -> list[tuple]:
+    """Every index and constraint of the public tables, by name and definition."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' UNION ALL "
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2, 3"
+        )
+        return cursor.fetchall()
+
+
+def rebuilding_statements(queries) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith(("DROP INDEX", "ALTER TABLE"))]
+
+
+def test_a_first_import_rebuilds_indexes_and_constraints_as_they_were(packages, importer):
+    assert not Student.objects.exists()
+    before = schema()
+    with CaptureQueriesContext(connection) as queries:
+        run = import_package(packages.basic(), importer)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert Student.objects.count() == len(STUDENTS)
+    rebuilt = rebuilding_statements(queries.captured_queries)
+    assert any("students_student" in sql and "ADD CONSTRAINT" in sql for sql in rebuilt)
+    assert schema() == before
+
+
+def test_a_district_with_students_is_updated_in_place(packages, importer):
+    import_package(packages.basic(), importer)
+    changed = [dict(STUDENTS[0], first_name="Renamed"), *STUDENTS[1:]]
+    with CaptureQueriesContext(connection) as queries:
+        run = import_package(packages.basic(students=changed), importer)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert run.counts["students"]["updated"] == 1
+    assert rebuilding_statements(queries.captured_queries) == []
