@@ -28,6 +28,7 @@ ACTION_WORDS = {
     "students:profile": "viewed the profile",
     "students:profile_pdf": "downloaded the profile as a PDF",
     "students:case_history": "viewed the case history",
+    "students:educators_with_access": "viewed which educators have access to the student",
     "students:note_create": "wrote a note",
     "students:note_edit": "edited a note",
     "students:restricted_note": "opened a restricted note",
