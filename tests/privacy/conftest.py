@@ -2,6 +2,7 @@
 
 import pytest
 
+from students.models import EventNote
 from tests import privacy_fixtures
 
 demo_district, demo, officer = privacy_fixtures.demo_district, privacy_fixtures.demo, privacy_fixtures.officer
@@ -16,3 +17,15 @@ def client_for(client, demo):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def note(demo):
+    """A parent-contact note about Mateo, for a family to dispute."""
+    return EventNote.objects.create(
+        student=demo.student("mateo"),
+        author=demo.educator("teacher.5"),
+        note_type="parent",
+        text="Mateo was absent all week.",
+        recorded_at="2026-10-01T12:00:00Z",
+    )

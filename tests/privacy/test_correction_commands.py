@@ -11,22 +11,11 @@ from audit.models import AccessEvent
 from destruction.models import Destruction, Tombstone
 from destruction.tombstones import local_id_hash
 from privacy.models import CorrectionRequest, DisagreementStatement
-from students.models import EventNote, Service
+from students.models import Service
 
 pytestmark = pytest.mark.django_db
 
 RECEIVED = "2026-11-02"
-
-
-@pytest.fixture
-def note(demo):
-    return EventNote.objects.create(
-        student=demo.student("mateo"),
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Mateo was absent all week.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
 
 
 def run(name: str, actor, *options: str) -> str:

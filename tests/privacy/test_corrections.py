@@ -28,17 +28,6 @@ RECEIVED = datetime.date(2026, 11, 2)
 
 
 @pytest.fixture
-def note(demo):
-    return EventNote.objects.create(
-        student=demo.student("mateo"),
-        author=demo.educator("teacher.5"),
-        note_type="parent",
-        text="Mateo was absent all week.",
-        recorded_at="2026-10-01T12:00:00Z",
-    )
-
-
-@pytest.fixture
 def service(demo):
     return Service.objects.create(
         student=demo.student("mateo"),
