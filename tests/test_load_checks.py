@@ -1,6 +1,16 @@
 """The load test's checks fail a run that exercised nothing, rather than passing it."""
 
-from benchmarks.load.checks import KINDS, Findings, Outage, Request, check_coverage, check_errors
+from benchmarks.load.checks import (
+    KINDS,
+    Findings,
+    Outage,
+    Request,
+    Served,
+    check_coverage,
+    check_errors,
+    read_access_log,
+    worker_table,
+)
 
 
 def _request(kind: str, started: float, *, status: str = "200", seconds: float = 0.1) -> Request:
@@ -65,3 +75,39 @@ def test_a_failure_during_the_outage_is_not_one_outside_it():
     requests.append(_request("home", 30.0, status="500"))
     check_errors(requests, outage, findings)
     assert findings.problems == ["1 requests failed outside the outage: Counter({'500': 1})"]
+
+
+def test_the_workers_access_log_is_read_by_request_id(tmp_path):
+    log = tmp_path / "gunicorn.log"
+    log.write_text(
+        "[2026-12-01 16:10:30 -0500] [16363] [INFO] Starting gunicorn\n"
+        '127.0.0.1 "GET / HTTP/1.1" 200 5120 45ms cpu=30.5ms request_id=home-1\n'
+        '127.0.0.1 "GET /healthz HTTP/1.1" 200 2 1ms cpu=-ms request_id=-\n'
+    )
+
+    served = read_access_log(log)
+
+    assert list(served) == ["home-1"]
+    assert (served["home-1"].seconds, served["home-1"].cpu_seconds) == (0.045, 0.0305)
+
+
+def test_the_worker_table_divides_each_kind_by_the_trivial_page_and_says_what_queued():
+    requests = [_request("trivial", 0.0, seconds=0.110), _request("profile", 1.0, seconds=0.160)]
+    requests.append(_request("profile", 2.0, status="503", seconds=0.010))  # failed: not a page's cost
+    served = {
+        requests[0].request_id: Served(seconds=0.010, cpu_seconds=0.008),
+        requests[1].request_id: Served(seconds=0.060, cpu_seconds=0.040),
+        requests[2].request_id: Served(seconds=0.005, cpu_seconds=0.004),
+    }
+
+    lines = worker_table(requests, served)
+
+    assert lines[1].split() == ["trivial", "10.0", "10.0", "8.0", "125", "100.0", "1.00x", "/", "1.00x", "/", "1.00x"]
+    assert lines[2].split() == ["profile", "60.0", "60.0", "40.0", "25", "100.0", "6.00x", "/", "6.00x", "/", "5.00x"]
+    assert lines[3] == "share of the educators' waiting spent queued for a free worker: 74%"
+
+
+def test_the_worker_table_says_so_when_there_is_no_trivial_page_to_divide_by():
+    assert worker_table([_request("home", 0.0)], {}) == [
+        "in the worker: no trivial request in gunicorn's access log to compare with"
+    ]

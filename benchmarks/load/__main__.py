@@ -1,7 +1,7 @@
 """`make load`: serve a seeded district with gunicorn and the job worker, load it, check it, stop it all.
 
-Options: --students (district size, default 50,000; reused when the load database already holds one
-that size), --users (concurrent educators, 20), --seconds (the steady phase, 60), --workers
+Options: --students (district size, default 50,000; the district an earlier run seeded is reused
+when it is that size, see district.py), --users (concurrent educators, 20), --seconds (the steady phase, 60), --workers
 (gunicorn workers, 2), --fault-seconds (the phase that restarts PostgreSQL, 30; 0 skips it; it
 needs the private PostgreSQL `make` starts, as it is the one this command can restart).
 Exits non-zero when a check fails, so CI notices a regression; the latency goals are printed, not
@@ -123,6 +123,9 @@ def _phase(name, args, url, plan, workdir, env, *, fault: bool):
     findings = checks.Findings()
     for line in checks.latency_table(requests, duration):
         print(line)
+    for line in checks.worker_table(requests, checks.read_access_log(workdir / "gunicorn.log")):
+        print(line)
+    print("machine load average (1, 5, 15 min): " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
     checks.check_coverage(requests, outage, findings)
     checks.check_errors(requests, outage, findings)
     checks.check_audit(requests, findings)
@@ -172,14 +175,15 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.core.management import call_command
 
-    from benchmarks.district import ensure_bench_district
+    from benchmarks.load.district import ensure_load_district
     from benchmarks.load.plan import write_plan
 
     call_command("collectstatic", interactive=False, verbosity=0)  # as Heroku's build does
-    started = time.monotonic()
-    ensure_bench_district(args.students)
-    print(f"district of {args.students:,} students ready in {time.monotonic() - started:.0f} s", flush=True)
     can_restart = os.environ.get("INSIGHTS_PRIVATE_DATABASE") == "1"
+    started = time.monotonic()
+    seeded = ensure_load_district(args.students, private_database=can_restart)
+    how = "seeded" if seeded else "reused"
+    print(f"district of {args.students:,} students {how} in {time.monotonic() - started:.0f} s", flush=True)
     if args.fault_seconds and not can_restart:
         print("fault phase skipped: DATABASE_URL is not the private PostgreSQL this command can restart")
     url = f"http://127.0.0.1:{args.port}"

@@ -10,6 +10,7 @@
 """
 
 import csv
+import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ OK_STATUSES = ("200", "302")
 MAX_ERROR_SECONDS = 30.0
 # After PostgreSQL is back, the first requests may still find a connection that died with it.
 RECOVERY_GRACE_SECONDS = 5.0
+# gunicorn's access log (gunicorn.conf.py): the worker's time on the request, its CPU time, the request id.
+ACCESS_LOG_LINE = re.compile(r" (?P<ms>\d+)ms cpu=(?P<cpu>[\d.]+)ms request_id=(?P<request_id>\S+)$")
 
 
 @dataclass
@@ -82,6 +85,24 @@ def read_log(path) -> list[Request]:
         ]
 
 
+@dataclass
+class Served:
+    """What a gunicorn worker's access log line says of one request: time in the worker and CPU time."""
+
+    seconds: float
+    cpu_seconds: float
+
+
+def read_access_log(path) -> dict[str, Served]:
+    """The access log's lines by request id (lines of other requests, and other log lines, are skipped)."""
+    served = {}
+    with open(path) as log:
+        for line in log:
+            if found := ACCESS_LOG_LINE.search(line.rstrip("\n")):
+                served[found["request_id"]] = Served(int(found["ms"]) / 1000, float(found["cpu"]) / 1000)
+    return served
+
+
 def percentile(values: list[float], point: int) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -105,6 +126,44 @@ def latency_table(requests: list[Request], duration: float) -> list[str]:
             + " ".join(f"{points[p] * 1000:>8.1f}" for p in (50, 95, 99))
             + f"   {ratios}"
         )
+    return lines
+
+
+def worker_table(requests: list[Request], served: dict[str, Served]) -> list[str]:
+    """Per page kind, what the workers' access log says: time in the worker (the queue for a free worker
+    excluded) and CPU time per request, as ratios to the trivial page's, and how long requests queued.
+
+    Under a saturated server the client's latencies are mostly the queue, which every kind waits in
+    alike; these figures are the pages' own cost."""
+    by_kind: dict[str, list[tuple[Request, Served]]] = defaultdict(list)
+    for request in requests:
+        if request.ok and request.request_id in served:
+            by_kind[request.kind].append((request, served[request.request_id]))
+    if not by_kind.get(TRIVIAL):
+        return ["in the worker: no trivial request in gunicorn's access log to compare with"]
+
+    def figures(pairs):
+        worker = [s.seconds for _, s in pairs]
+        cpu = statistics.mean(s.cpu_seconds for _, s in pairs)
+        queued = statistics.median(max(r.seconds - s.seconds, 0.0) for r, s in pairs)
+        return percentile(worker, 50), percentile(worker, 95), cpu, queued
+
+    trivial = figures(by_kind[TRIVIAL])
+    lines = [
+        f"{'in worker':<12} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} {'per core/s':>10} {'queued ms':>10}"
+        "   ratio to trivial p50/p95/CPU"
+    ]
+    for kind in sorted(by_kind, key=lambda name: (name != TRIVIAL, name)):
+        values = figures(by_kind[kind])
+        ratios = " / ".join(f"{values[i] / trivial[i]:.2f}x" if trivial[i] else "-" for i in range(3))
+        per_core = f"{1 / values[2]:.0f}" if values[2] else "-"
+        lines.append(
+            f"{kind:<12} {values[0] * 1000:>8.1f} {values[1] * 1000:>8.1f} {values[2] * 1000:>8.1f}"
+            f" {per_core:>10} {values[3] * 1000:>10.1f}   {ratios}"
+        )
+    pairs = [pair for kind_pairs in by_kind.values() for pair in kind_pairs]
+    waited = sum(max(r.seconds - s.seconds, 0.0) for r, s in pairs) / sum(r.seconds for r, _ in pairs)
+    lines.append(f"share of the educators' waiting spent queued for a free worker: {waited:.0%}")
     return lines
 
 

@@ -3,16 +3,17 @@
 import datetime
 import io
 import logging
+import re
 import runpy
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils.module_loading import import_string
-from gunicorn import glogging
 from gunicorn.config import Config
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -185,23 +186,42 @@ def test_gunicorns_access_log_has_the_path_but_no_query_string_or_referrer(capsy
     request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-1"), ("REFERER", environ["HTTP_REFERER"])])
     response = SimpleNamespace(status="200 OK", sent=512, headers=[])
 
-    glogging.Logger(config).access(response, request, environ, datetime.timedelta(milliseconds=12))
+    conf["logger_class"](config).access(response, request, environ, datetime.timedelta(milliseconds=12))
 
-    assert capsys.readouterr().out == '10.1.2.3 "GET /students/ HTTP/1.1" 200 512 12ms request_id=req-1\n'
+    assert capsys.readouterr().out == '10.1.2.3 "GET /students/ HTTP/1.1" 200 512 12ms cpu=-ms request_id=req-1\n'
+
+
+def test_gunicorns_access_log_says_the_cpu_time_the_worker_spent_on_the_request(capsys):
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    config = Config()
+    for name in ("accesslog", "access_log_format"):
+        config.set(name, conf[name])
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
+    request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-2")])
+    conf["pre_request"](None, request)
+    spin_until = time.process_time() + 0.05
+    while time.process_time() < spin_until:  # the request's work: 50 ms of CPU
+        pass
+
+    conf["logger_class"](config).access(
+        SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ, datetime.timedelta(milliseconds=80)
+    )
+
+    cpu_ms = float(re.search(r" cpu=([\d.]+)ms ", capsys.readouterr().out).group(1))
+    assert 50 <= cpu_ms < 1000
 
 
 GUNICORN_PROBE = """
 import runpy, sys
 from types import SimpleNamespace
 import datetime
-from gunicorn import glogging
 from gunicorn.config import Config
 
 conf = runpy.run_path(sys.argv[1])
 config = Config()
 for name in ("accesslog", "errorlog", "access_log_format", "logconfig_dict"):
     config.set(name, conf[name])
-log = glogging.Logger(config)
+log = conf["logger_class"](config)
 try:
     raise ValueError("no reply from zebulon.q@familymail.example about /search/?q=Zebulon+Quarrington")
 except ValueError:
@@ -228,5 +248,5 @@ def test_gunicorns_error_log_goes_through_the_scrubbing_filter_and_its_access_lo
     assert "ValueError: no reply from [email] about /search/?[query]" in result.stderr
     assert "Zebulon" not in result.stderr and "familymail" not in result.stderr
     assert result.stdout == (
-        '10.1.2.3 "POST /search/ HTTP/1.1" 200 512 12ms request_id=3f2b8c1e-9d4a-4e6b-8a21-508412345678\n'
+        '10.1.2.3 "POST /search/ HTTP/1.1" 200 512 12ms cpu=-ms request_id=3f2b8c1e-9d4a-4e6b-8a21-508412345678\n'
     )
