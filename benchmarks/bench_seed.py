@@ -1,4 +1,4 @@
-"""Seeding: time to build the 50,000-student benchmark district with seed_demo's bulk generator.
+"""Seeding: time to build the benchmark district (BENCH_STUDENTS, default 50,000) with seed_demo's bulk generator.
 
 The baseline is the default 600-student demo district, built (and rolled back) in the same run.
 Runs first: the other benchmarks reuse the district it leaves behind.

@@ -2,15 +2,17 @@
 
 Deterministic for a given seed and day: every random choice comes from one ``random.Random(seed)``
 (generated counselors' names from a second stream of the same seed) and rows are inserted in a
-fixed order, so ids match between runs after ``--reset``. Rows are written with ``bulk_create`` in
-large batches so a 50,000-student district takes minutes. The schools, people and classes are
-built here; their history (history.py) and grants (grants.py) by the builder's mixins.
+fixed order, so ids match between runs after ``--reset``. The schools, people and classes (a few
+thousand rows even for the largest district) are written with ``bulk_create``; the students
+(roster.py) and their history (history.py) by COPY as plain tuples, a batch at a time (see
+insights/bulkload.py), and the grants by grants.py. A large district's big tables are loaded
+without their secondary indexes and foreign keys, which are made again before the build returns.
 """
 
 import datetime
 import random
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -18,10 +20,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from educators.models import Educator
-from students.demo import BATCH_SIZE, cast
+from insights.bulkload import rebuilt_after_load
+from students.demo import cast
 from students.demo.grants import GrantsMixin
 from students.demo.history import HistoryMixin
-from students.demo.names import FIRST_NAMES, HOME_LANGUAGES, LAST_NAMES, STREETS
+from students.demo.names import FIRST_NAMES, LAST_NAMES
+from students.demo.roster import RosterMixin
 from students.models import (
     Course,
     District,
@@ -31,7 +35,6 @@ from students.models import (
     SchoolGrade,
     Section,
     Student,
-    StudentSectionAssignment,
 )
 from students.models.grades import GRADE_ORDER, school_year_of
 
@@ -48,6 +51,22 @@ HIGH_SCHOOL_COURSES = (
 )
 GENERATED_SCHOOL_TYPES = (("ES", ("KF", "1", "2", "3", "4", "5")), ("K8", tuple(cast.SCHOOLS[1].grades)))
 
+# From this many students on, the big tables are loaded without their indexes and keys, made again after.
+BULK_STUDENTS = 20_000
+BULK_TABLES = (
+    "students_student",
+    "students_studentsectionassignment",
+    "students_absence",
+    "students_tardy",
+    "students_disciplineincident",
+    "students_eventnote",
+    "students_service",
+    "students_starresult",
+    "students_mcasresult",
+    "students_accessresult",
+    "students_plan504",
+    "students_iep",
+)
 # The data a --reset removes, truncated together; audit tables are deliberately not among them.
 DEMO_TABLES = (
     "permissions_districtgrant",
@@ -117,10 +136,23 @@ def has_demo_data() -> bool:
     return Student.objects.exists() or Educator.objects.exists()
 
 
-class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
-    """Generates the district in memory order, writing each kind of row in bulk."""
+class DemoDistrictBuilder(RosterMixin, HistoryMixin, GrantsMixin):
+    """Generates the district in memory order, writing each kind of row in bulk.
 
-    def __init__(self, *, student_count: int, seed: int, today: datetime.date, password: str):
+    ``rebuild_indexes`` loads the big tables without their secondary indexes and foreign keys and
+    makes them again at the end; by default only for a district of BULK_STUDENTS or more, where
+    that is the faster way (for a small one, dropping and making them costs more than it saves).
+    """
+
+    def __init__(
+        self,
+        *,
+        student_count: int,
+        seed: int,
+        today: datetime.date,
+        password: str,
+        rebuild_indexes: bool | None = None,
+    ):
         self.seed = seed
         self.rng = random.Random(seed)
         self.student_count = student_count
@@ -128,11 +160,17 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
         self.current_year = school_year_of(today)
         self.password_hash = make_password(password or None)  # an empty password gives an unusable one
         self.summary = DemoSummary()
+        self.time_zone = timezone.get_current_timezone()
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))
+        self.rebuild_indexes = student_count >= BULK_STUDENTS if rebuild_indexes is None else rebuild_indexes
 
     # --- organisation ---------------------------------------------------------------------
     def build(self) -> DemoSummary:
-        with transaction.atomic():
+        with transaction.atomic(), ExitStack() as rebuilt:
+            self.written_at = timezone.now()  # what auto_now columns say for every row of the build
+            if self.rebuild_indexes:
+                for table in BULK_TABLES:
+                    rebuilt.enter_context(rebuilt_after_load(table))
             self.district = District.objects.current()
             self._schools()
             self._educators()
@@ -153,6 +191,7 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
             [School(local_id=local_id, name=name, school_type=kind) for local_id, name, kind, _ in specs]
         )
         self.school_by_id = {school.local_id: school for school in self.schools}
+        self.school_type_of = {school.pk: school.school_type for school in self.schools}
         self.grades_of = {local_id: grades for local_id, _, _, grades in specs}
         self.school_grades = SchoolGrade.objects.bulk_create(
             [
@@ -289,126 +328,3 @@ class DemoDistrictBuilder(HistoryMixin, GrantsMixin):
         ]
         Educator.objects.bulk_create(self.generated_counselors)
         self.counselor_of_school.update({educator.home_school_id: educator for educator in self.generated_counselors})
-
-    # --- students -------------------------------------------------------------------------
-    def _students(self):
-        rng = self.rng
-        rows, self.profiles = [], []
-        for index, person in enumerate(cast.STUDENTS):
-            rows.append(self._named_student(index, person))
-            self.profiles.append(person)
-        school_ids = [s.local_id for s in self.schools]
-        for index in range(len(rows), self.student_count):
-            sid = school_ids[index % len(school_ids)]
-            school = self.school_by_id[sid]
-            grade = rng.choice(self.grades_of[sid])
-            homeroom = rng.choice(self.homerooms_by_school_grade[(school.pk, grade)])
-            rows.append(self._generated_student(index, school, grade, homeroom))
-            self.profiles.append(None)
-        self.students = Student.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        self.summary.students = len(self.students)
-        self._section_assignments()
-
-    def _birth_date(self, grade: str) -> datetime.date:
-        age = 5 + GRADE_ORDER[grade] - 1  # KF is position 1: five-year-olds
-        start = datetime.date(self.current_year - age, 9, 1)
-        return start - datetime.timedelta(days=self.rng.randrange(365))
-
-    def _contact(self, last_name: str) -> dict:
-        rng = self.rng
-        guardian = f"{rng.choice(FIRST_NAMES)} {last_name}"
-        return {
-            "guardian_name": guardian,
-            "primary_phone": f"617-555-{rng.randrange(10000):04d}",
-            "primary_email": f"{guardian.split()[0].lower()}.{last_name.lower()}@family.example",
-            "address": f"{rng.randrange(1, 400)} {rng.choice(STREETS)}, Somerville, MA 02143",
-        }
-
-    def _named_student(self, index: int, person: cast.CastStudent) -> Student:
-        homeroom = self.homeroom_by_name.get((person.school, person.homeroom)) if person.homeroom else None
-        if homeroom is None and person.school != cast.RIVERSIDE:
-            school = self.school_by_id[person.school]
-            homeroom = self.homerooms_by_school_grade[(school.pk, person.grade)][0]
-        return Student(
-            local_id=f"{100000 + index}",
-            state_id=f"10{index:08d}",
-            first_name=person.first_name,
-            last_name=person.last_name,
-            date_of_birth=self._birth_date(person.grade),
-            gender=self.rng.choice("FMN" if index % 17 == 0 else "FM"),
-            grade=person.grade,
-            school=self.school_by_id[person.school],
-            homeroom=homeroom,
-            enrollment_status=person.enrollment_status,
-            missing_from_last_export=person.missing_from_last_export,
-            program_assigned=person.program,
-            sped_level_of_need=person.sped_level_of_need,
-            plan_504=person.plan_504,
-            limited_english_proficiency=person.english_proficiency,
-            home_language=person.home_language,
-            free_reduced_lunch=self.rng.choice(["Free Lunch", "Not Eligible", "Reduced Lunch"]),
-            race=self.rng.choice(["White", "Black or African American", "Asian", "Multiracial"]),
-            house="Beacon" if person.school == cast.RIVERSIDE else "",
-            counselor=self.counselor_of_school[self.school_by_id[person.school].pk],
-            **person.extra,
-            **self._contact(person.last_name),
-        )
-
-    def _generated_student(self, index: int, school: School, grade: str, homeroom: Homeroom) -> Student:
-        rng = self.rng
-        last = rng.choice(LAST_NAMES)
-        program = rng.choices(["Reg Ed", "Sp Ed", "SEIP", "2Way Spanish"], weights=[78, 15, 4, 3])[0]
-        english = rng.choices(["Fluent", "Limited", "FLEP", "FLEP-Transitioning"], weights=[78, 14, 5, 3])[0]
-        status = rng.choices(["Active", "Withdrawn", "Transferred"], weights=[96, 2, 2])[0]
-        sped = program == "Sp Ed"
-        return Student(
-            local_id=f"{100000 + index}",
-            state_id=f"10{index:08d}",
-            first_name=rng.choice(FIRST_NAMES),
-            last_name=last,
-            date_of_birth=self._birth_date(grade),
-            gender=rng.choice("FM") if rng.random() > 0.02 else "N",
-            grade=grade,
-            school=school,
-            homeroom=homeroom if school.school_type != "HS" or rng.random() < 0.8 else None,
-            enrollment_status=status,
-            missing_from_last_export=status != "Active" and rng.random() < 0.5,
-            program_assigned=program,
-            sped_placement=rng.choice(["Full inclusion", "Partial inclusion", "Substantially separate"])
-            if sped
-            else "",
-            disability=rng.choice(["Specific learning disability", "Communication", "Health", "Emotional"])
-            if sped
-            else "",
-            sped_level_of_need=rng.choice(["Low < 2", "Low >= 2", "Moderate", "High"]) if sped else "",
-            plan_504="504" if not sped and rng.random() < 0.06 else "",
-            limited_english_proficiency=english,
-            home_language="English" if english == "Fluent" and rng.random() < 0.85 else rng.choice(HOME_LANGUAGES),
-            free_reduced_lunch=rng.choices(["Not Eligible", "Free Lunch", "Reduced Lunch"], weights=[55, 38, 7])[0],
-            race=rng.choice(["White", "Black or African American", "Asian", "Multiracial", "American Indian"]),
-            hispanic_latino=rng.random() < 0.35,
-            house=rng.choice(["Beacon", "Hillside", "Brookline", "Union"]) if school.school_type == "HS" else "",
-            counselor=self.counselor_of_school[school.pk],
-            **self._contact(last),
-        )
-
-    def _section_assignments(self):
-        rng = self.rng
-        rows = []
-        for student, person in zip(self.students, self.profiles, strict=True):
-            if student.school.school_type != "HS":
-                continue
-            if person is not None:
-                sections = [self.section_by_code[code] for code in person.sections]
-            else:
-                sections = rng.sample(self.sections_by_school[student.school_id], k=rng.randint(3, 5))
-            failing = person.failing if person else rng.random() < 0.08
-            for section in sections:
-                grade = rng.uniform(40, 64) if failing else rng.uniform(66, 99)
-                rows.append(
-                    StudentSectionAssignment(
-                        student=student, section=section, grade_numeric=Decimal(f"{grade:.1f}"), grade_letter=""
-                    )
-                )
-        StudentSectionAssignment.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        self.summary.rows["section assignments"] = len(rows)

@@ -90,7 +90,7 @@ class GrantsMixin:
                 StudentGrant(
                     user=self.cast_educators[educator_key],
                     permission=student_perm,
-                    content_object=students_by_key[student_key],
+                    content_object_id=students_by_key[student_key].pk,
                     reason=reason,
                     expires_at=self.now + datetime.timedelta(days=days) if days is not None else None,
                     **manual,

@@ -11,10 +11,9 @@ them (and see the student).
 import datetime
 from decimal import Decimal
 
-from django.utils import timezone
-
 from educators.models import Educator
-from students.demo import BATCH_SIZE, cast
+from insights.bulkload import CopyTable
+from students.demo import cast
 from students.demo.names import FIRST_NAMES, LAST_NAMES, NOTE_SENTENCES
 from students.models import (
     Absence,
@@ -69,8 +68,40 @@ INCIDENT_CODES = tuple(INCIDENT_DESCRIPTIONS)
 STAR_STEP = 8
 STAR_START = (10, 90)
 NINTH_POSITION = GRADE_ORDER["9"]
+NOTE_TYPES_IN_NINTH = list(NoteType.values)
+NOTE_TYPES_OUTSIDE_NINTH = [kind for kind in NoteType.values if kind != NoteType.NINTH_GRADE]
 INCIDENT_LOCATIONS = ("Classroom", "Hallway", "Cafeteria", "Playground", "Bus", "Gym")
 ABSENCE_REASONS = ("Illness", "Family", "Appointment", "", "", "")
+HISTORY_BATCH_STUDENTS = 2000  # students whose history is written by COPY at a time
+# The columns of each history row, in the order the generator builds its tuples.
+HISTORY_COLUMNS = {
+    Absence: ("student_id", "occurred_on", "excused", "reason"),
+    Tardy: ("student_id", "occurred_on"),
+    DisciplineIncident: (
+        "student_id",
+        "incident_code",
+        "incident_location",
+        "incident_description",
+        "occurred_at",
+        "has_exact_time",
+    ),
+    EventNote: ("student_id", "author_id", "note_type", "text", "restricted_text", "is_restricted", "recorded_at"),
+    Service: (
+        "student_id",
+        "service_type",
+        "provided_by",
+        "date_started",
+        "estimated_end_date",
+        "recorded_by_id",
+        "discontinued_at",
+        "discontinued_by_id",
+    ),
+    StarResult: ("student_id", "subject", "taken_at", "percentile_rank"),
+    McasResult: ("student_id", "subject", "taken_on", "scaled_score", "performance_level", "growth_percentile"),
+    AccessResult: ("student_id", "taken_on", "composite_scale_score", "composite_proficiency_level"),
+    Plan504: ("student_id", "start_date", "case_manager", "accommodations"),
+    Iep: ("student_id", "start_date", "end_date", "case_manager", "notes"),
+}
 
 
 class HistoryMixin:
@@ -109,7 +140,7 @@ class HistoryMixin:
 
     def _note_types(self, grade_position: int) -> list[str]:
         """The kinds of note that fit a student in that grade: "9th grade experience" only in grade 9."""
-        return [kind for kind in NoteType.values if kind != NoteType.NINTH_GRADE or grade_position == NINTH_POSITION]
+        return NOTE_TYPES_IN_NINTH if grade_position == NINTH_POSITION else NOTE_TYPES_OUTSIDE_NINTH
 
     def _history(self):
         rng = self.rng
@@ -117,26 +148,13 @@ class HistoryMixin:
         days_by_year = {year: self._school_days(year) for year in years}
         authors = self._authors_by_school()
         restricted_writers_at = self._restricted_writers_by_school()
-        self._star_levels = {}
-        rows: dict[type, list] = {
-            model: []
-            for model in (
-                Absence,
-                Tardy,
-                DisciplineIncident,
-                EventNote,
-                Service,
-                StarResult,
-                McasResult,
-                AccessResult,
-                Plan504,
-                Iep,
-            )
-        }
-        for student, person in zip(self.students, self.profiles, strict=True):
+        tables = {model: CopyTable(model, columns, now=self.written_at) for model, columns in HISTORY_COLUMNS.items()}
+        rows: dict[type, list[tuple]] = {model: [] for model in tables}
+        for number, (student, person) in enumerate(zip(self.students, self.profiles, strict=True), start=1):
             chronic = person.chronic_absence if person else rng.random() < 0.12
             writers = authors.get(student.school_id) or list(self.cast_educators.values())[:1]
             restricted_writers = restricted_writers_at.get(student.school_id, [])
+            self._star_levels = {}
             for year in years:
                 days = days_by_year[year]
                 if not days:
@@ -144,16 +162,9 @@ class HistoryMixin:
                 grade_then = max(0, GRADE_ORDER[student.grade] - (self.current_year - year))
                 absent = rng.sample(days, k=min(len(days), rng.randint(12, 30) if chronic else rng.randint(0, 6)))
                 for day in absent:
-                    rows[Absence].append(
-                        Absence(
-                            student=student,
-                            occurred_on=day,
-                            excused=rng.random() < 0.4,
-                            reason=rng.choice(ABSENCE_REASONS),
-                        )
-                    )
+                    rows[Absence].append((student.pk, day, rng.random() < 0.4, rng.choice(ABSENCE_REASONS)))
                 for day in rng.sample(days, k=min(len(days), rng.randint(0, 8))):
-                    rows[Tardy].append(Tardy(student=student, occurred_on=day))
+                    rows[Tardy].append((student.pk, day))
                 if rng.random() < 0.3 or chronic:
                     for _ in range(rng.randint(1, 4)):
                         day = rng.choice(days)
@@ -165,13 +176,13 @@ class HistoryMixin:
                         )
                         code = rng.choice(INCIDENT_CODES)
                         rows[DisciplineIncident].append(
-                            DisciplineIncident(
-                                student=student,
-                                incident_code=code,
-                                incident_location=rng.choice(INCIDENT_LOCATIONS),
-                                incident_description=rng.choice(INCIDENT_DESCRIPTIONS[code]),
-                                occurred_at=self._moment(day, moment),
-                                has_exact_time=exact,
+                            (
+                                student.pk,
+                                code,
+                                rng.choice(INCIDENT_LOCATIONS),
+                                rng.choice(INCIDENT_DESCRIPTIONS[code]),
+                                self._moment(day, moment),
+                                exact,
                             )
                         )
                 note_types = self._note_types(grade_then)
@@ -179,26 +190,29 @@ class HistoryMixin:
                     restricted = bool(restricted_writers) and rng.random() < (0.3 if person else 0.08)
                     text = " ".join(rng.sample(NOTE_SENTENCES, k=2))
                     rows[EventNote].append(
-                        EventNote(
-                            student=student,
-                            author=rng.choice(restricted_writers if restricted else writers),
-                            note_type=rng.choice(note_types),
-                            text="" if restricted else text,
-                            restricted_text=text if restricted else "",
-                            is_restricted=restricted,
-                            recorded_at=self._moment(
-                                rng.choice(days), datetime.time(rng.randint(8, 16), rng.randint(0, 59))
-                            ),
+                        (
+                            student.pk,
+                            rng.choice(restricted_writers if restricted else writers).pk,
+                            rng.choice(note_types),
+                            "" if restricted else text,
+                            text if restricted else "",
+                            restricted,
+                            self._moment(rng.choice(days), datetime.time(rng.randint(8, 16), rng.randint(0, 59))),
                         )
                     )
                 self._assessments(rows, student, year, grade_then, days)
             self._services_and_plans(rows, student, writers, days_by_year)
-        for model, model_rows in rows.items():
-            model.objects.bulk_create(model_rows, batch_size=BATCH_SIZE)
-            self.summary.rows[model._meta.verbose_name_plural] = len(model_rows)
+            if number % HISTORY_BATCH_STUDENTS == 0:
+                for model, table in tables.items():
+                    table.write(rows[model])
+                    rows[model].clear()
+        for model, table in tables.items():
+            table.write(rows[model])
+            self.summary.rows[model._meta.verbose_name_plural] = table.written
 
     def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, time))
+        """That day's time in the district's time zone (as ``make_aware`` gives, with the zone looked up once)."""
+        return datetime.datetime.combine(day, time, tzinfo=self.time_zone)
 
     def _assessments(self, rows, student, year, grade_then, days):
         rng = self.rng
@@ -209,11 +223,11 @@ class HistoryMixin:
                     continue
                 for subject in ("Reading", "Math"):
                     rows[StarResult].append(
-                        StarResult(
-                            student=student,
-                            subject=subject,
-                            taken_at=self._moment(on, datetime.time(10)),
-                            percentile_rank=self._next_star_percentile(student, subject),
+                        (
+                            student.pk,
+                            subject,
+                            self._moment(on, datetime.time(10)),
+                            self._next_star_percentile(subject),
                         )
                     )
         spring = datetime.date(year + 1, 5, 1)
@@ -221,33 +235,25 @@ class HistoryMixin:
             for subject in ("ELA", "Math"):
                 score = rng.randint(440, 560)
                 level = "E" if score >= 530 else "M" if score >= 500 else "PM" if score >= 470 else "NM"
-                rows[McasResult].append(
-                    McasResult(
-                        student=student,
-                        subject=subject,
-                        taken_on=spring,
-                        scaled_score=score,
-                        performance_level=level,
-                        growth_percentile=rng.randint(1, 99),
-                    )
-                )
+                rows[McasResult].append((student.pk, subject, spring, score, level, rng.randint(1, 99)))
         if student.limited_english_proficiency != "Fluent" and datetime.date(year + 1, 2, 1) <= self.today:
             rows[AccessResult].append(
-                AccessResult(
-                    student=student,
-                    taken_on=datetime.date(year + 1, 2, 1),
-                    composite_scale_score=rng.randint(200, 400),
-                    composite_proficiency_level=Decimal(f"{rng.uniform(1, 5.9):.1f}"),
+                (
+                    student.pk,
+                    datetime.date(year + 1, 2, 1),
+                    rng.randint(200, 400),
+                    Decimal(f"{rng.uniform(1, 5.9):.1f}"),
                 )
             )
 
-    def _next_star_percentile(self, student, subject: str) -> int:
-        """The student's next STAR percentile: a step of at most STAR_STEP from the last, within 1-99."""
-        key = (student.local_id, subject)
-        last = self._star_levels.get(key)
+    def _next_star_percentile(self, subject: str) -> int:
+        """The student's next STAR percentile: a step of at most STAR_STEP from the last, within 1-99.
+
+        ``_star_levels`` holds the current student's last percentile per subject (reset per student)."""
+        last = self._star_levels.get(subject)
         level = self.rng.randint(*STAR_START) if last is None else last + self.rng.randint(-STAR_STEP, STAR_STEP)
-        self._star_levels[key] = min(99, max(1, level))
-        return self._star_levels[key]
+        self._star_levels[subject] = min(99, max(1, level))
+        return self._star_levels[subject]
 
     def _services_and_plans(self, rows, student, writers, days_by_year):
         rng = self.rng
@@ -260,26 +266,24 @@ class HistoryMixin:
                 stopped = rng.random() < 0.5 and start < self.today - datetime.timedelta(days=30)
                 writer = rng.choice(writers)
                 rows[Service].append(
-                    Service(
-                        student=student,
-                        service_type=rng.choice(ServiceType.values),
-                        provided_by=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                        date_started=start,
-                        estimated_end_date=start + datetime.timedelta(days=rng.choice([60, 90, 180])),
-                        recorded_by=writer,
-                        discontinued_at=self._moment(start + datetime.timedelta(days=30), datetime.time(12))
-                        if stopped
-                        else None,
-                        discontinued_by=writer if stopped else None,
+                    (
+                        student.pk,
+                        rng.choice(ServiceType.values),
+                        f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                        start,
+                        start + datetime.timedelta(days=rng.choice([60, 90, 180])),
+                        writer.pk,
+                        self._moment(start + datetime.timedelta(days=30), datetime.time(12)) if stopped else None,
+                        writer.pk if stopped else None,
                     )
                 )
         if student.plan_504 == "504":
             rows[Plan504].append(
-                Plan504(
-                    student=student,
-                    start_date=school_year_start(self.current_year - 1),
-                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    accommodations="\n".join(
+                (
+                    student.pk,
+                    school_year_start(self.current_year - 1),
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "\n".join(
                         rng.sample(
                             [
                                 "Extended time on tests",
@@ -295,12 +299,12 @@ class HistoryMixin:
             )
         if student.program_assigned == "Sp Ed":
             rows[Iep].append(
-                Iep(
-                    student=student,
-                    start_date=school_year_start(self.current_year),
-                    end_date=school_year_start(self.current_year + 1),
-                    case_manager=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                    notes="Annual review in the spring; progress reports each term.",
+                (
+                    student.pk,
+                    school_year_start(self.current_year),
+                    school_year_start(self.current_year + 1),
+                    f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    "Annual review in the spring; progress reports each term.",
                 )
             )
 

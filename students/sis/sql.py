@@ -16,10 +16,11 @@ constraints are checked over every row before the transaction can commit, and a 
 definitions back with the data.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
+
+from insights.bulkload import rebuilt_after_load
 
 CHANGED_TABLE = "sis_changed"
 
@@ -59,42 +60,8 @@ def changing(statement: str, student_column: str | None, params=None) -> int:
         return cursor.fetchone()[0]
 
 
-# A table's secondary indexes (those no constraint owns), its unique constraints no foreign key
-# depends on, and its own foreign keys: (what drops it, what makes it again), made again in reverse.
-_REBUILT = """
-SELECT 'DROP INDEX ' || x.indexrelid::regclass, pg_get_indexdef(x.indexrelid), 1
-FROM pg_index x WHERE x.indrelid = %(table)s::regclass AND NOT x.indisprimary
-AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)
-UNION ALL
-SELECT 'ALTER TABLE ' || c.conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(c.conname),
-'ALTER TABLE ' || c.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' '
-|| pg_get_constraintdef(c.oid), CASE c.contype WHEN 'u' THEN 2 ELSE 3 END
-FROM pg_constraint c WHERE c.conrelid = %(table)s::regclass AND (c.contype = 'f' OR (c.contype = 'u'
-AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)))
-ORDER BY 3 DESC, 1
-"""
-
-
 def is_empty(table: str) -> bool:
     return not scalar(f"SELECT EXISTS (SELECT 1 FROM {table})")
-
-
-@contextmanager
-def rebuilt_after_load(table: str):
-    """Load ``table`` without its secondary indexes, unique constraints and foreign keys, then make them again.
-
-    Pending deferred checks run first (a table with queued checks cannot be altered); the sort
-    memory for the rebuild is raised for this transaction only.
-    """
-    definitions = fetch(_REBUILT, {"table": table})
-    execute("SET CONSTRAINTS ALL IMMEDIATE")
-    execute("SET CONSTRAINTS ALL DEFERRED")
-    execute("SET LOCAL maintenance_work_mem = '256MB'")
-    for drop, _, _ in definitions:
-        execute(drop)
-    yield
-    for _, create, _ in reversed(definitions):
-        execute(create)
 
 
 @dataclass

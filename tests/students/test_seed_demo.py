@@ -6,13 +6,16 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import F
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessEvent
 from educators.models import Educator
 from permissions.policy import visible_students
 from students.demo import cast
+from students.demo.generate import BULK_TABLES, DemoDistrictBuilder, reset_demo_data
 from students.models import (
     Absence,
     DisciplineIncident,
@@ -25,6 +28,7 @@ from students.models import (
     StarResult,
     Student,
 )
+from tests.sis.test_first_load import schema
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +70,23 @@ def test_the_same_seed_gives_identical_data():
     first = fingerprint()
     seed("--seed", "7", "--reset")
     assert fingerprint() == first
+
+
+def test_a_large_districts_load_without_indexes_gives_the_same_data_and_schema():
+    """Large districts load their big tables without indexes and keys (made again after): same rows, same schema."""
+    before = schema()
+    reset_demo_data()  # both builds number their rows from 1
+    DemoDistrictBuilder(student_count=120, seed=7, today=TODAY, password="", rebuild_indexes=False).build()
+    row_by_row = fingerprint()
+    reset_demo_data()
+    with CaptureQueriesContext(connection) as queries:
+        DemoDistrictBuilder(student_count=120, seed=7, today=TODAY, password="", rebuild_indexes=True).build()
+    assert fingerprint() == row_by_row
+    rebuilt = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("ALTER TABLE")]
+    assert {table for table in BULK_TABLES if any(f"{table} ADD CONSTRAINT" in sql for sql in rebuilt)} == set(
+        BULK_TABLES
+    )
+    assert schema() == before
 
 
 def test_a_different_seed_gives_different_data():
