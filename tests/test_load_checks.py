@@ -1,4 +1,6 @@
-"""The load test's checks fail a run that exercised nothing, rather than passing it."""
+"""The load test's checks fail a run that exercised nothing, and its figures come from the right requests."""
+
+import pytest
 
 from benchmarks.load.checks import (
     KINDS,
@@ -9,6 +11,7 @@ from benchmarks.load.checks import (
     check_coverage,
     check_errors,
     read_access_log,
+    worker_p95_ratio,
     worker_table,
 )
 
@@ -111,3 +114,12 @@ def test_the_worker_table_says_so_when_there_is_no_trivial_page_to_divide_by():
     assert worker_table([_request("home", 0.0)], {}) == [
         "in the worker: no trivial request in gunicorn's access log to compare with"
     ]
+
+
+def test_the_workers_p95_ratio_leaves_the_queue_out():
+    requests = [_request("trivial", float(n), seconds=1.0) for n in range(3)]
+    requests += [_request("home", 10.0 + n, seconds=1.2) for n in range(3)]
+    served = {r.request_id: Served(seconds=0.02 if r.kind == "trivial" else 0.1, cpu_seconds=0.01) for r in requests}
+
+    assert worker_p95_ratio(requests, served, "home") == pytest.approx(5.0)
+    assert worker_p95_ratio(requests, {}, "home") is None

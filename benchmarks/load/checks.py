@@ -173,6 +173,19 @@ def p95_ratio(requests: list[Request], kind: str) -> float | None:
     return percentile(values, 95) / trivial if values and trivial else None
 
 
+def worker_p95_ratio(requests: list[Request], served: dict[str, Served], kind: str) -> float | None:
+    """The kind's p95 time in the worker as a multiple of the trivial page's: the page's own cost, no queue."""
+
+    def p95(of_kind: str) -> float:
+        values = [
+            served[r.request_id].seconds for r in requests if r.ok and r.kind == of_kind and r.request_id in served
+        ]
+        return percentile(values, 95)
+
+    trivial, page = p95(TRIVIAL), p95(kind)
+    return page / trivial if page and trivial else None
+
+
 def check_coverage(requests: list[Request], outage: Outage | None, findings: Findings) -> None:
     """Every kind was answered at least once, and the outage (if any) met requests: else the run proves nothing."""
     answered = Counter(r.kind for r in requests if r.ok)
