@@ -21,7 +21,8 @@ jobs, the admin's lists of other educators) ask the database every time.
 
 import datetime
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
@@ -35,7 +36,7 @@ from permissions.kinds import (
     RESTRICTED_NOTES_PERMISSION,
     GrantKind,
     held,
-    holds_sql,
+    held_targets_sql,
 )
 from permissions.models import Grant
 
@@ -73,6 +74,8 @@ class Holdings:
 
     kinds: frozenset[str]
     permissions: frozenset[str]
+    # Per kind held, the ids of the objects its live grants are on (schools, homerooms, students...).
+    targets: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
 
 
 NOTHING = Holdings(kinds=frozenset(), permissions=frozenset())
@@ -84,6 +87,12 @@ def once_per_request(educator) -> None:
     """Mark the account object serving this request: its holdings are looked up once, at first need."""
     if isinstance(educator, Educator) and not hasattr(educator, _REQUEST_HOLDINGS):
         setattr(educator, _REQUEST_HOLDINGS, None)
+
+
+def serves_a_request(educator) -> bool:
+    """Whether the account object is marked ``once_per_request``: what it holds is then looked up once
+    for the whole request, so a check may start from it at no further cost."""
+    return hasattr(educator, _REQUEST_HOLDINGS)
 
 
 @functools.cache
@@ -128,8 +137,9 @@ def holdings(educator, now: datetime.datetime | None = None) -> Holdings:
 
 
 def _look_up(educator: Educator, now: datetime.datetime) -> Holdings:
-    """Every kind of live grant and every watched permission the educator holds, in one query."""
-    tests = [holds_sql(kind, educator, now) for kind in GRANT_KINDS]
+    """Every kind of live grant (with the objects its grants are on) and every watched permission the
+    educator holds, in one query."""
+    tests = [held_targets_sql(kind, educator, now) for kind in GRANT_KINDS]
     for name in WATCHED_PERMISSIONS:
         app_label, codename = name.split(".")
         tests.append((_permission_sql(), [app_label, codename, educator.pk, educator.pk]))
@@ -137,10 +147,12 @@ def _look_up(educator: Educator, now: datetime.datetime) -> Holdings:
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for _test, params in tests for value in params])
         answers = cursor.fetchone()
-    kinds, permissions = answers[: len(GRANT_KINDS)], answers[len(GRANT_KINDS) :]
+    targets, permissions = answers[: len(GRANT_KINDS)], answers[len(GRANT_KINDS) :]
+    held_targets = {kind.key: tuple(ids) for kind, ids in zip(GRANT_KINDS, targets, strict=True) if ids}
     return Holdings(
-        kinds=frozenset(kind.key for kind, holds in zip(GRANT_KINDS, kinds, strict=True) if holds),
+        kinds=frozenset(held_targets),
         permissions=frozenset(name for name, holds in zip(WATCHED_PERMISSIONS, permissions, strict=True) if holds),
+        targets=held_targets,
     )
 
 

@@ -5,10 +5,13 @@ This table is where the rules live, each in its two forms side by side: ``covers
 students a grant reaches, as a Q written against a field reader, so the same rule serves both
 directions: ``OuterRef`` in SQL for many students, a student's attributes for one) and ``reach``
 (the same rule as a SQL join, which the policy's lists compile into one UNION ALL); ``live_grants``
-and ``LIVE_GRANT`` say which rows count now, likewise in both forms. Whether a kind reaches active
-students only and whether the narrowing flags apply are read by both the policy
-(permissions/policy.py) and ``GrantKind.admits`` (on rows already fetched, permissions/reasons.py).
-tests/permissions/test_properties.py proves the two forms of every rule agree on random districts.
+and ``LIVE_GRANT`` say which rows count now, likewise in both forms. Where a grant's object is on
+the student row, ``target_column`` names that column, so a list for that kind alone filters it by
+the held objects' ids (read with the holdings) and pages through the student indexes directly.
+Whether a kind reaches active students only and whether the narrowing flags apply are read by both
+the policy (permissions/policy.py) and ``GrantKind.admits`` (on rows already fetched,
+permissions/reasons.py). tests/permissions/test_properties.py proves the forms of every rule agree
+on random districts.
 """
 
 import datetime
@@ -62,6 +65,10 @@ class GrantKind:
     # ``covers`` as SQL: the students ({student} s) a grant row ({grant} g) of this kind reaches, or
     # None for districtwide, which reaches every student (permissions/policy.py tests it on its own).
     reach: str | None
+    # The student column holding the object a grant of this kind is on, where the object is on the
+    # student row (school, homeroom, the student itself): a list for the kind alone filters that column
+    # by the held objects' ids (``covers`` again, the ids read once with the holdings).
+    target_column: str | None
     active_students_only: bool
     narrowed_by_flags: bool
 
@@ -85,6 +92,7 @@ GRANT_KINDS = (
         related=(),
         covers=lambda field: Q(),
         reach=None,
+        target_column=None,
         active_students_only=False,
         narrowed_by_flags=False,
     ),
@@ -96,6 +104,7 @@ GRANT_KINDS = (
         related=("content_object",),
         covers=lambda field: Q(content_object_id=field("school_id")),
         reach="{student} s JOIN {grant} g ON g.content_object_id = s.school_id",
+        target_column="school_id",
         active_students_only=False,
         narrowed_by_flags=True,
     ),
@@ -110,6 +119,7 @@ GRANT_KINDS = (
             "{student} s JOIN {school_grade} sg ON sg.school_id = s.school_id AND sg.grade = s.grade"
             " JOIN {grant} g ON g.content_object_id = sg.id"
         ),
+        target_column=None,
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -121,6 +131,7 @@ GRANT_KINDS = (
         related=("content_object__school",),
         covers=lambda field: Q(content_object_id=field("homeroom_id")),
         reach="{student} s JOIN {grant} g ON g.content_object_id = s.homeroom_id",
+        target_column="homeroom_id",
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -135,6 +146,7 @@ GRANT_KINDS = (
             "{student} s JOIN {assignment} a ON a.student_id = s.id"
             " JOIN {grant} g ON g.content_object_id = a.section_id"
         ),
+        target_column=None,
         active_students_only=True,
         narrowed_by_flags=True,
     ),
@@ -146,6 +158,7 @@ GRANT_KINDS = (
         related=(),
         covers=lambda field: Q(content_object_id=field("pk")),
         reach="{student} s JOIN {grant} g ON g.content_object_id = s.id",
+        target_column="id",
         active_students_only=False,
         narrowed_by_flags=True,
     ),
@@ -200,6 +213,15 @@ def sql_tables(kind: GrantKind) -> dict[str, str]:
         "content_type": ContentType._meta.db_table,
         "grant": kind.model._meta.db_table,
     }
+
+
+def held_targets_sql(kind: GrantKind, educator, now: datetime.datetime) -> tuple[str, list]:
+    """SQL for the ids of the objects the educator's live grants of this kind are on (an empty array
+    when they hold none), and its parameters."""
+    sql = ("ARRAY(SELECT g.content_object_id FROM {grant} g" + LIVE_GRANT + " ORDER BY 1)").format(  # noqa: S608
+        **sql_tables(kind)
+    )
+    return sql, live_grant_params(kind, educator, now)
 
 
 def live_grant_params(kind: GrantKind, educator, now: datetime.datetime) -> list:

@@ -12,10 +12,13 @@ single-record check is one SQL query and nothing is decided per student in Pytho
 - expired grants grant nothing; inactive educators see nothing; superuser and staff status give
   admin powers only, never student visibility.
 
-How the student queries run. Lists: a districtwide educator's are the plain student table; anyone
-else's are ``id IN (granted ids)``, the granted ids being one UNION ALL of joins from the
-educator's few grant rows (found through each grant table's (user, permission, object) index)
-into the student indexes, so PostgreSQL starts from that small set. The single-student check is
+How the student queries run. Lists: a districtwide educator's are the plain student table; an
+educator holding grants of one kind on objects on the student row (schoolwide, homeroom,
+single-student) filters that column by the objects' ids, read with what the educator holds, so a
+first page by name is one pass through an index; anyone else's are ``id IN (granted ids)``, the
+granted ids being one UNION ALL of joins from the educator's few grant rows (found through each
+grant table's (user, permission, object) index) into the student indexes, so PostgreSQL starts
+from that small set. The single-student check is
 one query, ``EXISTS (live districtwide grant) OR id IN (granted ids)``: the EXISTS does not depend
 on the student, so it is computed once. No subquery runs once per student. The reasons ("why may X see Y") are
 in permissions/reasons.py.
@@ -31,18 +34,28 @@ from django.utils import timezone
 
 from audit import recorder
 from educators.models import Educator
-from permissions.holdings import EDUCATORS_WITH_ACCESS, RESTRICTED_NOTES, holdings
+from permissions.holdings import EDUCATORS_WITH_ACCESS, RESTRICTED_NOTES, holdings, serves_a_request
 from permissions.kinds import (
     ACTIVE_STUDENT,
     GRANT_KINDS,
     KIND_BY_KEY,
     LIVE_GRANT,
+    GrantKind,
     held,
     holds_sql,
     live_grant_params,
     sql_tables,
 )
-from students.models import Homeroom, ProgramCategory, ProgramCode, School, Section, Student
+from students.models import (
+    Homeroom,
+    ProgramCategory,
+    ProgramCode,
+    School,
+    Section,
+    Student,
+    english_learner_students,
+    special_education_students,
+)
 
 
 def is_active_educator(educator) -> bool:
@@ -129,20 +142,40 @@ def student_access_condition(educator: Educator, now: datetime.datetime | None =
 def visible_students(educator) -> QuerySet[Student]:
     """Every student the educator may see, as one queryset; filter, order, count or page it freely.
 
-    Its shape comes from one indexed lookup of the kinds of grant the educator holds, because no
-    single plan suits everyone: a districtwide educator's students are the plain table (lists cost
-    what unfiltered ones do); anyone else's are reached from their few grant rows through only the
-    kinds they hold, so PostgreSQL joins from that small set instead of walking every student.
+    Its shape comes from one indexed lookup of what the educator holds, because no single plan suits
+    everyone: a districtwide educator's students are the plain table (lists cost what unfiltered ones
+    do); an educator holding one kind of grant on objects on the student row (schools, homerooms,
+    students) gets that column filtered by the held objects' ids, which PostgreSQL pages and sorts in
+    one pass through the (school, name) or primary-key index; anyone else's students are reached from
+    their few grant rows through only the kinds they hold, so PostgreSQL joins from that small set
+    instead of walking every student.
     """
     if not is_active_educator(educator):
         return Student.objects.none()
     now = timezone.now()
-    kinds = held_kinds(educator, now)
-    if "district" in kinds:
+    held_now = holdings(educator, now)
+    if "district" in held_now.kinds:
         return Student.objects.all()
-    if not kinds:
+    if not held_now.kinds:
         return Student.objects.none()
-    return Student.objects.filter(pk__in=granted_student_ids(educator, now, kinds))
+    if len(held_now.kinds) == 1:
+        (kind,) = (KIND_BY_KEY[key] for key in held_now.kinds)
+        if kind.target_column is not None:
+            return Student.objects.filter(on_held_objects(kind, educator, held_now.targets[kind.key]))
+    return Student.objects.filter(pk__in=granted_student_ids(educator, now, held_now.kinds))
+
+
+def on_held_objects(kind: GrantKind, educator: Educator, object_ids) -> Q:
+    """The students grants of this kind on these objects reach, as a condition on the student row:
+    ``covers`` read from the student's side, with the kind's active-only and narrowing rules."""
+    condition = Q(**{f"{kind.target_column}__in": object_ids})
+    if kind.active_students_only:
+        condition &= ACTIVE_STUDENT
+    if kind.narrowed_by_flags and educator.sped_only:
+        condition &= special_education_students()
+    if kind.narrowed_by_flags and educator.english_learners_only:
+        condition &= english_learner_students()
+    return condition
 
 
 def not_found() -> Http404:
@@ -153,11 +186,20 @@ def not_found() -> Http404:
 
 def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
     """The student (with ``related`` rows joined in) if the educator may see them, in one query;
-    otherwise 404, as for an id that does not exist."""
+    otherwise 404, as for an id that does not exist.
+
+    A request's account starts from what it holds (looked up once per request, as its other checks
+    need it anyway), so the student's row is tested against the educator's own kinds of grant only;
+    any other account object asks the whole condition in the same one query.
+    """
     if not is_active_educator(educator):
         raise not_found()
+    if serves_a_request(educator):
+        students = visible_students(educator)
+    else:
+        students = Student.objects.filter(student_access_condition(educator))
     try:
-        return Student.objects.filter(student_access_condition(educator)).select_related(*related).get(pk=student_id)
+        return students.select_related(*related).get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError):
         raise not_found() from None
 
@@ -266,4 +308,4 @@ def school_roster(educator, school: School) -> QuerySet[Student]:
     their_grades = Q(
         grade__in=held("grade", educator, now).filter(content_object__school=school).values("content_object__grade")
     )
-    return Student.objects.filter(student_access_condition(educator, now), whole_school | their_grades, school=school)
+    return visible_students(educator).filter(whole_school | their_grades, school=school)

@@ -54,7 +54,8 @@ class EventNote(models.Model):
         indexes = [
             models.Index(fields=["student", "-recorded_at"], name="note_student_recorded_idx"),
             models.Index(fields=["author", "-recorded_at"], name="note_author_recorded_idx"),
-            models.Index(fields=["-recorded_at"], name="note_recorded_idx"),
+            # With the student: "a note since" checks over a window read the index alone.
+            models.Index(fields=["-recorded_at"], include=["student"], name="note_recorded_idx"),
             # Notes search reads plain notes only: restricted ones have no plain text to index.
             GinIndex(fields=["text_vector"], name="note_text_search_idx", condition=Q(is_restricted=False)),
         ]

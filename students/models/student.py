@@ -5,6 +5,7 @@ import datetime
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q, Value
+from django.db.models.functions import ExtractDay, ExtractMonth
 
 from students.models.grades import GRADE_CHOICES, GRADE_CODES
 from students.models.programs import ProgramCategory, program_category_of, programs_in
@@ -152,6 +153,10 @@ class Student(models.Model):
             models.Index(fields=["school", "grade"], name="student_school_grade_idx"),
             models.Index(fields=["homeroom"], name="student_homeroom_idx"),
             models.Index(fields=["last_name", "first_name"], name="student_name_idx"),
+            # A school's students in name order: a schoolwide educator's first page is one pass through it.
+            models.Index(fields=["school", "last_name", "first_name", "id"], name="student_school_name_idx"),
+            # Birthdays in the coming week are found by (month, day) without reading every student.
+            models.Index(ExtractMonth("date_of_birth"), ExtractDay("date_of_birth"), name="student_birthday_idx"),
             # Name search matches prefixes of the folded names ("jose" finds "José"): pattern ops
             # let LIKE 'prefix%' use these indexes whatever the database's collation.
             models.Index(OpClass(folded("first_name"), name="text_pattern_ops"), name="student_first_name_folded_idx"),

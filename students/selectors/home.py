@@ -7,6 +7,8 @@ only where they include a high school, and nothing at all (with the reason) when
 """
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -156,11 +158,15 @@ def _birthdays(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
         ),
         output_field=IntegerField(),
     )
+    # The days as (month, day) pairs, so PostgreSQL finds them through the birthday index.
+    in_coming_week = functools.reduce(
+        operator.or_, (Q(birth_month=upcoming.month, birth_day=upcoming.day) for upcoming in days)
+    )
     students = (
         as_list_rows(visible.filter(ACTIVE_STUDENT, date_of_birth__isnull=False), "date_of_birth")
         .annotate(birth_month=ExtractMonth("date_of_birth"), birth_day=ExtractDay("date_of_birth"))
+        .filter(in_coming_week)
         .annotate(birthday_position=position)
-        .filter(birthday_position__isnull=False)
         .order_by("birthday_position", "last_name", "first_name", "pk")
     )
     shortlist = _shortlist(students, BIRTHDAY_LIMIT)

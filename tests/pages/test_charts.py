@@ -79,3 +79,29 @@ def test_a_rendered_chart_is_an_image_with_a_title_a_description_and_a_table_and
     assert "<table>" in html
     assert "style=" not in html
     assert "<style" not in html
+
+
+def test_a_rendered_chart_draws_every_bar_point_and_table_row_with_its_text_escaped():
+    bars = charts.bar_chart(
+        chart_id="c",
+        title="Absences",
+        categories=["Sep <2026>", "Oct 2026"],
+        series=[("Absences", [2, 3])],
+        unit="absences",
+    )
+    html = render_to_string("charts/chart.html", {"chart": bars})
+    for bar in bars.bars:
+        assert f'x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"' in html
+    assert "<title>Sep &lt;2026&gt;: 2 absences</title>" in html and "<2026>" not in html
+    assert '<tr><th scope="row">Sep &lt;2026&gt;</th><td class="number">2</td></tr>' in html
+    assert html.count("<rect ") == 2 and html.count('<line class="grid"') == len(bars.y_ticks)
+    lines = charts.line_chart(
+        chart_id="star",
+        title="STAR",
+        series=[("Reading", [(datetime.date(2025, 9, 15), 20), (datetime.date(2026, 5, 15), 40)])],
+        y_range=(0, 100),
+        unit="STAR",
+    )
+    html = render_to_string("charts/chart.html", {"chart": lines})
+    assert f'points="{lines.lines[0].polyline}"' in html
+    assert all(f'cx="{point.x}" cy="{point.y}"' in html for point in lines.lines[0].points)

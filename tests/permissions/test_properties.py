@@ -29,7 +29,13 @@ from permissions.models import (
     SectionGrant,
     StudentGrant,
 )
-from permissions.policy import granted_student_ids, visible_homerooms, visible_sections, visible_students
+from permissions.policy import (
+    granted_student_ids,
+    on_held_objects,
+    visible_homerooms,
+    visible_sections,
+    visible_students,
+)
 from permissions.reasons import access_reasons, educators_with_access
 from students.models import (
     Course,
@@ -360,6 +366,9 @@ def assert_each_rules_sql_and_orm_forms_agree(educator_rows, student_rows) -> No
             by_sql = set(here.filter(pk__in=granted).values_list("pk", flat=True))
             reached = here.filter(Exists(held(kind.key, educator, now).filter(kind.covers(OuterRef))))
             assert by_sql == {student.pk for student in reached if kind.admits(educator, student)}
+            if kind.target_column is not None:  # the lists' form for one kind: its column, by the held objects
+                on_row = on_held_objects(kind, educator, holdings(educator, now).targets.get(kind.key, ()))
+                assert set(here.filter(on_row).values_list("pk", flat=True)) == by_sql
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,8 +7,14 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from educators.models import Educator
+from permissions.holdings import once_per_request
 from permissions.models import HomeroomGrant, SchoolGradeGrant, SchoolGrant, SectionGrant, StudentGrant
-from permissions.policy import can_view_school_roster, get_visible_student_or_404, visible_students
+from permissions.policy import (
+    can_view_restricted_notes,
+    can_view_school_roster,
+    get_visible_student_or_404,
+    visible_students,
+)
 from permissions.reasons import access_reasons, access_summary, educators_with_access, visible_students_with_reasons
 from students.models import Homeroom, School, SchoolGrade, Section, Student
 
@@ -47,10 +53,15 @@ def test_an_educator_holding_no_grant_costs_only_the_lookup(demo, django_assert_
 
 def test_a_districtwide_educators_students_are_the_plain_table_and_others_start_from_their_grants(demo):
     district_sql = str(visible_students(demo.educator("district")).query)
-    teacher_sql = str(visible_students(demo.educator("teacher.5")).query)
+    teacher = demo.educator("teacher.5")
+    teacher_sql = str(visible_students(teacher).query)
     assert "WHERE" not in district_sql
-    assert "permissions_homeroomgrant" in teacher_sql and "EXISTS" not in teacher_sql
-    assert "permissions_schoolgrant" not in teacher_sql  # only the kinds of grant the teacher holds
+    # One kind of grant on an object on the student row: that column, by the ids read with the holdings.
+    assert '"students_student"."homeroom_id" IN' in teacher_sql and "permissions_" not in teacher_sql
+    grant(SectionGrant, teacher, Section.objects.first(), "view_section_students")
+    both_sql = str(visible_students(teacher).query)
+    assert "permissions_homeroomgrant" in both_sql and "permissions_sectiongrant" in both_sql
+    assert "EXISTS" not in both_sql and "permissions_schoolgrant" not in both_sql  # only the kinds held
 
 
 def test_the_single_student_check_is_one_query_whether_it_finds_the_student_or_not(demo, django_assert_num_queries):
@@ -59,6 +70,17 @@ def test_the_single_student_check_is_one_query_whether_it_finds_the_student_or_n
         get_visible_student_or_404(teacher, mateo.pk)
     with django_assert_num_queries(1), pytest.raises(Http404):
         get_visible_student_or_404(teacher, aisha.pk)
+
+
+def test_a_requests_single_student_check_starts_from_its_one_lookup_of_holdings(demo, django_assert_num_queries):
+    teacher, mateo, aisha = demo.educator("teacher.5"), demo.student("mateo"), demo.student("aisha")
+    once_per_request(teacher)
+    with django_assert_num_queries(2):  # the holdings, then the student
+        assert get_visible_student_or_404(teacher, mateo.pk) == mateo
+    with django_assert_num_queries(1), pytest.raises(Http404):
+        get_visible_student_or_404(teacher, aisha.pk)
+    with django_assert_num_queries(0):
+        assert not can_view_restricted_notes(teacher)
 
 
 def test_an_inactive_educator_costs_no_query(demo, django_assert_num_queries):
