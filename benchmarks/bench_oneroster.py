@@ -13,8 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_import import _empty_with_importer, _import, _seed
-from benchmarks.district import BENCH_STUDENTS
+from benchmarks.bench_import import _empty_with_importer, _import
+from benchmarks.district import BENCH_STUDENTS, ensure_bench_district
 from insights.database import job_timeouts
 from students.sis.export import export_package
 from students.sis.oneroster import spec
@@ -199,7 +199,7 @@ def _roster_only(exported: Path, folder: Path) -> None:
 
 
 def _measure(students: int, scratch: Path) -> tuple[float, float, int]:
-    _seed(students)
+    ensure_bench_district(students)
     exported = scratch / f"export{students}"
     export_package(exported)
     insights, oneroster = scratch / f"insights{students}", scratch / f"oneroster{students}"
