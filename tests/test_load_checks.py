@@ -86,12 +86,14 @@ def test_the_workers_access_log_is_read_by_request_id(tmp_path):
         "[2026-12-01 16:10:30 -0500] [16363] [INFO] Starting gunicorn\n"
         '127.0.0.1 "GET / HTTP/1.1" 200 5120 45ms cpu=30.5ms request_id=home-1\n'
         '127.0.0.1 "GET /healthz HTTP/1.1" 200 2 1ms cpu=-ms request_id=-\n'
+        '127.0.0.1 "GET /students/ HTTP/1.1" 200 [number] 12,345ms cpu=10,001.5ms request_id=roster-1\n'
     )
 
     served = read_access_log(log)
 
-    assert list(served) == ["home-1"]
+    assert list(served) == ["home-1", "roster-1"]
     assert (served["home-1"].seconds, served["home-1"].cpu_seconds) == (0.045, 0.0305)
+    assert (served["roster-1"].seconds, served["roster-1"].cpu_seconds) == (12.345, 10.0015)
 
 
 def test_the_worker_table_divides_each_kind_by_the_trivial_page_and_says_what_queued():

@@ -27,7 +27,7 @@ MAX_ERROR_SECONDS = 30.0
 # After PostgreSQL is back, the first requests may still find a connection that died with it.
 RECOVERY_GRACE_SECONDS = 5.0
 # gunicorn's access log (gunicorn.conf.py): the worker's time on the request, its CPU time, the request id.
-ACCESS_LOG_LINE = re.compile(r" (?P<ms>\d+)ms cpu=(?P<cpu>[\d.]+)ms request_id=(?P<request_id>\S+)$")
+ACCESS_LOG_LINE = re.compile(r" (?P<ms>[\d,]+)ms cpu=(?P<cpu>[\d.,]+)ms request_id=(?P<request_id>\S+)$")
 
 
 @dataclass
@@ -99,7 +99,8 @@ def read_access_log(path) -> dict[str, Served]:
     with open(path) as log:
         for line in log:
             if found := ACCESS_LOG_LINE.search(line.rstrip("\n")):
-                served[found["request_id"]] = Served(int(found["ms"]) / 1000, float(found["cpu"]) / 1000)
+                ms, cpu_ms = (float(found[name].replace(",", "")) for name in ("ms", "cpu"))
+                served[found["request_id"]] = Served(ms / 1000, cpu_ms / 1000)
     return served
 
 

@@ -211,6 +211,22 @@ def test_gunicorns_access_log_says_the_cpu_time_the_worker_spent_on_the_request(
     assert 50 <= cpu_ms < 1000
 
 
+def test_gunicorns_access_log_keeps_a_slow_requests_times_through_the_scrubbing_filter(capsys):
+    conf = runpy.run_path(str(GUNICORN_CONF))
+    config = Config()
+    for name in ("accesslog", "access_log_format"):
+        config.set(name, conf[name])
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
+    request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-3")], cpu_started=time.process_time() - 12.3456)
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+
+    conf["logger_class"](config).access(response, request, environ, datetime.timedelta(seconds=12, milliseconds=345))
+
+    line = capsys.readouterr().out
+    assert re.search(r" 12,345ms cpu=12,3\d\d\.\dms request_id=req-3$", line)
+    assert scrubbing.scrub_text(line) == line
+
+
 GUNICORN_PROBE = """
 import runpy, sys
 from types import SimpleNamespace
