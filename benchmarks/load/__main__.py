@@ -1,9 +1,10 @@
 """`make load`: serve a seeded district with gunicorn and the job worker, load it, check it, stop it all.
 
 Options: --students (district size, default 50,000; the district an earlier run seeded is reused
-when it is that size, see district.py), --users (concurrent educators, 20), --seconds (the steady phase, 60), --workers
-(gunicorn workers, 2), --fault-seconds (the phase that restarts PostgreSQL, 30; 0 skips it; it
-needs the private PostgreSQL `make` starts, as it is the one this command can restart).
+when it is that size, see district.py), --users (concurrent educators, 20), --seconds (the steady
+phase, 60), --workers (gunicorn workers, 2), --fault-seconds (the phase that restarts PostgreSQL,
+30; 0 skips it; it needs the private PostgreSQL `make` starts, as it is the one this command can
+restart).
 Exits non-zero when a check fails, so CI notices a regression; the latency goals are printed, not
 enforced (these machines are noisy).
 """
