@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Least
 
 from students.models import Absence, DisciplineIncident, EarlyWarningThresholds, Student, StudentSectionAssignment
@@ -46,10 +46,12 @@ def current_window(day: datetime.date | None = None) -> Window:
     return Window(thresholds=thresholds, since=since, until=until, school_days=max(weekdays, 1))
 
 
-def _points(warning: Q, serious: Q) -> Case:
-    return Case(
-        When(serious, then=Value(2)), When(warning, then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
+def _points(value, warning_at: int, serious_at: int) -> Func:
+    """0, 1 or 2: how many of the two levels (warning, then serious, which the thresholds' constraints keep
+    in that order) the value reaches. width_bucket reads the value once: each signal is a subquery per
+    student, and every mention of it in the SQL would run it again."""
+    levels = Func(Value(warning_at), Value(serious_at), template="ARRAY[%(expressions)s]", output_field=IntegerField())
+    return Func(value, levels, function="width_bucket", output_field=IntegerField())
 
 
 def with_early_warning(students: QuerySet[Student], window: Window) -> QuerySet[Student]:
@@ -67,27 +69,21 @@ def with_early_warning(students: QuerySet[Student], window: Window) -> QuerySet[
         .values("total")
     )
     days = window.school_days
-    # attendance rate below T% <=> absences * 100 > (100 - T) * school days
     annotated = students.annotate(
         ew_absences=count_since(Absence, "occurred_on", window.since),
         ew_incidents=count_since(DisciplineIncident, "occurred_at", start_of(window.since)),
         ew_failures=Coalesce(Subquery(failing, output_field=IntegerField()), Value(0)),
-        ew_absences_x100=F("ew_absences") * 100,
     )
+    # attendance rate below T% <=> absences * 100 > (100 - T) * school days, i.e. at least that plus one
     return annotated.annotate(
         early_warning_tier=Least(
             _points(
-                Q(ew_absences_x100__gt=(100 - limits.attendance_warning) * days),
-                Q(ew_absences_x100__gt=(100 - limits.attendance_serious) * days),
+                F("ew_absences") * 100,
+                (100 - limits.attendance_warning) * days + 1,
+                (100 - limits.attendance_serious) * days + 1,
             )
-            + _points(
-                Q(ew_incidents__gte=limits.incidents_warning),
-                Q(ew_incidents__gte=limits.incidents_serious),
-            )
-            + _points(
-                Q(ew_failures__gte=limits.failures_warning),
-                Q(ew_failures__gte=limits.failures_serious),
-            ),
+            + _points(F("ew_incidents"), limits.incidents_warning, limits.incidents_serious)
+            + _points(F("ew_failures"), limits.failures_warning, limits.failures_serious),
             Value(MAX_TIER),
         )
     )

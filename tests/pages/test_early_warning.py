@@ -86,6 +86,16 @@ def test_attendance_below_the_warning_then_the_serious_rate_adds_one_then_two_po
     assert signals(pupil)[0] == 2
 
 
+def test_attendance_exactly_at_the_warning_rate_adds_nothing_and_one_absence_more_adds_a_point(pupil):
+    window = current_window()
+    at_the_rate = window.school_days * (100 - window.thresholds.attendance_warning) // 100
+    absent(pupil, at_the_rate)
+    assert signals(pupil)[0] == 0
+    Absence.objects.filter(student=pupil).delete()
+    absent(pupil, at_the_rate + 1)
+    assert signals(pupil)[0] == 1
+
+
 def test_discipline_and_failures_add_points_and_the_tier_stops_at_four(pupil, demo):
     incidents(pupil, 2)
     assert signals(pupil) == (1, ["2 incidents in the last 45 days"])
