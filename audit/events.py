@@ -127,20 +127,42 @@ def record_sign_out(*, request, educator, reason: str = "") -> SignInEvent:
     )
 
 
+def _grant_change_event(
+    *, actor, educator, grant_kind: str, object_label: str, before: dict | None, after: dict | None, reason: str
+) -> GrantChangeEvent:
+    return GrantChangeEvent(
+        actor_id=actor.pk if actor is not None else None,
+        actor_email=actor.email if actor is not None else "",
+        educator_id=educator.pk,
+        educator_email=educator.email,
+        grant_kind=_text(grant_kind, 60),
+        object_label=_text(object_label, 200),
+        before=_json_ready(before),
+        after=_json_ready(after),
+        reason=_text(reason, 300),
+    )
+
+
 def record_grant_change(
     *, actor, educator, grant_kind: str, object_label: str, before: dict | None, after: dict | None, reason: str
 ) -> GrantChangeEvent:
     """Record a grant given (before=None), changed, or taken away (after=None), and who did it, why."""
     return chain.append(
-        GrantChangeEvent(
-            actor_id=actor.pk if actor is not None else None,
-            actor_email=actor.email if actor is not None else "",
-            educator_id=educator.pk,
-            educator_email=educator.email,
-            grant_kind=_text(grant_kind, 60),
-            object_label=_text(object_label, 200),
-            before=_json_ready(before),
-            after=_json_ready(after),
-            reason=_text(reason, 300),
+        _grant_change_event(
+            actor=actor,
+            educator=educator,
+            grant_kind=grant_kind,
+            object_label=object_label,
+            before=before,
+            after=after,
+            reason=reason,
         )
     )
+
+
+def record_grant_changes(changes: list[dict]) -> list[GrantChangeEvent]:
+    """Record many grant changes at once, in order (each a dict of record_grant_change's arguments).
+
+    One statement for a bulk change (a SIS sync's hundreds of grants), chained as if one by one.
+    """
+    return chain.append_many([_grant_change_event(**change) for change in changes])

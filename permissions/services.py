@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.events import record_grant_change
+from audit.events import record_grant_change, record_grant_changes
 from audit.subjects import resolve_subject
 from educators.models import Educator
 from permissions.kinds import KIND_BY_KEY, KIND_BY_MODEL, KIND_BY_TARGET, object_label, visibility_permission
@@ -58,17 +58,31 @@ def grant_snapshot(grant: Grant) -> dict:
     }
 
 
+def _grant_change(*, actor, grant: Grant, before: dict | None, after: dict | None, reason: str) -> dict:
+    kind = KIND_BY_MODEL[type(grant)]
+    return {
+        "actor": actor,
+        "educator": grant.user,
+        "grant_kind": kind.key,
+        "object_label": object_label(kind, grant.content_object),
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+
+
 def record_grant_event(*, actor, grant: Grant, before: dict | None, after: dict | None, reason: str) -> None:
     """Hand a grant change (snapshots before and after) to the audit log."""
-    kind = KIND_BY_MODEL[type(grant)]
-    record_grant_change(
-        actor=actor,
-        educator=grant.user,
-        grant_kind=kind.key,
-        object_label=object_label(kind, grant.content_object),
-        before=before,
-        after=after,
-        reason=reason,
+    record_grant_change(**_grant_change(actor=actor, grant=grant, before=before, after=after, reason=reason))
+
+
+def record_grant_events(*, actor, changes: list[tuple[Grant, dict | None, dict | None]], reason: str) -> None:
+    """Hand many grant changes ((grant, before, after) each, one reason) to the audit log in one batch."""
+    record_grant_changes(
+        [
+            _grant_change(actor=actor, grant=grant, before=before, after=after, reason=reason)
+            for grant, before, after in changes
+        ]
     )
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from permissions.kinds import KIND_BY_MODEL, visibility_permission
-from permissions.models import GrantSource, HomeroomGrant, SectionGrant
-from permissions.services import grant_snapshot, record_grant_event
+from permissions.models import Grant, GrantSource, HomeroomGrant, SectionGrant
+from permissions.services import grant_snapshot, record_grant_events
 from students.models import EducatorSectionAssignment, Homeroom, Section
 
 SIS_REASON = "Teacher of record in the SIS"
@@ -47,8 +47,9 @@ def _reconcile(model, wanted: set[tuple[int, int]], *, actor=None, object_ids=No
     existing = {(grant.user_id, grant.content_object_id): grant for grant in grants}
     with transaction.atomic():
         stale = [grant for key, grant in existing.items() if grant.source == GrantSource.SIS and key not in wanted]
-        for grant in stale:
-            record_grant_event(actor=actor, grant=grant, before=grant_snapshot(grant), after=None, reason=SIS_REASON)
+        changes: list[tuple[Grant, dict | None, dict | None]] = [
+            (grant, grant_snapshot(grant), None) for grant in stale
+        ]
         model.objects.filter(pk__in=[grant.pk for grant in stale]).delete()
         new = model.objects.bulk_create(
             model(
@@ -60,8 +61,9 @@ def _reconcile(model, wanted: set[tuple[int, int]], *, actor=None, object_ids=No
             )
             for user_id, object_id in sorted(wanted - existing.keys())
         )
-        for grant in model.objects.filter(pk__in=[grant.pk for grant in new]).select_related("user", *kind.related):
-            record_grant_event(actor=actor, grant=grant, before=None, after=grant_snapshot(grant), reason=SIS_REASON)
+        added = model.objects.filter(pk__in=[grant.pk for grant in new]).select_related("user", *kind.related)
+        changes += [(grant, None, grant_snapshot(grant)) for grant in added.order_by("pk")]
+        record_grant_events(actor=actor, changes=changes, reason=SIS_REASON)  # one batch, committed with the change
     return SyncResult(added=len(new), removed=len(stale))
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from students.sis.codes import UnmappedCodes
 from students.sis.models import ImportFile, ImportRun
+from students.sis.skipping import last_applied
 from students.sis.sql import scalar
 from students.sis.staging import staging_table as stg
 
@@ -104,9 +105,7 @@ def evaluate(
                 f"{share:.1f}% of section enrollments would be removed (limit {limit}%).",
             )
         )
-    previous = (
-        ImportRun.objects.filter(status=ImportRun.Status.APPLIED).exclude(pk=run.pk).order_by("-finished_at").first()
-    )
+    previous = last_applied(run)
     if previous is not None:
         before = dict(ImportFile.objects.filter(run=previous, rows__isnull=False).values_list("name", "rows"))
         share_limit = limits["GUARD_FILE_SHRINK_PERCENT"]

@@ -59,6 +59,9 @@ class ImportRun(models.Model):
         default=dict, blank=True, help_text="Codes no mapping knows: rows per vocabulary and code, and per file."
     )
     mappings_digest = models.CharField(max_length=64, blank=True, help_text="sha256 of the code mappings it ran with.")
+    live_snapshot = models.TextField(
+        blank=True, help_text="pg_current_snapshot() as the run began: what of the live data it could see."
+    )
     progress_stage = models.CharField(max_length=80, blank=True)
     progress_done = models.BigIntegerField(default=0)
     progress_total = models.BigIntegerField(default=0)
@@ -86,6 +89,14 @@ class ImportFile(models.Model):
     size = models.BigIntegerField()
     encoding = models.CharField(max_length=20, blank=True)
     rows = models.PositiveIntegerField(null=True, blank=True)
+    unchanged_since = models.ForeignKey(
+        ImportRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The applied run whose same file this one is byte-identical to: not read again.",
+    )
 
     class Meta:
         ordering = ["run", "name"]

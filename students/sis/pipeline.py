@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.recorder import command_recording, record_details, record_students
 from destruction.tombstones import refuse_destroyed_students
 from permissions.sync import sync_sis_grants
-from students.sis import guards, notify
+from students.sis import guards, notify, skipping
 from students.sis.apply import Applier
 from students.sis.codes import UnmappedCodes, mappings_digest
 from students.sis.format import FILES
@@ -26,7 +26,7 @@ from students.sis.packages import check_package
 from students.sis.plans import apply_plans
 from students.sis.progress import Progress
 from students.sis.reader import PackageError, RowError
-from students.sis.sql import CHANGED_TABLE, fetch
+from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar
 from students.sis.staging import check_references, create_tables, remove_duplicates, stage_file
 
 logger = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class RunState:
         self.changed: list[int] = []
         self.unmapped = UnmappedCodes()
         self.mappings_digest = mappings_digest()
+        self.live_snapshot = ""
+        self.skips = skipping.SkipPlan()
 
     @contextmanager
     def timed(self, stage: str):
@@ -63,10 +65,15 @@ class RunState:
             self.timings[stage] = round(self.timings.get(stage, 0) + time.monotonic() - started, 3)
 
 
-def last_applied_digest(exclude: ImportRun) -> tuple[str, str] | None:
-    """The last applied run's package and code mappings digests (the same package under new mappings is no no-op)."""
-    run = ImportRun.objects.filter(status=ImportRun.Status.APPLIED).exclude(pk=exclude.pk).order_by("-finished_at")
-    return run.values_list("package_digest", "mappings_digest").first()
+def is_no_op(run: ImportRun, state: RunState) -> bool:
+    """The package and code mappings are the last applied run's, and the live data is as that run left it."""
+    last = skipping.last_applied(run)
+    return (
+        last is not None
+        and (run.package_digest, state.mappings_digest) == (last.package_digest, last.mappings_digest)
+        and not skipping.stopped_since(last, run)
+        and not skipping.written_outside(last)
+    )
 
 
 def execute_run(run: ImportRun, *, actor, approve: bool = False, on_progress=None) -> ImportRun:
@@ -79,7 +86,7 @@ def execute_run(run: ImportRun, *, actor, approve: bool = False, on_progress=Non
         raise PackageError(f"Import run #{run.pk} is not {expected.label.lower()}; it cannot be run now.")
     run.refresh_from_db()
     state = RunState()
-    if not run.dry_run and not approve and (run.package_digest, state.mappings_digest) == last_applied_digest(run):
+    if not run.dry_run and not approve and is_no_op(run, state):
         return _finish(run, state, ImportRun.Status.UNCHANGED, actor=actor)
     progress = Progress(run, on_progress)
     try:
@@ -122,11 +129,20 @@ def _database_message(problem: DatabaseError) -> str:
 def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor, approve: bool) -> str:
     manifest = package.manifest
     today = timezone.localdate()
-    files = sorted(package.files, key=lambda checked: ORDER.index(checked.spec.name))
-    staged = {checked.spec.name for checked in files}
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        execute("SET LOCAL insights.sis_import = 'on'")  # the import's own writes are not noted (skipping.py)
+        state.live_snapshot = scalar("SELECT pg_current_snapshot()::text")
+        state.skips = skipping.plan(run, package, mappings_digest=state.mappings_digest, today=today)
+        for checked in package.files:
+            if checked.spec.name in state.skips.skipped:
+                progress.advance(checked.stored.size)
+        files = sorted(
+            (checked for checked in package.files if checked.spec.name not in state.skips.skipped),
+            key=lambda checked: ORDER.index(checked.spec.name),
+        )
+        staged = {checked.spec.name for checked in files}
         create_tables(files)
         with state.timed("parse_and_copy"):
             for checked in files:
@@ -144,6 +160,8 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
                 state.errors += check_references(checked.spec, staged, manifest.scope_schools)
                 state.errors += state.unmapped.resolve(checked.spec)
             state.errors, state.file_rows = package.report(state.errors, state.file_rows)
+            state.errors += state.skips.errors()
+            state.file_rows |= state.skips.file_rows()
         applier = Applier(staged=staged, scope_schools=manifest.scope_schools, windows=manifest.windows, run_id=run.pk)
         progress.stage("comparing with the district's data")
         with state.timed("diff_and_apply"):
@@ -155,6 +173,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
                     params=applier.params,
                     with_accommodations="accommodations" in staged,
                 )
+        state.counts |= state.skips.counts()
         with state.timed("grants"):
             if staged & {"educators", "educator_section_assignments"}:
                 synced = sync_sis_grants()
@@ -169,10 +188,12 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
         if held:
             raise _RollBack(ImportRun.Status.HELD)
         progress.close()
+        skipping.forget_writes_seen_by(state.live_snapshot)
         _save(run, state, ImportRun.Status.APPLIED)
         with command_recording(actor=actor, action="sis_import"):
             record_students(state.changed, kind="changed")
             record_details(run=run.pk, status=run.status, counts=state.counts)
+        execute("SET LOCAL insights.sis_import = 'off'")  # for the rest of a transaction the run was part of
     return ImportRun.Status.APPLIED
 
 
@@ -188,11 +209,13 @@ def _save(run: ImportRun, state: RunState, status: str, error: str = "") -> None
     run.row_error_count = len(state.errors)
     run.unmapped_codes = state.unmapped.as_json()
     run.mappings_digest = state.mappings_digest
+    run.live_snapshot = state.live_snapshot
     run.progress_stage = ""
     run.progress_done = run.progress_total
     run.save()
+    skipped = {previous.name: state.skips.last for previous in state.skips.skipped.values()}
     for name, rows in state.file_rows.items():
-        ImportFile.objects.filter(run=run, name=name).update(rows=rows)
+        ImportFile.objects.filter(run=run, name=name).update(rows=rows, unchanged_since=skipped.get(name))
 
 
 def _store_row_errors(run: ImportRun, state: RunState) -> None:

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from audit.chain import GENESIS, append, row_hash
+from audit.chain import GENESIS, append, append_many, row_hash
 from audit.events import record_sign_in
 from audit.models import AccessEvent, SignInEvent
 from audit.partitions import create_partitions
@@ -162,3 +162,35 @@ def test_finding_the_head_reads_only_the_last_days_partitions():
     yesterday, year_ago = timezone.now() - datetime.timedelta(days=1), timezone.now() - datetime.timedelta(days=365)
     assert f"audit_accessevent_p{yesterday:%Y_%m}" in plan
     assert f"audit_accessevent_p{year_ago:%Y_%m}" not in plan
+
+
+@pytest.mark.django_db
+def test_a_batch_links_up_after_the_head_as_one_by_one_appends_would_and_verifies():
+    (single,) = write_access_events(1)
+    batch = append_many([AccessEvent(action=f"batch_{n}", outcome="ok") for n in range(3)])
+    assert [event.prev_hash for event in batch] == [single.row_hash, batch[0].row_hash, batch[1].row_hash]
+    assert [event.pk for event in batch] == sorted(event.pk for event in batch) and batch[0].pk > single.pk
+    for stored in AccessEvent.objects.values(*AccessEvent.CHAINED_FIELDS, "prev_hash", "row_hash"):
+        assert row_hash(AccessEvent, stored) == stored["row_hash"]
+    output = io.StringIO()
+    call_command("audit_verify", stdout=output)
+    assert f"OK audit_accessevent: 4 rows, head {batch[-1].row_hash}" in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_batch_is_one_insert_whatever_its_size():
+    def queries(count: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            append_many([AccessEvent(action="batch", outcome="ok") for _ in range(count)])
+        return len(captured)
+
+    write_access_events(1)  # a head among the last day's rows: found by the first lookup
+    assert queries(2) == queries(40)
+    assert append_many([]) == []
+
+
+@pytest.mark.django_db
+def test_a_batch_mixing_tables_is_refused_and_writes_nothing():
+    with pytest.raises(ValueError, match="one table"):
+        append_many([AccessEvent(action="a", outcome="ok"), SignInEvent(kind="sign_in", identity="x")])
+    assert not AccessEvent.objects.exists()

@@ -2,8 +2,11 @@
 
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit.models import GrantChangeEvent
+from audit.verify import verify
 from permissions.models import GrantSource, HomeroomGrant, SectionGrant
 from permissions.policy import visible_students
 from permissions.reasons import access_reasons
@@ -92,3 +95,18 @@ def test_the_nightly_command_reports_what_it_changed(demo, capsys):
     homeroom.save()
     call_command("sync_sis_grants")
     assert capsys.readouterr().out.strip() == "SIS grants: 1 added, 1 removed."
+
+
+def test_a_sync_records_its_grant_changes_in_one_batch_that_verifies(demo):
+    Homeroom.objects.filter(school__local_id="BAK").update(educator=demo.educator("newhire"))
+    changed = 2 * Homeroom.objects.filter(school__local_id="BAK").count()
+    with CaptureQueriesContext(connection) as captured:
+        result = sync_sis_grants()
+    assert result.added + result.removed == changed == GrantChangeEvent.objects.count()
+    inserts = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "audit_grantchangeevent"')
+    ]
+    assert len(inserts) == 1
+    assert all(check.problem is None for check in verify())
+    removed = GrantChangeEvent.objects.filter(after__isnull=True).values_list("educator_email", flat=True)
+    assert set(removed) and demo.educator("newhire").email not in set(removed)

@@ -1,0 +1,123 @@
+"""Notes writes to SIS-sourced tables made by anything other than an import, so a re-run knows when
+a file identical to the last applied run's may be skipped (students/sis/skipping.py).
+
+A row trigger on each table notes (table, writing transaction) once per transaction in
+sis_outside_write, unless the transaction is an import's (it sets insights.sis_import). An applied
+run records its snapshot: a noted transaction that snapshot cannot see wrote after the run read the
+live data. UPDATE notes only rows that really differ (for educators, only in the columns the SIS
+sets: sign-ins and passwords are no SIS data). ``students_student_keys`` notes only changes to a
+student's local id or school, which every file naming students by local id resolves through.
+"""
+
+from django.db import migrations, models
+
+NOTE = """
+CREATE TABLE sis_outside_write (table_name text NOT NULL, xact xid8 NOT NULL, PRIMARY KEY (table_name, xact));
+CREATE FUNCTION sis_note_outside_write() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    noted text := 'insights.sis_noted_' || TG_ARGV[0];
+BEGIN
+    IF current_setting(noted, true) IS DISTINCT FROM 'yes' THEN
+        INSERT INTO sis_outside_write VALUES (TG_ARGV[0], pg_current_xact_id()) ON CONFLICT DO NOTHING;
+        PERFORM set_config(noted, 'yes', true);
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+OUTSIDE = "current_setting('insights.sis_import', true) IS DISTINCT FROM 'on'"
+
+# table -> the columns whose change counts (None: any column)
+WATCHED = {
+    "students_school": None,
+    "students_student": None,
+    "students_homeroom": None,
+    "students_schoolgrade": None,
+    "students_course": None,
+    "students_section": None,
+    "students_studentsectionassignment": None,
+    "students_educatorsectionassignment": None,
+    "students_absence": None,
+    "students_tardy": None,
+    "students_disciplineincident": None,
+    "students_mcasresult": None,
+    "students_starresult": None,
+    "students_accessresult": None,
+    "students_iep": None,
+    "students_plan504": None,
+    "educators_educator": ("email", "full_name", "local_id", "staff_type", "home_school_id"),
+    "account_emailaddress": None,
+    "sis_educatorsisstatus": None,
+    "permissions_homeroomgrant": None,
+    "permissions_sectiongrant": None,
+}
+
+
+def _triggers(table: str, noted_as: str, columns) -> list[str]:
+    function = f"EXECUTE FUNCTION sis_note_outside_write('{noted_as}')"
+    name = f"sis_ow_{noted_as}"
+    if columns is None:
+        differs = "OLD.* IS DISTINCT FROM NEW.*"
+        update_of = ""
+    else:
+        differs = (
+            f"({', '.join('OLD.' + c for c in columns)}) IS DISTINCT FROM ({', '.join('NEW.' + c for c in columns)})"
+        )
+        update_of = f" OF {', '.join(columns)}"
+    return [
+        f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW WHEN ({OUTSIDE}) {function}",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE{update_of} ON {table} FOR EACH ROW "
+        f"WHEN ({OUTSIDE} AND {differs}) {function}",
+        f"CREATE TRIGGER {name}_trunc AFTER TRUNCATE ON {table} FOR EACH STATEMENT WHEN ({OUTSIDE}) {function}",
+    ]
+
+
+def _forward() -> str:
+    statements = [NOTE]
+    for table, columns in WATCHED.items():
+        statements += _triggers(table, table, columns)
+    statements += _triggers("students_student", "students_student_keys", ("local_id", "school_id"))
+    return ";\n".join(statements) + ";"
+
+
+def _backward() -> str:
+    statements = []
+    for table in WATCHED:
+        for suffix in ("ins_del", "upd", "trunc"):
+            statements.append(f"DROP TRIGGER sis_ow_{table}_{suffix} ON {table}")
+    for suffix in ("ins_del", "upd", "trunc"):
+        statements.append(f"DROP TRIGGER sis_ow_students_student_keys_{suffix} ON students_student")
+    statements += ["DROP FUNCTION sis_note_outside_write()", "DROP TABLE sis_outside_write"]
+    return ";\n".join(statements) + ";"
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("sis", "0004_chunk_data_stored_uncompressed"),
+        ("students", "0006_note_text_vector"),
+        ("educators", "0004_enrolment_link"),
+        ("permissions", "0005_view_as_permission"),
+        ("account", "0009_emailaddress_unique_primary_email"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="importrun",
+            name="live_snapshot",
+            field=models.TextField(
+                blank=True, help_text="pg_current_snapshot() as the run began: what of the live data it could see."
+            ),
+        ),
+        migrations.AddField(
+            model_name="importfile",
+            name="unchanged_since",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=models.SET_NULL,
+                related_name="+",
+                to="sis.importrun",
+                help_text="The applied run whose same file this one is byte-identical to: not read again.",
+            ),
+        ),
+        migrations.RunSQL(_forward(), reverse_sql=_backward()),
+    ]
