@@ -26,7 +26,7 @@ from students.sis.packages import check_package
 from students.sis.plans import apply_plans
 from students.sis.progress import Progress
 from students.sis.reader import PackageError, RowError
-from students.sis.sql import CHANGED_TABLE, execute, fetch, scalar
+from students.sis.sql import CHANGED_TABLE, fetch, scalar
 from students.sis.staging import check_references, create_tables, remove_duplicates, stage_file
 
 logger = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-        execute("SET LOCAL insights.sis_import = 'on'")  # the import's own writes are not noted (skipping.py)
+        skipping.as_import()  # its own writes are not noted as written outside an import
         state.live_snapshot = scalar("SELECT pg_current_snapshot()::text")
         state.skips = skipping.plan(run, package, mappings_digest=state.mappings_digest, today=today)
         for checked in package.files:
@@ -193,7 +193,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
         with command_recording(actor=actor, action="sis_import"):
             record_students(state.changed, kind="changed")
             record_details(run=run.pk, status=run.status, counts=state.counts)
-        execute("SET LOCAL insights.sis_import = 'off'")  # for the rest of a transaction the run was part of
+        skipping.as_import(False)  # for the rest of a transaction the run was part of
     return ImportRun.Status.APPLIED
 
 

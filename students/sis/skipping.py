@@ -126,17 +126,30 @@ def last_applied(exclude: ImportRun) -> ImportRun | None:
 
 
 def written_outside(since: ImportRun, tables=ALL_TABLES) -> set[str]:
-    """Which of ``tables`` something other than an import wrote after ``since`` took its snapshot."""
+    """Which of ``tables`` something other than an import wrote after ``since`` took its snapshot.
+
+    Writes of the asking transaction itself are its own to see (an import is its transaction's
+    outermost work; only a caller wrapping several in one transaction, as a test does, has any).
+    """
     if not since.live_snapshot:
         return set(tables)  # a run from before writes were noted: assume everything
     return {
         name
         for (name,) in fetch(
             "SELECT DISTINCT table_name FROM sis_outside_write WHERE table_name = ANY(%s) "
-            "AND NOT pg_visible_in_snapshot(xact, %s::pg_snapshot)",
+            "AND NOT pg_visible_in_snapshot(xact, %s::pg_snapshot) "
+            "AND xact IS DISTINCT FROM pg_current_xact_id_if_assigned()",
             [list(tables), since.live_snapshot],
         )
     }
+
+
+def as_import(importing: bool = True) -> None:
+    """Mark the transaction an import's: its writes are not noted (or, with False, are again)."""
+    fetch(
+        "SELECT set_config('insights.sis_noted_' || name, %s, true) FROM unnest(%s::text[]) name",
+        ["yes" if importing else "no", ALL_TABLES],
+    )
 
 
 def forget_writes_seen_by(snapshot: str) -> None:

@@ -10,12 +10,14 @@ from tests.sis.test_bad_input import import_package
 
 
 def schema() -> list[tuple]:
-    """Every index and constraint of the public tables, by name and definition."""
+    """Every index, constraint and trigger of the public tables, by name and definition (or whether enabled)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' UNION ALL "
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2, 3"
+            "WHERE connamespace = 'public'::regnamespace UNION ALL "
+            "SELECT tgrelid::regclass::text, tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal "
+            "ORDER BY 1, 2, 3"
         )
         return cursor.fetchall()
 

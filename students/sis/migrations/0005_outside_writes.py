@@ -2,7 +2,8 @@
 a file identical to the last applied run's may be skipped (students/sis/skipping.py).
 
 A row trigger on each table notes (table, writing transaction) once per transaction in
-sis_outside_write, unless the transaction is an import's (it sets insights.sis_import). An applied
+sis_outside_write: the setting insights.sis_noted_<table> says it is noted, and an import's
+transaction sets them all, having nothing to note (skipping.as_import). An applied
 run records its snapshot: a noted transaction that snapshot cannot see wrote after the run read the
 live data. UPDATE notes only rows that really differ (for educators, only in the columns the SIS
 sets: sign-ins and passwords are no SIS data). ``students_student_keys`` notes only changes to a
@@ -14,17 +15,21 @@ from django.db import migrations, models
 NOTE = """
 CREATE TABLE sis_outside_write (table_name text NOT NULL, xact xid8 NOT NULL, PRIMARY KEY (table_name, xact));
 CREATE FUNCTION sis_note_outside_write() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    noted text := 'insights.sis_noted_' || TG_ARGV[0];
 BEGIN
-    IF current_setting(noted, true) IS DISTINCT FROM 'yes' THEN
-        INSERT INTO sis_outside_write VALUES (TG_ARGV[0], pg_current_xact_id()) ON CONFLICT DO NOTHING;
-        PERFORM set_config(noted, 'yes', true);
-    END IF;
+    INSERT INTO sis_outside_write VALUES (TG_ARGV[0], pg_current_xact_id()) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
 """
-OUTSIDE = "current_setting('insights.sis_import', true) IS DISTINCT FROM 'on'"
+
+
+def _first_in_transaction(noted_as: str) -> str:
+    """True for a transaction's first write to the table (and never in an import, which marks all as noted).
+
+    Evaluated as each row is queued, so the rest of a bulk write costs one setting's lookup a row.
+    """
+    setting = f"'insights.sis_noted_{noted_as}'"
+    return f"current_setting({setting}, true) IS DISTINCT FROM 'yes' AND set_config({setting}, 'yes', true) = 'yes'"
+
 
 # table -> the columns whose change counts (None: any column)
 WATCHED = {
@@ -54,20 +59,19 @@ WATCHED = {
 
 def _triggers(table: str, noted_as: str, columns) -> list[str]:
     function = f"EXECUTE FUNCTION sis_note_outside_write('{noted_as}')"
-    name = f"sis_ow_{noted_as}"
+    name, first = f"sis_ow_{noted_as}", _first_in_transaction(noted_as)
     if columns is None:
         differs = "OLD.* IS DISTINCT FROM NEW.*"
         update_of = ""
     else:
-        differs = (
-            f"({', '.join('OLD.' + c for c in columns)}) IS DISTINCT FROM ({', '.join('NEW.' + c for c in columns)})"
-        )
+        old, new = (", ".join(f"{side}.{column}" for column in columns) for side in ("OLD", "NEW"))
+        differs = f"({old}) IS DISTINCT FROM ({new})"
         update_of = f" OF {', '.join(columns)}"
     return [
-        f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW WHEN ({OUTSIDE}) {function}",
+        f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW WHEN ({first}) {function}",
         f"CREATE TRIGGER {name}_upd AFTER UPDATE{update_of} ON {table} FOR EACH ROW "
-        f"WHEN ({OUTSIDE} AND {differs}) {function}",
-        f"CREATE TRIGGER {name}_trunc AFTER TRUNCATE ON {table} FOR EACH STATEMENT WHEN ({OUTSIDE}) {function}",
+        f"WHEN ({differs} AND {first}) {function}",
+        f"CREATE TRIGGER {name}_trunc AFTER TRUNCATE ON {table} FOR EACH STATEMENT WHEN ({first}) {function}",
     ]
 
 
