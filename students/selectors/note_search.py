@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from audit.recorder import record_objects
 from educators.models import Educator
 from insights.scrubbing import remember_values
-from permissions.policy import visible_students
+from permissions.policy import is_districtwide, visible_students
 from students.models import EventNote
 from students.models.text_search import SEARCH_CONFIG
 from students.selectors._shared import LIST_FIELDS, report_students, start_of, today
@@ -65,8 +65,13 @@ def earliest_searchable_day(day: datetime.date | None = None) -> datetime.date:
 
 
 def note_authors(*, educator) -> QuerySet[Educator]:
-    """Educators who wrote a plain note about a student the educator may see, for the author filter."""
-    notes = EventNote.objects.filter(author=OuterRef("pk"), is_restricted=False, student__in=visible_students(educator))
+    """Educators who wrote a plain note about a student the educator may see, for the author filter.
+
+    A districtwide educator sees every student, so each author is one probe of the notes' author
+    index instead of a join of the district's notes with its students."""
+    notes = EventNote.objects.filter(author=OuterRef("pk"), is_restricted=False)
+    if not is_districtwide(educator):
+        notes = notes.filter(student__in=visible_students(educator))
     return Educator.objects.filter(Exists(notes)).only("id", "full_name").order_by("full_name", "id")
 
 

@@ -10,8 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
+from educators.models import Educator
 from students.models import EventNote
-from students.selectors.note_search import MAX_RESULTS, NoteSearch, earliest_searchable_day, highlighted, note_search
+from students.selectors.note_search import (
+    MAX_RESULTS,
+    NoteSearch,
+    earliest_searchable_day,
+    highlighted,
+    note_authors,
+    note_search,
+)
 from tests.pages.plans import plan_of_query_containing
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +119,16 @@ def test_the_author_filter_offers_only_authors_of_notes_the_educator_may_see(cli
     name = demo.educator("counselor.baker").full_name
     assert f">{name}</option>" in fifth_grade_page
     assert f">{name}</option>" not in kindergarten_page
+
+
+def test_a_districtwide_educators_author_filter_offers_every_author_of_a_plain_note_and_no_other(demo):
+    plain_author = demo.educator("teacher.k")
+    restricted_only = Educator.objects.create_user("restricted.author@demo.insights.example", None, full_name="R. A.")
+    note(demo.student("mateo"), plain_author, "Checked in.")
+    note(demo.student("mateo"), restricted_only, "Family matter.", restricted=True)
+    offered = set(note_authors(educator=demo.educator("district")))
+    assert plain_author in offered and restricted_only not in offered
+    assert set(note_authors(educator=demo.educator("principal.baker"))) <= offered
 
 
 def test_at_most_a_hundred_results(demo):
