@@ -113,8 +113,12 @@ def _null_field(spec: FileSpec, column: str, condition: str, code: str) -> list[
     )
 
 
-def _known(kind: str, staged: set[str]) -> str:
-    """A condition true when the row's reference resolves, in the database or in the package."""
+def _unknown(kind: str, staged: set[str]) -> str:
+    """A condition true when the row's reference resolves nowhere, neither in the database nor in the package.
+
+    Written as NOT EXISTS … AND NOT EXISTS …, which PostgreSQL runs as hashed anti-joins over the
+    whole file, where NOT (EXISTS … OR EXISTS …) would probe both tables once per staged row.
+    """
     if kind == "school":
         live = "EXISTS (SELECT 1 FROM students_school x WHERE x.local_id = s.school_local_id)"
         package = f"EXISTS (SELECT 1 FROM {staging_table('schools')} y WHERE y.school_local_id = s.school_local_id)"
@@ -139,7 +143,7 @@ def _known(kind: str, staged: set[str]) -> str:
             + ")"
         )
     plural = {"school": "schools", "student": "students", "educator": "educators", "section": "sections"}[kind]
-    return f"({live} OR {package})" if plural in staged else live
+    return f"(NOT {live} AND NOT {package})" if plural in staged else f"NOT {live}"
 
 
 def check_references(spec: FileSpec, staged: set[str], scope_schools: list[str] | None) -> list[RowError]:
@@ -147,18 +151,18 @@ def check_references(spec: FileSpec, staged: set[str], scope_schools: list[str] 
     errors: list[RowError] = []
     names = set(spec.column_names)
     if "school_local_id" in names and spec.name not in ("schools", "educators"):
-        errors += _quarantine(spec, f"NOT {_known('school', staged)}", "school_local_id", "unknown_school")
+        errors += _quarantine(spec, _unknown("school", staged), "school_local_id", "unknown_school")
         if scope_schools is not None:
             errors += _quarantine(
                 spec, "NOT (s.school_local_id = ANY(%s))", "school_local_id", "school_outside_scope", [scope_schools]
             )
     if spec.name == "educators":
-        errors += _null_field(spec, "school_local_id", f"NOT {_known('school', staged)}", "unknown_school")
+        errors += _null_field(spec, "school_local_id", _unknown("school", staged), "unknown_school")
     if STUDENT_REF in spec.columns and spec.name != "students":
-        errors += _quarantine(spec, f"NOT {_known('student', staged)}", "local_id", "unknown_student")
+        errors += _quarantine(spec, _unknown("student", staged), "local_id", "unknown_student")
     if spec.name == "students":
         errors += _null_field(
-            spec, "counselor", f"NOT {_known('educator', staged).replace('s.email', 's.counselor')}", "unknown_educator"
+            spec, "counselor", _unknown("educator", staged).replace("s.email", "s.counselor"), "unknown_educator"
         )
         errors += _null_field(
             spec,
@@ -168,9 +172,9 @@ def check_references(spec: FileSpec, staged: set[str], scope_schools: list[str] 
             "duplicate_state_id",
         )
     if spec.name == "educator_section_assignments":
-        errors += _quarantine(spec, f"NOT {_known('educator', staged)}", "email", "unknown_educator")
+        errors += _quarantine(spec, _unknown("educator", staged), "email", "unknown_educator")
     if spec.name in ("student_section_assignments", "educator_section_assignments"):
-        errors += _quarantine(spec, f"NOT {_known('section', staged)}", "section_number", "unknown_section")
+        errors += _quarantine(spec, _unknown("section", staged), "section_number", "unknown_section")
     if spec.name == "accommodations":
         plans = staging_table("programs") if "programs" in staged else None
         condition = (
