@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 MAX_STORED_ROW_ERRORS = 50_000
 LOCK_KEY = 7_301_012  # pg_advisory_xact_lock key: one import at a time per database
 ORDER = [spec.name for spec in FILES]
+# The reference checks ask, for every staged row, whether its student (school, section) is in the
+# database or the package: PostgreSQL answers by hashing the package's keys once, but only when the
+# hash fits in work_mem. At the default 4 MB a package of 500,000 students does not, and each of
+# tens of millions of attendance rows would scan the staged students again. Raised for the import's
+# transaction only; one import runs at a time (the advisory lock).
+CHECK_WORK_MEM = "256MB"
 
 
 class _RollBack(Exception):
@@ -132,6 +138,7 @@ def _stage_and_apply(run, package, state: RunState, progress: Progress, *, actor
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            cursor.execute(f"SET LOCAL work_mem = '{CHECK_WORK_MEM}'")
         skipping.as_import()  # its own writes are not noted as written outside an import
         state.live_snapshot = scalar("SELECT pg_current_snapshot()::text")
         state.skips = skipping.plan(run, package, mappings_digest=state.mappings_digest, today=today)
