@@ -11,7 +11,8 @@ could not come out differently. The rule, kept in step with docs/import-format.m
   scope, files, windows: only ``generated_at`` may differ), and no run failed or was discarded since;
 - the file's sha256 is that of the same file in the last applied run, whose row errors in it are
   all about the file's own text (bad values, duplicates): none naming a reference, a future date or
-  an unmapped code, which another file, the date or the mappings could resolve;
+  an unmapped code, which another file, the date or the mappings could resolve; and it had no codes
+  the mappings do not know (kept or held back, they are guarded on every reading);
 - nothing but an import has written, since the last applied run read the live data, the tables the
   file fills or resolves its references through (migration 0005 notes such writes: admin edits,
   privacy corrections, destruction, retention sweeps, hand-made grants);
@@ -228,6 +229,7 @@ def plan(run: ImportRun, package, *, mappings_digest: str, today) -> SkipPlan:
             and before.rows is not None
             and before.sha256 == checked.stored.sha256
             and codes[before.name] <= OWN_TEXT_CODES
+            and before.name not in last.unmapped_codes.get("rows", {})  # its unmapped codes are guarded afresh
             and not written.intersection(FILE_TABLES[name])
             and (same_day or name not in DATED)
         ):

@@ -229,3 +229,14 @@ def test_only_the_import_files_of_the_last_applied_run_count(packages, importer)
     again = import_package(packages.basic(students=renamed(3), attendance=ABSENCES), importer)
     assert again.files.get(name="attendance.csv").unchanged_since == first
     assert ImportFile.objects.filter(unchanged_since=first).count() >= 2
+
+
+def test_a_file_with_codes_no_mapping_knows_is_read_again_and_guarded(packages, importer):
+    rows = [dict(STUDENTS[0], program_assigned="Unheard-of program"), *STUDENTS[1:]]
+    first = import_package(packages.basic(students=rows, attendance=ABSENCES), importer)
+    if first.status == ImportRun.Status.HELD:
+        first = approve_run(first, actor=importer)
+    assert first.status == ImportRun.Status.APPLIED and "students.csv" in first.unmapped_codes["rows"]
+    again = import_package(packages.basic(students=rows, attendance=ABSENCES[:-1]), importer)
+    assert "students.csv" not in skipped(again)
+    assert any(result["guard"] == "unmapped_codes:students.csv" for result in again.guard_results)
