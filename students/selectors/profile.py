@@ -190,8 +190,16 @@ def _educators_around(
 
 def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
     """The profile of a student the educator may see (404 otherwise), this school year or with history."""
-    student = get_visible_student_or_404(educator, student_id, "school", "homeroom__educator", "counselor")
     day = today()
+    window = current_window(day)
+    student = get_visible_student_or_404(
+        educator,
+        student_id,
+        "school",
+        "homeroom__educator",
+        "counselor",
+        annotate=lambda students: with_early_warning(students, window),
+    )
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
     restricted_ok = can_view_restricted_notes(educator)
@@ -228,8 +236,6 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         .select_related("section__course")
         .order_by("section__schedule", "section__course__course_number")
     )
-    window = current_window(day)
-    signals = with_early_warning(Student.objects.filter(pk=student.pk).only("pk"), window).get()
     plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date"))
     ieps = list(Iep.objects.filter(student=student).order_by("-start_date"))
     profile = StudentProfile(
@@ -252,7 +258,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         access_results=list(AccessResult.objects.filter(student=student).order_by("taken_on")),
         section_assignments=assignments,
         educators_around=_educators_around(student, ieps, plans_504, assignments, day),
-        early_warning=EarlyWarning(tier=signals.early_warning_tier, reasons=reasons(signals, window)),
+        early_warning=EarlyWarning(tier=student.early_warning_tier, reasons=reasons(student, window)),
         may_see_educators_with_access=can_see_educators_with_access(educator),
         disagreement_statements=disagreement_statements(student),
     )

@@ -106,15 +106,16 @@ def count_queries(client, url) -> int:
 # and kept for the rest of the request, the page's policy checks and the audit event's roles snapshot
 # included; for a privileged educator signed in without a second factor (as the test client is), the gate's
 # check for one (1); the page's reads; and the audit event itself (6: savepoint, chain lock, chain head,
-# next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1); the profile also
-# computes its student's signals (1) and reads the family's statements of disagreement (1). The homeroom
+# next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1), and compute the
+# signals in the query that fetches their students (the profile's single-student check included); the profile
+# also reads the family's statements of disagreement (1). The homeroom
 # page, say: 2 + holdings + (homeroom, thresholds, students) + 6 = 12. Who has access is a page of its own:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 6 = 18, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
 # high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one.
-PROFILE_QUERIES = {"teacher.5": 22, "principal.baker": 23}
+PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 22}
 ROSTER_QUERIES = 17
 HOMEROOM_QUERIES = 12
 SECTION_QUERIES = 12
