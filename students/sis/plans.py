@@ -14,6 +14,9 @@ from students.sis.sql import CHANGED_TABLE, execute, fetch
 from students.sis.staging import staging_table as stg
 
 KINDS = {"sped_iep": Iep, "section_504": Plan504}
+# Students whose plans one query reads: a statement carries at most 65,535 parameters, and a
+# 500,000-student district's in-scope ids are many more.
+STUDENTS_PER_QUERY = 50_000
 
 
 def _staged_plans(scope_condition: str, params: dict, *, with_accommodations: bool) -> dict[tuple, dict]:
@@ -37,6 +40,12 @@ def _staged_plans(scope_condition: str, params: dict, *, with_accommodations: bo
     }
 
 
+def plans_of(model, student_ids: list[int]):
+    """The plans of these students, read STUDENTS_PER_QUERY students at a time."""
+    for start in range(0, len(student_ids), STUDENTS_PER_QUERY):
+        yield from model.objects.filter(student_id__in=student_ids[start : start + STUDENTS_PER_QUERY])
+
+
 def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool) -> dict[str, dict[str, int]]:
     """Insert, update and delete plans of in-scope students; returns counts per kind of plan."""
     staged = _staged_plans(
@@ -54,10 +63,7 @@ def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool
     changed: set[int] = set()
     for program, model in KINDS.items():
         tally = defaultdict(int)
-        live = {
-            (program, plan.student_id, plan.start_date): plan
-            for plan in model.objects.filter(student_id__in=in_scope_ids)
-        }
+        live = {(program, plan.student_id, plan.start_date): plan for plan in plans_of(model, in_scope_ids)}
         new, updated, removed = [], [], []
         for key, values in staged.items():
             if key[0] != program:
