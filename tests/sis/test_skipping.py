@@ -5,8 +5,10 @@ counts, row errors and guards carry over from the last applied run."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
+from educators.models import Educator
 from students.models import Absence, AttendanceCode, Plan504, Student
 from students.sis.models import ImportFile, ImportRun
 from students.sis.receive import receive_path
@@ -24,6 +26,17 @@ ABSENCES = [attendance(f"S{n}", day) for n in range(1, 7) for day in DAYS]
 def renamed(n: int = 1) -> list[dict]:
     """The students file with student ``n`` renamed: a changed students.csv."""
     return [dict(row, last_name="Renamed") if row["local_id"] == f"S{n}" else row for row in STUDENTS]
+
+
+def restamped(packages, day: int):
+    """The basic package with its educators, as generated another day: only the manifest's time differs."""
+    return packages.build(
+        manifest={"generated_at": (TODAY + datetime.timedelta(days=day)).isoformat()},
+        schools=SCHOOLS,
+        educators=EDUCATORS,
+        students=STUDENTS,
+        attendance=ABSENCES,
+    )
 
 
 def skipped(run: ImportRun) -> set[str]:
@@ -45,14 +58,7 @@ def test_a_file_identical_to_the_last_applied_runs_is_not_read_and_counts_as_unc
 
 def test_only_the_manifests_time_changed_skips_every_data_file(packages, importer):
     import_package(packages.basic(attendance=ABSENCES), importer)
-    restamped = packages.build(
-        manifest={"generated_at": (TODAY + datetime.timedelta(days=1)).isoformat()},
-        schools=SCHOOLS,
-        educators=EDUCATORS,
-        students=STUDENTS,
-        attendance=ABSENCES,
-    )
-    again = import_package(restamped, importer)
+    again = import_package(restamped(packages, 1), importer)
     assert again.status == ImportRun.Status.APPLIED
     assert skipped(again) == {"schools.csv", "educators.csv", "students.csv", "attendance.csv"}
     assert again.counts["students"] == {
@@ -100,6 +106,34 @@ def test_a_students_local_id_changed_by_hand_rereads_every_file_naming_students(
     again = import_package(path, importer)
     assert "attendance.csv" not in skipped(again) and "students.csv" not in skipped(again)
     assert Absence.objects.filter(student__local_id="S1").count() == len(DAYS)
+
+
+def test_an_educators_sign_in_is_no_sis_change_but_a_renamed_educator_is(packages, importer):
+    import_package(restamped(packages, 0), importer)
+    educator = Educator.objects.get(local_id="T1")
+    educator.last_login = timezone.now()
+    educator.set_password("a new passphrase for the account")
+    educator.save()
+    assert "educators.csv" in skipped(import_package(restamped(packages, 1), importer))
+    Educator.objects.filter(local_id="T1").update(full_name="Ana Rivera-Lopez")
+    again = import_package(restamped(packages, 2), importer)
+    assert "educators.csv" not in skipped(again)
+    assert Educator.objects.get(local_id="T1").full_name == "Ana Rivera"
+
+
+def test_no_trigger_names_a_column_so_migrations_may_still_change_the_watched_columns_types():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger t JOIN pg_depend d ON d.classid = 'pg_trigger'::regclass "
+            "AND d.objid = t.oid AND d.refobjsubid > 0 WHERE t.tgname LIKE 'sis_ow_%%'"
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'sis_ow_%%'")
+        assert cursor.fetchone()[0] == 3 * 22
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE educators_educator ALTER COLUMN full_name TYPE varchar(300)")
+        cursor.execute("ALTER TABLE students_student ALTER COLUMN local_id TYPE varchar(100)")
+        transaction.set_rollback(True)
 
 
 def test_an_import_writes_nothing_noted_and_an_applied_run_forgets_what_it_saw(packages, importer):

@@ -8,6 +8,10 @@ run records its snapshot: a noted transaction that snapshot cannot see wrote aft
 live data. UPDATE notes only rows that really differ (for educators, only in the columns the SIS
 sets: sign-ins and passwords are no SIS data). ``students_student_keys`` notes only changes to a
 student's local id or school, which every file naming students by local id resolves through.
+
+No trigger's definition names a column: PostgreSQL refuses to change the type of a column a
+trigger's WHEN or UPDATE OF names, which would block later migrations altering those fields. The
+triggers watching some columns compare them in sis_note_outside_update's body instead.
 """
 
 from django.db import migrations, models
@@ -17,6 +21,21 @@ CREATE TABLE sis_outside_write (table_name text NOT NULL, xact xid8 NOT NULL, PR
 CREATE FUNCTION sis_note_outside_write() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO sis_outside_write VALUES (TG_ARGV[0], pg_current_xact_id()) ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE FUNCTION sis_note_outside_update() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    old_row jsonb := to_jsonb(OLD);
+    new_row jsonb := to_jsonb(NEW);
+    watched text;
+BEGIN
+    FOREACH watched IN ARRAY TG_ARGV[1:] LOOP
+        IF old_row -> watched IS DISTINCT FROM new_row -> watched THEN
+            INSERT INTO sis_outside_write VALUES (TG_ARGV[0], pg_current_xact_id()) ON CONFLICT DO NOTHING;
+            PERFORM set_config('insights.sis_noted_' || TG_ARGV[0], 'yes', true);
+            EXIT;
+        END IF;
+    END LOOP;
     RETURN NULL;
 END $$;
 """
@@ -60,17 +79,18 @@ WATCHED = {
 def _triggers(table: str, noted_as: str, columns) -> list[str]:
     function = f"EXECUTE FUNCTION sis_note_outside_write('{noted_as}')"
     name, first = f"sis_ow_{noted_as}", _first_in_transaction(noted_as)
-    if columns is None:
-        differs = "OLD.* IS DISTINCT FROM NEW.*"
-        update_of = ""
-    else:
-        old, new = (", ".join(f"{side}.{column}" for column in columns) for side in ("OLD", "NEW"))
-        differs = f"({old}) IS DISTINCT FROM ({new})"
-        update_of = f" OF {', '.join(columns)}"
+    if columns is None:  # a whole-row comparison names no column
+        update = f"WHEN (OLD.* IS DISTINCT FROM NEW.* AND {first}) {function}"
+    else:  # noted by the function, once it has found a watched column changed
+        setting = f"'insights.sis_noted_{noted_as}'"
+        arguments = ", ".join(f"'{argument}'" for argument in (noted_as, *columns))
+        update = (
+            f"WHEN (current_setting({setting}, true) IS DISTINCT FROM 'yes') "
+            f"EXECUTE FUNCTION sis_note_outside_update({arguments})"
+        )
     return [
         f"CREATE TRIGGER {name}_ins_del AFTER INSERT OR DELETE ON {table} FOR EACH ROW WHEN ({first}) {function}",
-        f"CREATE TRIGGER {name}_upd AFTER UPDATE{update_of} ON {table} FOR EACH ROW "
-        f"WHEN ({differs} AND {first}) {function}",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {table} FOR EACH ROW {update}",
         f"CREATE TRIGGER {name}_trunc AFTER TRUNCATE ON {table} FOR EACH STATEMENT WHEN ({first}) {function}",
     ]
 
@@ -90,7 +110,11 @@ def _backward() -> str:
             statements.append(f"DROP TRIGGER sis_ow_{table}_{suffix} ON {table}")
     for suffix in ("ins_del", "upd", "trunc"):
         statements.append(f"DROP TRIGGER sis_ow_students_student_keys_{suffix} ON students_student")
-    statements += ["DROP FUNCTION sis_note_outside_write()", "DROP TABLE sis_outside_write"]
+    statements += [
+        "DROP FUNCTION sis_note_outside_update()",
+        "DROP FUNCTION sis_note_outside_write()",
+        "DROP TABLE sis_outside_write",
+    ]
     return ";\n".join(statements) + ";"
 
 
