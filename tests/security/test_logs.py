@@ -169,11 +169,17 @@ def test_gunicorn_binds_to_port_and_sizes_from_web_concurrency(monkeypatch):
     assert (conf["bind"], conf["workers"], conf["forwarded_allow_ips"]) == ("0.0.0.0:5123", 3, "*")
 
 
-def test_gunicorns_access_log_has_the_path_but_no_query_string_or_referrer(capsys):
+def _access_logging():
+    """gunicorn.conf.py's settings, and its access logger configured as gunicorn would."""
     conf = runpy.run_path(str(GUNICORN_CONF))
     config = Config()
     for name in ("accesslog", "access_log_format"):
         config.set(name, conf[name])
+    return conf, conf["logger_class"](config)
+
+
+def test_gunicorns_access_log_has_the_path_but_no_query_string_or_referrer(capsys):
+    _, logger = _access_logging()
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": "/students/?q=Zebulon",
@@ -186,16 +192,13 @@ def test_gunicorns_access_log_has_the_path_but_no_query_string_or_referrer(capsy
     request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-1"), ("REFERER", environ["HTTP_REFERER"])])
     response = SimpleNamespace(status="200 OK", sent=512, headers=[])
 
-    conf["logger_class"](config).access(response, request, environ, datetime.timedelta(milliseconds=12))
+    logger.access(response, request, environ, datetime.timedelta(milliseconds=12))
 
     assert capsys.readouterr().out == '10.1.2.3 "GET /students/ HTTP/1.1" 200 512 12ms cpu=-ms request_id=req-1\n'
 
 
 def test_gunicorns_access_log_says_the_cpu_time_the_worker_spent_on_the_request(capsys):
-    conf = runpy.run_path(str(GUNICORN_CONF))
-    config = Config()
-    for name in ("accesslog", "access_log_format"):
-        config.set(name, conf[name])
+    conf, logger = _access_logging()
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
     request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-2")])
     conf["pre_request"](None, request)
@@ -203,7 +206,7 @@ def test_gunicorns_access_log_says_the_cpu_time_the_worker_spent_on_the_request(
     while time.process_time() < spin_until:  # the request's work: 50 ms of CPU
         pass
 
-    conf["logger_class"](config).access(
+    logger.access(
         SimpleNamespace(status="200 OK", sent=10, headers=[]), request, environ, datetime.timedelta(milliseconds=80)
     )
 
@@ -212,15 +215,12 @@ def test_gunicorns_access_log_says_the_cpu_time_the_worker_spent_on_the_request(
 
 
 def test_gunicorns_access_log_keeps_a_slow_requests_times_through_the_scrubbing_filter(capsys):
-    conf = runpy.run_path(str(GUNICORN_CONF))
-    config = Config()
-    for name in ("accesslog", "access_log_format"):
-        config.set(name, conf[name])
+    _, logger = _access_logging()
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "RAW_URI": "/", "SERVER_PROTOCOL": "HTTP/1.1"}
     request = SimpleNamespace(headers=[("X-REQUEST-ID", "req-3")], cpu_started=time.process_time() - 12.3456)
     response = SimpleNamespace(status="200 OK", sent=10, headers=[])
 
-    conf["logger_class"](config).access(response, request, environ, datetime.timedelta(seconds=12, milliseconds=345))
+    logger.access(response, request, environ, datetime.timedelta(seconds=12, milliseconds=345))
 
     line = capsys.readouterr().out
     assert re.search(r" 12,345ms cpu=12,3\d\d\.\dms request_id=req-3$", line)
