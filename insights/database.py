@@ -78,8 +78,12 @@ class job_timeouts(ContextDecorator):  # noqa: N801 (used like contextlib's cont
     def __exit__(self, *exc_info):
         _job_limits.reset(self._token)
         # A closed connection reopens with the web limits, and a transaction rolled back undoes the
-        # change by itself; otherwise RESET goes back to the limits the connection started with.
+        # change by itself; otherwise an enclosing block's limits are put back, or RESET goes back
+        # to the limits the connection started with.
         if connection.connection is not None and not connection.needs_rollback:
             with connection.cursor() as cursor:
-                cursor.execute("RESET statement_timeout")
-                cursor.execute("RESET lock_timeout")
+                if (enclosing := _job_limits.get()) is not None:
+                    _apply(cursor, *enclosing)
+                else:
+                    cursor.execute("RESET statement_timeout")
+                    cursor.execute("RESET lock_timeout")

@@ -125,6 +125,15 @@ def test_job_timeouts_as_a_decorator_with_explicit_limits():
     assert current_limits() == WEB_LIMITS
 
 
+def test_leaving_a_nested_job_timeouts_block_puts_the_enclosing_blocks_limits_back():
+    with job_timeouts(statement_seconds=900, lock_seconds=40):
+        with job_timeouts(statement_seconds=60, lock_seconds=5):
+            assert current_limits() == (60, 5)
+        assert current_limits() == (900, 40)  # not the web limits while the outer block still runs
+
+    assert current_limits() == WEB_LIMITS
+
+
 def test_a_connection_opened_inside_job_timeouts_gets_the_job_limits():
     def job():
         with job_timeouts(statement_seconds=600, lock_seconds=30):
