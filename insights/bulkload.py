@@ -121,7 +121,7 @@ class CopyTable:
         return (*row, *self.constants)
 
     def write(self, rows: Iterable[tuple]) -> int:
-        """COPY the rows, a batch per statement; returns how many were written."""
+        """COPY the rows (the caller's batch) in one statement; returns how many were written."""
         count = 0
         with connection.cursor() as cursor, cursor.copy(self.statement) as copy:
             for row in rows:
