@@ -215,13 +215,14 @@ def sql_tables(kind: GrantKind) -> dict[str, str]:
     }
 
 
+# The ids of the objects an educator's live grants of one kind are on, as one array (empty when none).
+HELD_TARGETS = "ARRAY(SELECT g.content_object_id FROM {grant} g" + LIVE_GRANT + " ORDER BY 1)"  # noqa: S608 (table names from the models)
+
+
 def held_targets_sql(kind: GrantKind, educator, now: datetime.datetime) -> tuple[str, list]:
     """SQL for the ids of the objects the educator's live grants of this kind are on (an empty array
     when they hold none), and its parameters."""
-    sql = ("ARRAY(SELECT g.content_object_id FROM {grant} g" + LIVE_GRANT + " ORDER BY 1)").format(  # noqa: S608
-        **sql_tables(kind)
-    )
-    return sql, live_grant_params(kind, educator, now)
+    return HELD_TARGETS.format(**sql_tables(kind)), live_grant_params(kind, educator, now)
 
 
 def live_grant_params(kind: GrantKind, educator, now: datetime.datetime) -> list:

@@ -16,9 +16,10 @@ How the student queries run. Lists: a districtwide educator's are the plain stud
 educator holding grants of one kind on objects on the student row (schoolwide, homeroom,
 single-student) filters that column by the objects' ids, read with what the educator holds, so a
 first page by name is one pass through an index; anyone else's are ``id IN (granted ids)``, the
-granted ids being one UNION ALL of joins from the educator's few grant rows (found through each
-grant table's (user, permission, object) index) into the student indexes, so PostgreSQL starts
-from that small set. The single-student check is
+granted ids being one UNION ALL, per kind held, of that column tested against the array of held
+object ids, or (grade level, section) of joins from the educator's few grant rows (found through
+each grant table's (user, permission, object) index) into the student indexes, so PostgreSQL
+starts from that small set. The single-student check is
 one query, ``EXISTS (live districtwide grant) OR id IN (granted ids)``: the EXISTS does not depend
 on the student, so it is computed once. No subquery runs once per student. The reasons ("why may X see Y") are
 in permissions/reasons.py.
@@ -39,6 +40,7 @@ from permissions.holdings import EDUCATORS_WITH_ACCESS, RESTRICTED_NOTES, holdin
 from permissions.kinds import (
     ACTIVE_STUDENT,
     GRANT_KINDS,
+    HELD_TARGETS,
     KIND_BY_KEY,
     LIVE_GRANT,
     GrantKind,
@@ -66,7 +68,18 @@ def is_active_educator(educator) -> bool:
 
 # The kinds of grant that reach students through a join (every kind but districtwide), in table order.
 REACHING_KINDS = tuple(kind for kind in GRANT_KINDS if kind.reach is not None)
-_REACH: dict[str, str] = {kind.key: kind.reach for kind in GRANT_KINDS if kind.reach is not None}
+# Each kind's students as the lists reach them. A kind whose object is on the student row tests that
+# column against the array of held ids (computed once), so PostgreSQL probes the student index with
+# those few ids whatever it believes of the grant table: grants made in bulk are not analyzed until 50
+# rows change, and believing one grant row it walked the whole primary key to merge-join a caseload.
+# The other kinds join from the educator's grant rows into the student indexes.
+_REACH: dict[str, str] = {
+    kind.key: f"{{student}} s WHERE s.{kind.target_column} = ANY({HELD_TARGETS})"
+    if kind.target_column is not None
+    else kind.reach + LIVE_GRANT
+    for kind in GRANT_KINDS
+    if kind.reach is not None
+}
 ALL_KINDS = tuple(kind.key for kind in GRANT_KINDS)
 _ACTIVE_ONLY = " AND s.enrollment_status = %s AND NOT s.missing_from_last_export"
 # The narrowing flags read the district's program codes (students.models.programs), like the roster
@@ -78,13 +91,13 @@ _ENGLISH_LEARNERS_ONLY = " AND (s.limited_english_proficiency <> %s OR s.program
 
 @functools.cache
 def _granted_students_sql(sped_only: bool, english_learners_only: bool, kinds: frozenset[str]) -> str:
-    """The SQL text for a combination of narrowing flags and kinds of grant: each kind's ``reach``
-    (permissions/kinds.py, beside its ORM form) and live-grant test, table names from the models,
-    every value a parameter."""
+    """The SQL text for a combination of narrowing flags and kinds of grant: each kind's students
+    (``_REACH``, from permissions/kinds.py's SQL forms beside the ORM ones) with its live-grant test,
+    table names from the models, every value a parameter."""
     narrowing = (_SPED_ONLY if sped_only else "") + (_ENGLISH_LEARNERS_ONLY if english_learners_only else "")
     return " UNION ALL ".join(
         "SELECT s.id FROM "  # noqa: S608 (table names from the models; values are parameters)
-        + (_REACH[kind.key] + LIVE_GRANT).format(**sql_tables(kind))
+        + _REACH[kind.key].format(**sql_tables(kind))
         + (_ACTIVE_ONLY if kind.active_students_only else "")
         + (narrowing.format(program_code=ProgramCode._meta.db_table) if kind.narrowed_by_flags else "")
         for kind in REACHING_KINDS

@@ -1,6 +1,7 @@
 """Query counts: the policy is one query, and explaining it does not grow with grants or educators."""
 
 import functools
+import json
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -155,3 +156,42 @@ def test_listing_who_has_access_costs_the_same_queries_however_many_educators_ha
     assert len(educators_with_access(ruby)) >= 10
     # One query for the student's program category (the narrowing flags read it), one per kind of grant.
     assert queries(lambda: educators_with_access(ruby)) == few <= 7
+
+
+def _plan_nodes(queryset: QuerySet) -> list[dict]:
+    """Every node of the query's EXPLAIN plan, planned as for a district-sized student table: the test
+    district's few rows are cheapest read whole, which would hide how the students are found."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's transaction only
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        explained = cursor.fetchone()[0]
+    nodes, pending = [], [(json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]]
+    while pending:
+        node = pending.pop()
+        nodes.append(node)
+        pending += node.get("Plans", [])
+    return nodes
+
+
+def test_a_caseload_of_single_student_grants_is_reached_by_its_ids_whatever_the_statistics_say(demo):
+    """Grants made in bulk are not analyzed until 50 rows change, so the planner may believe the
+    educator holds one grant. The granted students must still be found through the student indexes
+    by the held ids, never by walking the whole primary key to meet the grants in a merge join."""
+    teacher = demo.educator("teacher.5")  # a homeroom, and now a caseload: two kinds, so the UNION ALL
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {StudentGrant._meta.db_table}")  # while the teacher holds no such grant
+    for student in Student.objects.order_by("pk")[::7][:25]:
+        grant(StudentGrant, teacher, student, "view_student_record")
+    once_per_request(teacher)
+    page = visible_students(teacher).order_by("last_name", "first_name", "pk")[:50]
+    nodes = _plan_nodes(page)
+    granted = [
+        node
+        for node in nodes
+        if node.get("Relation Name") == Student._meta.db_table and node["Alias"] != Student._meta.db_table
+    ]
+    conditions = [node.get("Index Cond") or node.get("Recheck Cond") for node in granted]
+    assert len(granted) == 2 and all(conditions)  # the homeroom's students and the caseload's
+    assert any(condition.startswith("(id = ANY") for condition in conditions)
+    assert not any(node["Node Type"] == "Merge Join" and "Semi" not in node.get("Join Type", "") for node in nodes)
