@@ -33,6 +33,11 @@ class Partition:
     month: datetime.date  # its first day
 
     @property
+    def starts(self) -> datetime.datetime:
+        """The first moment (UTC) of this partition's month."""
+        return datetime.datetime.combine(self.month, datetime.time.min, tzinfo=datetime.UTC)
+
+    @property
     def ends(self) -> datetime.datetime:
         """The first moment (UTC) after this partition's month."""
         return datetime.datetime.combine(add_months(self.month, 1), datetime.time.min, tzinfo=datetime.UTC)

@@ -4,11 +4,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 from django.utils import timezone
 
 from audit import synthetic
 from audit.models import AccessEvent
+from audit.partitions import monthly_partitions
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,39 @@ def test_synthetic_events_can_end_in_the_past_and_land_in_their_months():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM audit_accessevent_default")
         assert cursor.fetchone()[0] == 0
+
+
+def _index_count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [table])
+        return cursor.fetchone()[0]
+
+
+def test_synthetic_events_are_added_to_months_already_holding_some_with_every_index_and_trigger_kept():
+    synthetic.generate_access_events(60, educators=5, students=10, days=20)
+    synthetic.generate_access_events(60, educators=5, students=10, days=50, ending=datetime.timedelta(days=10))
+    assert AccessEvent.objects.count() == 120
+    partitions = monthly_partitions(AccessEvent._meta.db_table)
+    filled = [
+        partition
+        for partition in partitions
+        if AccessEvent.objects.filter(occurred_at__gte=partition.starts, occurred_at__lt=partition.ends).exists()
+    ]
+    assert len(filled) >= 2
+    for partition in filled:
+        assert _index_count(partition.name) == _index_count(AccessEvent._meta.db_table) == 5
+    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
+        AccessEvent.objects.filter(pk=AccessEvent.objects.earliest("occurred_at").pk).update(path="/changed/")
+
+
+def test_synthetic_events_are_shaped_like_traffic():
+    synthetic.generate_access_events(200, educators=300, students=50, first_student=1000, days=5)
+    events = list(AccessEvent.objects.order_by("id"))
+    first_id = events[0].id
+    for event in events:
+        row = event.id - first_id + 1
+        assert len(event.student_ids) == (25 if row % 20 == 0 else 1)
+        assert all(1000 <= student < 1050 for student in event.student_ids)
+        assert event.client_ip == f"10.{event.actor_id % 256}.{row % 256}.1"
+        assert event.actor_email == f"educator{event.actor_id}@synthetic.invalid"
+        assert event.outcome == AccessEvent.Outcome.OK
