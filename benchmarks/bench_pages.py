@@ -21,6 +21,7 @@ from benchmarks.district import ensure_bench_district
 from educators.models import Educator
 from students.demo import cast
 from students.models import Absence, DisciplineIncident, EventNote, School, StarResult, Student, Tardy
+from students.tasks import refresh_absence_summary
 
 ROUNDS = 15
 WARM_UP = 3
@@ -73,6 +74,8 @@ def run(report):
         district = signed_in("district")
         mateo = cast_student("mateo")
         _add_older_history(mateo, Educator.objects.get(email=f"counselor.baker@{cast.EMAIL_DOMAIN}"))
+        # What the queue's job does after absences are written: the home pages read a current summary.
+        refresh_absence_summary(timestamp=int(time.time()))
 
         trivial = median_seconds(principal, reverse("account_change_password"))
         report("trivial signed-in page (change password)", trivial)

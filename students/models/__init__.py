@@ -1,5 +1,6 @@
 """The student record a district holds, split by subject."""
 
+from students.models.absence_summary import AbsenceSummary, AbsenceSummaryBuild
 from students.models.assessments import AccessResult, McasResult, StarResult
 from students.models.attendance import Absence, Tardy
 from students.models.codes import (
@@ -29,6 +30,8 @@ from students.models.student import (
 
 __all__ = [
     "Absence",
+    "AbsenceSummary",
+    "AbsenceSummaryBuild",
     "AccessResult",
     "AssessmentName",
     "AttendanceCode",

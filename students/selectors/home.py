@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    F,
     IntegerField,
     Min,
     OuterRef,
@@ -30,6 +31,8 @@ from django.db.models.functions import ExtractDay, ExtractMonth
 from permissions.kinds import ACTIVE_STUDENT
 from permissions.policy import is_districtwide, visible_homerooms, visible_sections, visible_students
 from students.models import Absence, EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models.absence_summary import ABSENCE_WINDOW_DAYS, absence_summary_is_current
+from students.models.absence_summary import window_start as absence_window_start
 from students.models.grades import school_year_of
 from students.selectors._shared import (
     as_list_rows,
@@ -43,7 +46,6 @@ from students.selectors._shared import (
 RECENT_NOTES = 15
 MAX_NOTES_PAGE = 1000  # far past any real feed; keeps the offset a small number
 ATTENTION_LIMIT = 25
-ABSENCE_WINDOW_DAYS = 45
 ABSENCES_FOR_ATTENTION = 4
 FAILING_BELOW = 65
 RECENT_NOTE_DAYS = 30
@@ -84,12 +86,34 @@ def _shortlist(students, limit: int) -> Shortlist:
 
 
 def _frequent_absences(visible: QuerySet[Student], day: datetime.date, *, districtwide: bool) -> Shortlist:
-    """Enrolled students with 4+ absences in the last 45 days and no note since the first of them."""
-    window_start = day - datetime.timedelta(days=ABSENCE_WINDOW_DAYS)
-    recent = Absence.objects.filter(student=OuterRef("pk"), occurred_on__gte=window_start)
+    """Enrolled students with 4+ absences in the last 45 days and no note since the first of them.
+
+    From the absence summary while it is current: its candidates are read most absent first, and the
+    note check (live: notes are written all day) runs for them in that order until enough are found.
+    While it is stale (absences written since its build, or a new day), the absences are counted live.
+    """
+    window_start = absence_window_start(day)
     # Only notes inside the window can be "since the first absence"; the bound lets PostgreSQL read
     # them through the (student, recorded_at) index instead of hashing every note in the district.
     notes_in_window = EventNote.objects.filter(student=OuterRef("pk"), recorded_at__gte=start_of(window_start))
+    if absence_summary_is_current(day):
+        students = as_list_rows(
+            visible.filter(ACTIVE_STUDENT, absence_summary__absences__gte=ABSENCES_FOR_ATTENTION)
+        ).annotate(
+            recent_absences=F("absence_summary__absences"),
+            first_recent_absence=F("absence_summary__first_absence_on"),
+        )
+    else:
+        students = _counted_live(visible, window_start, districtwide=districtwide)
+    students = students.exclude(
+        Exists(notes_in_window.filter(recorded_at__date__gte=OuterRef("first_recent_absence")))
+    ).order_by("-recent_absences", "last_name", "first_name", "pk")
+    return _shortlist(students, ATTENTION_LIMIT)
+
+
+def _counted_live(visible: QuerySet[Student], window_start: datetime.date, *, districtwide: bool) -> QuerySet[Student]:
+    """The enrolled students absent 4+ times since `window_start`, counted from the absences themselves."""
+    recent = Absence.objects.filter(student=OuterRef("pk"), occurred_on__gte=window_start)
     if districtwide:
         # Across a district (50,000 students) the few absent often enough are found from the window's
         # absences first, so the counts and the note check run for them only. Anyone else sees a few
@@ -105,17 +129,14 @@ def _frequent_absences(visible: QuerySet[Student], day: datetime.date, *, distri
         often = Q(pk__in=absent_often)
     else:
         often = Q(recent_absences__gte=ABSENCES_FOR_ATTENTION)
-    students = (
+    return (
         as_list_rows(visible.filter(ACTIVE_STUDENT))
         .annotate(
             recent_absences=count_since(Absence, "occurred_on", window_start),
             first_recent_absence=Subquery(recent.order_by("occurred_on").values("occurred_on")[:1]),
         )
         .filter(often)
-        .exclude(Exists(notes_in_window.filter(recorded_at__date__gte=OuterRef("first_recent_absence"))))
-        .order_by("-recent_absences", "last_name", "first_name", "pk")
     )
-    return _shortlist(students, ATTENTION_LIMIT)
 
 
 def _failing(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
