@@ -88,15 +88,16 @@ def _shortlist(students, limit: int) -> Shortlist:
 def _frequent_absences(visible: QuerySet[Student], day: datetime.date, *, districtwide: bool) -> Shortlist:
     """Enrolled students with 4+ absences in the last 45 days and no note since the first of them.
 
-    From the absence summary while it is current: its candidates are read most absent first, and the
-    note check (live: notes are written all day) runs for them in that order until enough are found.
-    While it is stale (absences written since its build, or a new day), the absences are counted live.
+    Across a district, from the absence summary while it is current: its candidates are read most
+    absent first, and the note check (live: notes are written all day) runs for them in that order
+    until enough are found. While it is stale (absences written since its build, or a new day), and
+    for anyone who sees a few hundred students at most, the absences are counted live.
     """
     window_start = absence_window_start(day)
     # Only notes inside the window can be "since the first absence"; the bound lets PostgreSQL read
     # them through the (student, recorded_at) index instead of hashing every note in the district.
     notes_in_window = EventNote.objects.filter(student=OuterRef("pk"), recorded_at__gte=start_of(window_start))
-    if absence_summary_is_current(day):
+    if districtwide and absence_summary_is_current(day):
         students = as_list_rows(
             visible.filter(ACTIVE_STUDENT, absence_summary__absences__gte=ABSENCES_FOR_ATTENTION)
         ).annotate(

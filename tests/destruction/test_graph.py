@@ -18,6 +18,7 @@ from destruction.models import LegalHold
 from permissions.models import StudentGrant
 from privacy.models import AccessRequest, CorrectionRequest, DisagreementStatement, PackageRun
 from students.models import (
+    Absence,
     DisciplineIncident,
     EventNote,
     EventNoteRevision,
@@ -29,6 +30,7 @@ from students.models import (
     StudentSectionAssignment,
     Tardy,
 )
+from students.models.absence_summary import rebuild_absence_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,8 @@ def a_student_with_a_row_in_every_table(demo, officer):
             student=mateo, service_type="math_intervention", date_started=now.date(), recorded_by=other
         )
     Tardy.objects.get_or_create(student=mateo, occurred_on=now.date())
+    Absence.objects.get_or_create(student=mateo, occurred_on=timezone.localdate())
+    rebuild_absence_summary(timezone.localdate())  # his row of the absence summary
     DisciplineIncident.objects.filter(student=mateo).exists() or DisciplineIncident.objects.create(
         student=mateo, occurred_at=now, incident_code="Bullying"
     )

@@ -114,13 +114,13 @@ def count_queries(client, url) -> int:
 # of grant: 7) + 6 = 18, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
-# high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one. It checks whether
-# the absence summary is current (1) before the "absent often" list reads it or counts live.
+# high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one. A districtwide
+# educator's home also checks whether the absence summary is current (1) before reading it or counting live.
 PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 22}
 ROSTER_QUERIES = 17
 HOMEROOM_QUERIES = 12
 SECTION_QUERIES = 12
-HOME_QUERIES = 16
+HOME_QUERIES = 15
 WHO_HAS_ACCESS_QUERIES = 18
 
 
