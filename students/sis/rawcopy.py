@@ -20,9 +20,13 @@ from students.sis.sql import execute
 
 BOM = b"\xef\xbb\xbf"
 BATCH_ROWS = 5000
-# A quote neither opening a field (after a comma or a line start) nor closing one (before a comma,
-# a line end or its escaping twin): strict mode refuses some of these, and PostgreSQL reads them all.
-STRAY_QUOTE = re.compile(rb'[^,\n"]"[^,"\r\n]')
+# Lines whose quotes PostgreSQL and strict mode read alike: each field unquoted without any quote,
+# or quoted whole on its line with its inner quotes doubled. Elsewhere they differ: the csv module
+# keeps a quote inside an unquoted field as text where PostgreSQL opens a quoted part, and refuses
+# text after a closing quote where PostgreSQL appends it. One match over a whole piece, no Python per line.
+_FIELD = rb'(?:[^,"\r\n]++|"(?:[^"\n]++|"")*+"|)'
+_LINE = _FIELD + rb"(?:," + _FIELD + rb")*+\r?"
+PLAIN_QUOTES = re.compile(rb"(?:" + _LINE + rb"\n)*+(?:" + _LINE + rb")?")
 MAX_CARRY_BYTES = 16 * 1024 * 1024
 
 
@@ -88,7 +92,7 @@ def _check_plain(piece: bytes) -> None:
         raise _NotPlain
     if len(piece) > MAX_FIELD_CHARS and max(map(len, piece.split(b"\n"))) > MAX_FIELD_CHARS:
         raise _NotPlain
-    if b'"' in piece and STRAY_QUOTE.search(piece):
+    if b'"' in piece and not PLAIN_QUOTES.fullmatch(piece):
         raise _NotPlain
 
 

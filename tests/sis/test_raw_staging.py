@@ -103,6 +103,10 @@ def test_windows_1252_takes_the_fast_way_too(monkeypatch):
         # A quote strict mode refuses after a closing quote: the file is refused, as before.
         (b'h1,h2,h3\n"a"x,b,c\n', ("refused", "probe.csv: line 2 is not valid CSV")),
         (b'h1,h2,h3\n"unclosed,b,c\n', ("refused", "probe.csv: line 2 is not valid CSV")),
+        # An empty quoted field followed by text: refused by strict mode, though PostgreSQL would read "a".
+        (b'h1,h2,h3\n,,""a\n', ("refused", "probe.csv: line 2 is not valid CSV")),
+        # Quotes inside an unquoted field are text to the csv module; PostgreSQL would drop them.
+        (b'h1,h2,h3\nx""y,b,c\n', ([(2, None, 'x""y', "b", "c")], [])),
     ],
 )
 def test_irregular_files_are_read_by_the_csv_module(content, expected):
