@@ -49,19 +49,26 @@ class _Statement:
 
 
 def _date_from(x: str) -> str:
-    """A date from text written YYYY-MM-DD, or NULL for another shape or an impossible date (2025-02-30)."""
+    """A date from text written YYYY-MM-DD, or NULL for another shape or an impossible date (2025-02-30).
+
+    Day 1 to 28 of month 1 to 12 of a year past 0 is in every calendar month: such text (most dates)
+    is cast as it is, tested as text in the C collation; only the rest is checked against the calendar.
+    """
     year, month, day = (f"substr({x}, {start}, {length})::int" for start, length in ((1, 4), (6, 2), (9, 2)))
     leap = f"(mod({year}, 4) = 0 AND (mod({year}, 100) <> 0 OR mod({year}, 400) = 0))"
     days = (
         f"CASE {month} WHEN 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END "
         f"WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END"
     )
-    # translate() is the cheap test of the shape (every ASCII digit made 0); day 1-28 needs no calendar.
+    month_text, day_text = (f'substr({x}, {start}, 2) COLLATE "C"' for start in (6, 9))
+    in_every_month = f"{month_text} BETWEEN '01' AND '12' AND {day_text} BETWEEN '01' AND '28'"
+    in_every_month += f" AND left({x}, 4) <> '0000'"
+    # translate() is the cheap test of the shape (every ASCII digit made 0).
     return (
         f"CASE WHEN translate({x}, '123456789', '000000000') = '0000-00-00' THEN "
-        f"CASE WHEN {year} >= 1 AND {month} BETWEEN 1 AND 12 THEN "
-        f"CASE WHEN {day} BETWEEN 1 AND 28 OR {day} BETWEEN 1 AND {days} THEN make_date({year}, {month}, {day}) "
-        "END END END"
+        f"CASE WHEN {in_every_month} THEN {x}::date "
+        f"WHEN {year} >= 1 AND {month} BETWEEN 1 AND 12 AND {day} BETWEEN 1 AND {days} "
+        f"THEN make_date({year}, {month}, {day}) END END"
     )
 
 
@@ -92,7 +99,11 @@ def _parsed(column: Column, x: str, statement: _Statement) -> str:
     if kind == "bool":
         true_words = statement.param(sorted(TRUE_WORDS), "::text[]")
         false_words = statement.param(sorted(FALSE_WORDS), "::text[]")
-        return f"CASE WHEN lower({x}) = ANY({true_words}) THEN true WHEN lower({x}) = ANY({false_words}) THEN false END"
+        # t and f (what PostgreSQL and most exports write) are recognised before any lowercasing.
+        return (
+            f"CASE {x} WHEN 't' THEN true WHEN 'f' THEN false ELSE CASE WHEN lower({x}) = ANY({true_words}) "
+            f"THEN true WHEN lower({x}) = ANY({false_words}) THEN false END END"
+        )
     if kind == "int":
         return f"CASE WHEN {x} ~ '{INT_PATTERN}' THEN {x}::int END"
     if kind == "decimal":

@@ -60,6 +60,9 @@ FIELDS = [
     (date("day", not_future=True), "01/02/2015", None, ["bad_date"]),
     (date("day", not_future=True), "2025-01-00", None, ["bad_date"]),
     (date("day", not_future=True), "2025-01-28", datetime.date(2025, 1, 28), []),
+    (date("day", not_future=True), "2025-01-31", datetime.date(2025, 1, 31), []),
+    (date("day", not_future=True), "2025-12-01", datetime.date(2025, 12, 1), []),
+    (date("day", not_future=True), "0001-01-01", datetime.date(1, 1, 1), []),
     (date("day", not_future=True), "\uff12025-01-01", None, ["bad_date"]),  # a full-width digit is no digit
     (date("day", not_future=True), "2025-W01-1", None, ["bad_date"]),  # ISO, but not YYYY-MM-DD
     (date("day", not_future=True), "2026-06-16", None, ["future_date"]),
@@ -71,6 +74,8 @@ FIELDS = [
     (Column("at", "time"), "24:00", None, ["bad_time"]),
     (Column("flag", "bool"), "Yes", True, []),
     (Column("flag", "bool"), "f", False, []),
+    (Column("flag", "bool"), "T", True, []),
+    (Column("flag", "bool"), "t", True, []),
     (Column("flag", "bool"), "maybe", None, ["bad_boolean"]),
     (Column("flag", "bool", default=False), "", False, []),
     (Column("n", "int", minimum=1, maximum=99), "42", 42, []),
