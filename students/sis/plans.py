@@ -10,7 +10,7 @@ student's program rows was quarantined (then nothing of theirs is deleted).
 from collections import defaultdict
 
 from students.models import Iep, Plan504
-from students.sis.sql import CHANGED_TABLE, execute, fetch
+from students.sis.sql import CHANGED_TABLE, execute, fetch, is_empty
 from students.sis.staging import staging_table as stg
 
 KINDS = {"sped_iep": Iep, "section_504": Plan504}
@@ -58,12 +58,17 @@ def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool
             "WHERE p.quarantined"
         )
     }
-    in_scope_ids = [row[0] for row in fetch(f"SELECT t.id FROM students_student t WHERE {scope_condition}", params)]
+    in_scope_ids = None
     counts: dict[str, dict[str, int]] = {}
     changed: set[int] = set()
     for program, model in KINDS.items():
         tally = defaultdict(int)
-        live = {(program, plan.student_id, plan.start_date): plan for plan in plans_of(model, in_scope_ids)}
+        live = {}
+        if not is_empty(model._meta.db_table):  # a district's first plans have nothing live to compare with
+            if in_scope_ids is None:
+                in_scope = fetch(f"SELECT t.id FROM students_student t WHERE {scope_condition}", params)
+                in_scope_ids = [student_id for (student_id,) in in_scope]
+            live = {(program, plan.student_id, plan.start_date): plan for plan in plans_of(model, in_scope_ids)}
         new, updated, removed = [], [], []
         for key, values in staged.items():
             if key[0] != program:

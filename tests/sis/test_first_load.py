@@ -3,10 +3,12 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from students.models import Student
+from audit.models import AccessEvent
+from students.models import Absence, Student
 from students.sis.models import ImportRun
 from tests.sis.conftest import STUDENTS
 from tests.sis.test_bad_input import import_package
+from tests.sis.test_skipping import ABSENCES
 
 
 def schema() -> list[tuple]:
@@ -46,3 +48,32 @@ def test_a_district_with_students_is_updated_in_place(packages, importer):
     assert run.status == ImportRun.Status.APPLIED, run.error
     assert run.counts["students"]["updated"] == 1
     assert rebuilding_statements(queries.captured_queries) == []
+
+
+def test_a_first_import_loads_without_the_outside_write_triggers_and_they_note_writes_again_after_it(
+    packages, importer
+):
+    with CaptureQueriesContext(connection) as queries:
+        run = import_package(packages.basic(attendance=ABSENCES), importer)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    statements = [query["sql"] for query in queries.captured_queries]
+    disabled = [sql.split()[-1] for sql in statements if " DISABLE TRIGGER " in sql]
+    enabled = [sql.split()[-1] for sql in statements if " ENABLE TRIGGER " in sql]
+    assert "sis_ow_students_absence_ins_del" in disabled
+    assert sorted(disabled) == sorted(enabled)
+    assert "students_absence" not in noted_tables()
+    Absence.objects.filter(student__local_id="S1").first().delete()
+    assert "students_absence" in noted_tables()
+
+
+def noted_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM sis_outside_write")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_a_first_imports_audit_event_names_every_student_it_loaded(packages, importer):
+    import_package(packages.basic(attendance=ABSENCES), importer)
+    event = AccessEvent.objects.filter(action="sis_import").order_by("-id").first()
+    assert sorted(event.student_ids) == sorted(Student.objects.values_list("pk", flat=True))
+    assert len(event.student_ids) == len(STUDENTS)
