@@ -73,9 +73,15 @@ def _date_from(x: str) -> str:
 
 
 def _time_from(x: str) -> str:
+    """A time from text written HH[[:]MM[[:]SS[.ffffff]]], or NULL; plain HH:MM:SS is cast without the pattern."""
     digits = f"replace(replace({x}, ':', ''), ',', '.')"
+    hours, minutes, seconds = (
+        f'substr({x}, {start}, {length}) COLLATE "C"' for start, length in ((1, 2), (4, 1), (7, 1))
+    )
+    plain = f"translate({x}, '123456789', '000000000') = '00:00:00' AND {hours} <= '23' AND {minutes} <= '5'"
     return (
-        f"CASE WHEN {x} ~ '{TIME_PATTERN}' THEN make_time(substr({digits}, 1, 2)::int, "
+        f"CASE WHEN {plain} AND {seconds} <= '5' THEN {x}::time "
+        f"WHEN {x} ~ '{TIME_PATTERN}' THEN make_time(substr({digits}, 1, 2)::int, "
         f"coalesce(nullif(substr({digits}, 3, 2), '')::int, 0), coalesce(nullif(substr({digits}, 5), '')::float8, 0)) "
         "END"
     )
@@ -105,7 +111,8 @@ def _parsed(column: Column, x: str, statement: _Statement) -> str:
             f"THEN true WHEN lower({x}) = ANY({false_words}) THEN false END END"
         )
     if kind == "int":
-        return f"CASE WHEN {x} ~ '{INT_PATTERN}' THEN {x}::int END"
+        digits_only = f"char_length({x}) BETWEEN 1 AND 9 AND translate({x}, '0123456789', '') = ''"
+        return f"CASE WHEN {digits_only} OR {x} ~ '{INT_PATTERN}' THEN {x}::int END"
     if kind == "decimal":
         return f"CASE WHEN {x} ~ '{DECIMAL_PATTERN}' THEN {x}::numeric END"
     raise ValueError(f"unknown column kind {kind}")
