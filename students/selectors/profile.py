@@ -1,5 +1,9 @@
 """The student profile: everything the profile page shows, in a fixed number of queries.
 
+The single-student check (with the early-warning signals), then the small lists of the record in
+one statement (students/selectors/profile_lists.py), then the 504 plans, the IEPs and the family's
+statements, whose encrypted text the ORM decrypts column by column.
+
 "Clean slate": notes and discipline default to the current school year; asking for the history
 shows every note, and the full discipline history only to holders of the restricted-notes
 permission. Restricted note text is never loaded here (the column is deferred).
@@ -26,7 +30,6 @@ from students.models import (
     Absence,
     AccessResult,
     DisciplineIncident,
-    EducatorSectionAssignment,
     EventNote,
     Iep,
     McasResult,
@@ -40,15 +43,7 @@ from students.models import (
 from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
 from students.selectors.early_warning import EarlyWarning, current_window, reasons, with_early_warning
-
-
-class Score(NamedTuple):
-    """One assessment result: test ("STAR" or "MCAS"), subject, day, score (percentile or scaled score)."""
-
-    test: str
-    subject: str
-    day: datetime.date
-    score: int
+from students.selectors.profile_lists import Score, SectionTeacher, profile_lists
 
 
 @dataclass(frozen=True)
@@ -127,9 +122,16 @@ def monthly_attendance(student: Student, since: datetime.date | None, day: datet
             .annotate(total=Count("occurred_on"))
         )
 
-    counts = {"absence": {}, "tardy": {}}
+    counts: dict[str, dict[datetime.date, int]] = {"absence": {}, "tardy": {}}
     for row in per_month(Absence, "absence").union(per_month(Tardy, "tardy"), all=True):
         counts[row["kind"]][row["month"]] = row["total"]
+    return attendance_by_month(counts, since, day)
+
+
+def attendance_by_month(
+    counts: dict[str, dict[datetime.date, int]], since: datetime.date | None, day: datetime.date
+) -> MonthlyAttendance:
+    """Every month from `since` (or the first one counted) to `day`, with its absences and tardies (0 if none)."""
     months = months_between(since or min([*counts["absence"], *counts["tardy"]], default=day), day)
     return MonthlyAttendance(
         months=months,
@@ -159,12 +161,9 @@ def current_plan(plans, day: datetime.date):
 
 
 def _educators_around(
-    student: Student, ieps: list[Iep], plans_504: list[Plan504], assignments, day: datetime.date
+    student: Student, ieps: list[Iep], plans_504: list[Plan504], teachers: list[SectionTeacher], day: datetime.date
 ) -> list[Contact]:
-    """Homeroom teacher, counselor, case managers and this year's section teachers, in that order.
-
-    The section teachers come in one query over this year's sections of the student.
-    """
+    """Homeroom teacher, counselor, case managers and this year's section teachers, in that order."""
     around = []
     if student.homeroom and student.homeroom.educator:
         around.append(Contact("Homeroom teacher", student.homeroom.educator.full_name))
@@ -176,11 +175,8 @@ def _educators_around(
     ):
         if plan is not None and plan.case_manager:
             around.append(Contact(role, plan.case_manager))
-    teachers = EducatorSectionAssignment.objects.filter(
-        section__in=[assignment.section_id for assignment in assignments]
-    ).select_related("educator", "section__course")
     around.extend(
-        Contact(f"{teacher.section.course.description} teacher ({teacher.section.label})", teacher.educator.full_name)
+        Contact(f"{teacher.section.course.description} teacher ({teacher.section.label})", teacher.name)
         for teacher in sorted(
             teachers, key=lambda teacher: (teacher.section.schedule, teacher.section.course.course_number)
         )
@@ -203,38 +199,23 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
     restricted_ok = can_view_restricted_notes(educator)
-
-    notes = (
-        EventNote.objects.filter(student=student)
-        .defer("restricted_text")
-        .select_related("author")
-        .annotate(revision_count=Count("revisions"))
-        .order_by("-recorded_at", "-id")
-    )
-    if not history:
-        notes = notes.filter(recorded_at__gte=year_began)
-    notes = list(notes)
-
     discipline_history_shown = history and restricted_ok
-    incidents = DisciplineIncident.objects.filter(student=student).order_by("-occurred_at", "-id")
-    if not discipline_history_shown:
-        incidents = incidents.filter(occurred_at__gte=year_began)
-    incidents = list(incidents)
-
-    attendance = monthly_attendance(student, None if history else year_start, day)
+    lists = profile_lists(
+        student_id=student.pk,
+        day=day,
+        school_year=school_year_of(day),
+        notes_since=None if history else year_began,
+        incidents_since=None if discipline_history_shown else year_began,
+        attendance_since=None if history else year_start,
+    )
+    notes, incidents = lists.notes, lists.incidents
+    attendance = attendance_by_month(lists.attendance_counts, None if history else year_start, day)
     this_year = [index for index, month in enumerate(attendance.months) if month >= year_start]
     summary = Summary(
         notes=sum(1 for note in notes if note.recorded_at >= year_began),
         absences=sum(attendance.absences[index] for index in this_year),
         tardies=sum(attendance.tardies[index] for index in this_year),
         incidents=sum(1 for incident in incidents if incident.occurred_at >= year_began),
-    )
-
-    services = list(Service.objects.filter(student=student).select_related("recorded_by", "discontinued_by"))
-    assignments = list(
-        StudentSectionAssignment.objects.filter(student=student, section__school_year=school_year_of(day))
-        .select_related("section__course")
-        .order_by("section__schedule", "section__course__course_number")
     )
     plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date"))
     ieps = list(Iep.objects.filter(student=student).order_by("-start_date"))
@@ -250,14 +231,14 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         notes=notes,
         attendance=attendance,
         incidents=incidents,
-        assessments=assessment_scores(student),
-        active_services=[service for service in services if service.is_active],
-        past_services=[service for service in services if not service.is_active],
+        assessments=lists.assessments,
+        active_services=[service for service in lists.services if service.is_active],
+        past_services=[service for service in lists.services if not service.is_active],
         plans_504=plans_504,
         ieps=ieps,
-        access_results=list(AccessResult.objects.filter(student=student).order_by("taken_on")),
-        section_assignments=assignments,
-        educators_around=_educators_around(student, ieps, plans_504, assignments, day),
+        access_results=lists.access_results,
+        section_assignments=lists.section_assignments,
+        educators_around=_educators_around(student, ieps, plans_504, lists.section_teachers, day),
         early_warning=EarlyWarning(tier=student.early_warning_tier, reasons=reasons(student, window)),
         may_see_educators_with_access=can_see_educators_with_access(educator),
         disagreement_statements=disagreement_statements(student),

@@ -107,16 +107,17 @@ def count_queries(client, url) -> int:
 # included; for a privileged educator signed in without a second factor (as the test client is), the gate's
 # check for one (1); the page's reads; and the audit event itself (6: savepoint, chain lock, chain head,
 # next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1), and compute the
-# signals in the query that fetches their students (the profile's single-student check included); the profile
-# also reads the family's statements of disagreement (1). The homeroom
-# page, say: 2 + holdings + (homeroom, thresholds, students) + 6 = 12. Who has access is a page of its own:
+# signals in the query that fetches their students (the profile's single-student check included). The
+# profile: 2 + holdings + (thresholds, the student, the small lists of the record in one statement, 504
+# plans, IEPs, the family's statements of disagreement) + 6 = 15; the encrypted ones each come on their own.
+# The homeroom page, say: 2 + holdings + (homeroom, thresholds, students) + 6 = 12. Who has access is a page of its own:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 6 = 18, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
 # high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one. A districtwide
 # educator's home also checks whether the absence summary is current (1) before reading it or counting live.
-PROFILE_QUERIES = {"teacher.5": 21, "principal.baker": 22}
+PROFILE_QUERIES = {"teacher.5": 15, "principal.baker": 16}
 ROSTER_QUERIES = 17
 HOMEROOM_QUERIES = 12
 SECTION_QUERIES = 12

@@ -1,0 +1,235 @@
+"""The small lists of one student's record the profile page shows, read in one statement.
+
+Notes, discipline incidents, monthly attendance, services, this year's sections with their teachers,
+STAR and MCAS scores and ACCESS results: each is a JSON array built by a subquery of one SELECT, so
+the page pays for one round trip instead of eight, and no ORM query is composed for them (composing
+eight cost more Python than the database spent answering them). The rows become model instances with
+only the columns read (`Model.from_db`, as `.only()` makes them), so templates and charts use them as
+before. Encrypted columns are never read here: restricted note text stays unloaded, and the 504 plan,
+the IEP and the family's statements are read by the ORM, which decrypts each under its own column.
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import connection
+from django.utils import timezone
+
+from educators.models import Educator
+from students.models import (
+    Absence,
+    AccessResult,
+    Course,
+    DisciplineIncident,
+    EducatorSectionAssignment,
+    EventNote,
+    EventNoteRevision,
+    McasResult,
+    Section,
+    Service,
+    StarResult,
+    StudentSectionAssignment,
+    Tardy,
+)
+
+
+class Score(NamedTuple):
+    """One assessment result: test ("STAR" or "MCAS"), subject, day, score (percentile or scaled score)."""
+
+    test: str
+    subject: str
+    day: datetime.date
+    score: int
+
+
+class SectionTeacher(NamedTuple):
+    """An educator teaching one of the student's sections this year."""
+
+    section: Section
+    name: str
+
+
+@dataclass(frozen=True)
+class ProfileLists:
+    notes: list[EventNote]
+    incidents: list[DisciplineIncident]
+    attendance_counts: dict[str, dict[datetime.date, int]]  # "absence"/"tardy" -> month -> count
+    services: list[Service]
+    section_assignments: list[StudentSectionAssignment]
+    section_teachers: list[SectionTeacher]
+    assessments: list[Score]
+    access_results: list[AccessResult]
+
+
+# Each list is a subquery aggregating its rows into a JSON array (NULL when there are none). Values
+# are parameters; a NULL "since" shows every year. Numeric columns come as text, so they keep their
+# exact decimal value.
+_PROFILE_LISTS_SQL = """
+SELECT
+  (SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
+     SELECT note.id, note.student_id, note.author_id, note.note_type, note.text, note.is_restricted,
+            note.recorded_at, author.full_name AS author_full_name,
+            (SELECT count(*) FROM {note_revision} revision WHERE revision.note_id = note.id) AS revision_count
+     FROM {note} note JOIN {educator} author ON author.id = note.author_id
+     WHERE note.student_id = %(student)s
+       AND (%(notes_since)s::timestamptz IS NULL OR note.recorded_at >= %(notes_since)s::timestamptz)) n),
+  (SELECT json_agg(i ORDER BY i.occurred_at DESC, i.id DESC) FROM (
+     SELECT id, student_id, incident_code, incident_location, incident_category, location_category,
+            incident_description, occurred_at, has_exact_time
+     FROM {incident}
+     WHERE student_id = %(student)s
+       AND (%(incidents_since)s::timestamptz IS NULL OR occurred_at >= %(incidents_since)s::timestamptz)) i),
+  (SELECT json_agg(a) FROM (
+     SELECT 'absence' AS kind, date_trunc('month', occurred_on::timestamp)::date AS month, count(occurred_on) AS total
+     FROM {absence}
+     WHERE student_id = %(student)s AND occurred_on <= %(day)s::date
+       AND (%(attendance_since)s::date IS NULL OR occurred_on >= %(attendance_since)s::date)
+     GROUP BY 2
+     UNION ALL
+     SELECT 'tardy', date_trunc('month', occurred_on::timestamp)::date, count(occurred_on)
+     FROM {tardy}
+     WHERE student_id = %(student)s AND occurred_on <= %(day)s::date
+       AND (%(attendance_since)s::date IS NULL OR occurred_on >= %(attendance_since)s::date)
+     GROUP BY 2) a),
+  (SELECT json_agg(s ORDER BY s.date_started DESC, s.id DESC) FROM (
+     SELECT service.id, service.student_id, service.service_type, service.provided_by, service.date_started,
+            service.estimated_end_date, service.recorded_by_id, service.recorded_at, service.discontinued_at,
+            service.discontinued_by_id, recorder.full_name AS recorded_by_full_name,
+            discontinuer.full_name AS discontinued_by_full_name
+     FROM {service} service
+     JOIN {educator} recorder ON recorder.id = service.recorded_by_id
+     LEFT JOIN {educator} discontinuer ON discontinuer.id = service.discontinued_by_id
+     WHERE service.student_id = %(student)s) s),
+  (SELECT json_agg(x ORDER BY x.schedule, x.course_number, x.id) FROM (
+     SELECT assignment.id, assignment.student_id, assignment.section_id, assignment.grade_numeric::text,
+            assignment.grade_letter, section.course_id, section.section_number, section.term_local_id,
+            section.school_year, section.schedule, section.room_number, course.course_number, course.description
+     FROM {student_section} assignment
+     JOIN {section} section ON section.id = assignment.section_id
+     JOIN {course} course ON course.id = section.course_id
+     WHERE assignment.student_id = %(student)s AND section.school_year = %(school_year)s) x),
+  (SELECT json_agg(t ORDER BY t.id) FROM (
+     SELECT teaching.id, teaching.section_id, teacher.full_name
+     FROM {educator_section} teaching JOIN {educator} teacher ON teacher.id = teaching.educator_id
+     WHERE teaching.section_id IN (
+       SELECT assignment.section_id FROM {student_section} assignment
+       JOIN {section} section ON section.id = assignment.section_id
+       WHERE assignment.student_id = %(student)s AND section.school_year = %(school_year)s)) t),
+  (SELECT json_agg(json_build_array(r.test, r.subject, r.day, r.score)) FROM (
+     SELECT 'STAR' AS test, subject, (taken_at AT TIME ZONE %(time_zone)s)::date AS day, percentile_rank AS score
+     FROM {star} WHERE student_id = %(student)s
+     UNION ALL
+     SELECT 'MCAS', subject, taken_on, scaled_score
+     FROM {mcas} WHERE student_id = %(student)s AND scaled_score IS NOT NULL) r),
+  (SELECT json_agg(e ORDER BY e.taken_on) FROM (
+     SELECT id, student_id, taken_on, composite_scale_score, composite_proficiency_level::text
+     FROM {access} WHERE student_id = %(student)s) e)
+"""
+
+
+@functools.cache
+def _statement() -> str:
+    """The statement with the models' table names (values stay parameters)."""
+    tables = {
+        "note": EventNote,
+        "note_revision": EventNoteRevision,
+        "educator": Educator,
+        "incident": DisciplineIncident,
+        "absence": Absence,
+        "tardy": Tardy,
+        "service": Service,
+        "student_section": StudentSectionAssignment,
+        "section": Section,
+        "course": Course,
+        "educator_section": EducatorSectionAssignment,
+        "star": StarResult,
+        "mcas": McasResult,
+        "access": AccessResult,
+    }
+    return _PROFILE_LISTS_SQL.format(
+        **{key: connection.ops.quote_name(model._meta.db_table) for key, model in tables.items()}
+    )
+
+
+def _instance(model, row: dict):
+    """A model instance holding the row's columns that are the model's (each converted as the field
+    converts a form's value), the model's other columns deferred, as ``.only()`` leaves them."""
+    fields = [field for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(
+        connection.alias, [field.attname for field in fields], [field.to_python(row[field.attname]) for field in fields]
+    )
+
+
+def _educator(educator_id, full_name) -> Educator | None:
+    return None if educator_id is None else _instance(Educator, {"id": educator_id, "full_name": full_name})
+
+
+def _note(row: dict) -> EventNote:
+    note = _instance(EventNote, row)
+    note.author = _educator(row["author_id"], row["author_full_name"])
+    note.revision_count = row["revision_count"]
+    return note
+
+
+def _service(row: dict) -> Service:
+    service = _instance(Service, row)
+    service.recorded_by = _educator(row["recorded_by_id"], row["recorded_by_full_name"])
+    service.discontinued_by = _educator(row["discontinued_by_id"], row["discontinued_by_full_name"])
+    return service
+
+
+def _section_assignment(row: dict) -> StudentSectionAssignment:
+    assignment = _instance(StudentSectionAssignment, row)
+    section = _instance(Section, {**row, "id": row["section_id"]})
+    section.course = _instance(Course, {**row, "id": row["course_id"]})
+    assignment.section = section
+    return assignment
+
+
+def profile_lists(
+    *,
+    student_id: int,
+    day: datetime.date,
+    school_year: int,
+    notes_since: datetime.datetime | None,
+    incidents_since: datetime.datetime | None,
+    attendance_since: datetime.date | None,
+) -> ProfileLists:
+    """The student's lists for the profile, up to `day`, each from its `since` (None: every year).
+
+    The caller has checked that the educator may see the student."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _statement(),
+            {
+                "student": student_id,
+                "day": day,
+                "school_year": school_year,
+                "notes_since": notes_since,
+                "incidents_since": incidents_since,
+                "attendance_since": attendance_since,
+                "time_zone": timezone.get_current_timezone_name(),
+            },
+        )
+        notes, incidents, attendance, services, assignments, teachers, scores, access = (
+            column or [] for column in cursor.fetchone()
+        )
+    counts: dict[str, dict[datetime.date, int]] = {"absence": {}, "tardy": {}}
+    for row in attendance:
+        counts[row["kind"]][datetime.date.fromisoformat(row["month"])] = row["total"]
+    section_assignments = [_section_assignment(row) for row in assignments]
+    sections = {assignment.section_id: assignment.section for assignment in section_assignments}
+    return ProfileLists(
+        notes=[_note(row) for row in notes],
+        incidents=[_instance(DisciplineIncident, row) for row in incidents],
+        attendance_counts=counts,
+        services=[_service(row) for row in services],
+        section_assignments=section_assignments,
+        section_teachers=[SectionTeacher(sections[row["section_id"]], row["full_name"]) for row in teachers],
+        assessments=sorted(
+            Score(test, subject, datetime.date.fromisoformat(taken), score) for test, subject, taken, score in scores
+        ),
+        access_results=[_instance(AccessResult, row) for row in access],
+    )
