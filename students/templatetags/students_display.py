@@ -1,4 +1,4 @@
-"""Display helpers for list pages: readable labels for stored codes, and profile links.
+"""Display helpers for list pages and long profiles: readable labels for stored codes, dates, profile links.
 
 Long lists (a 600-student roster) render these thousands of times, so they are plain dictionary
 lookups rather than Django's get_FOO_display() (which rebuilds its choices dict on every call).
@@ -10,11 +10,12 @@ from functools import cache
 from html import escape
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from students.models import NoteType, Student
+from students.models import EventNote, NoteType, Student
 from students.models.grades import GRADE_CHOICES
 
 register = template.Library()
@@ -91,4 +92,44 @@ def roster_row(student: Student) -> str:
         f'<td class="number">{int(student.absence_count)}</td><td class="number">{int(student.tardy_count)}</td>'
         f'<td class="number">{int(student.incident_count)}</td><td>{tier_cell(student.early_warning)}</td>'
         f"<td>{latest}</td></tr>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def note_article(context, note: EventNote, may_view_restricted_notes: bool) -> str:
+    """One note of the profile's list: its kind, day, author and edits, and its text, or for a restricted
+    note a button to show it (to holders of the permission; the showing is its own page and audit event).
+
+    A profile with years of history shows hundreds of notes, so, as roster rows are, each is built
+    here with plain string formatting (every value escaped) rather than by the template engine.
+    """
+    kind, day = escape(label(note.note_type, "note_type")), _short_date(note.recorded_at)
+    header = [
+        f"<strong>{kind}</strong>",
+        f'<time datetime="{timezone.localtime(note.recorded_at).isoformat()}">{day}</time>',
+        f"<span>by {escape(note.author.full_name)}</span>",
+    ]
+    if note.revision_count:
+        plural = "s" if note.revision_count != 1 else ""
+        header.append(f"<span>edited {int(note.revision_count)} time{plural}</span>")
+    if note.is_restricted:
+        header.append('<span class="badge restricted">Restricted</span>')
+    if note.author_id == context["user"].pk and (may_view_restricted_notes or not note.is_restricted):
+        edit = reverse("students:note_edit", args=[note.student_id, note.pk])
+        header.append(f'<a class="no-print" href="{edit}">Edit<span class="visually-hidden"> this note</span></a>')
+    if not note.is_restricted:
+        body = f'<p class="text">{escape(note.text)}</p>'
+    elif may_view_restricted_notes:
+        action = reverse("students:restricted_note", args=[note.student_id, note.pk])
+        body = (
+            f'<form method="post" action="{action}" class="no-print">{CsrfTokenNode().render(context)}'
+            '<p class="muted">This note is restricted. Showing its text is recorded. '
+            '<button type="submit" class="secondary">Show restricted note</button></p></form>'
+        )
+    else:
+        body = '<p class="muted">This note is restricted.</p>'
+    restricted = " restricted" if note.is_restricted else ""
+    return mark_safe(  # noqa: S308 (every value above is escaped or an id)
+        f'<article class="note{restricted}" aria-label="{kind}, {day}">'
+        f"<header>{' '.join(header)}</header>{body}</article>"
     )
