@@ -164,3 +164,12 @@ def test_home_links_the_teachers_own_classes(client_for, demo):
     assert "Biology, BIO-101-1 period 1" in biology
     assert "Biology, BIO-101-3 period 3" in biology
     assert "My classes" not in home(client_for("principal.baker"))
+
+
+def test_home_leaves_out_a_homeroom_the_teacher_teaches_but_may_no_longer_open(client_for, demo):
+    from permissions.models import HomeroomGrant
+
+    homeroom = demo.homeroom("5-201")
+    assert HomeroomGrant.objects.filter(user=demo.educator("teacher.5"), content_object=homeroom).delete()[0]
+    assert homeroom.educator == demo.educator("teacher.5")
+    assert "Homeroom 5-201" not in home(client_for("teacher.5"))
