@@ -9,6 +9,7 @@ only where they include a high school, and nothing at all (with the reason) when
 import datetime
 import functools
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -198,20 +199,18 @@ def _birthdays(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
     return shortlist
 
 
-def _my_homerooms(educator) -> list[Homeroom]:
-    """The homerooms the educator teaches and may open, by name.
+def _the_ones_they_may_open(taught: QuerySet, may_open: Callable[[], QuerySet]) -> list:
+    """The homerooms or sections the educator teaches (`taught`, in order) that the policy lets them open.
 
     Most educators who see many students (principals, districtwide staff) teach none: one indexed
-    lookup says so, and the policy's homeroom test, whose plan alone costs more than the rest of a
-    page's queries, is asked only about the few homerooms someone does teach.
+    lookup says so, and the policy's test, whose plan alone can cost more than the rest of a page's
+    queries, is built and asked only about the few someone does teach.
     """
-    taught = list(Homeroom.objects.filter(educator=educator).select_related("school").order_by("name"))
-    if not taught:
+    rows = list(taught)
+    if not rows:
         return []
-    may_open = set(
-        visible_homerooms(educator).filter(pk__in=[homeroom.pk for homeroom in taught]).values_list("pk", flat=True)
-    )
-    return [homeroom for homeroom in taught if homeroom.pk in may_open]
+    allowed = set(may_open().filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True))
+    return [row for row in rows if row.pk in allowed]
 
 
 def _notes_page_number(value) -> int:
@@ -242,12 +241,15 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         shows_failing=shows_failing,
         notes_page=notes_page,
         more_notes=len(feed) > RECENT_NOTES,
-        homerooms=_my_homerooms(educator),
-        sections=list(
-            visible_sections(educator)
-            .filter(educator_assignments__educator=educator, school_year=school_year_of(day))
+        homerooms=_the_ones_they_may_open(
+            Homeroom.objects.filter(educator=educator).select_related("school").order_by("name"),
+            lambda: visible_homerooms(educator),
+        ),
+        sections=_the_ones_they_may_open(
+            Section.objects.filter(educator_assignments__educator=educator, school_year=school_year_of(day))
             .select_related("course")
-            .order_by("schedule", "course__course_number")
+            .order_by("schedule", "course__course_number"),
+            lambda: visible_sections(educator),
         ),
         recent_notes=recent_notes,
         frequent_absences=_frequent_absences(visible, day, districtwide=is_districtwide(educator)),

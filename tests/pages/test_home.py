@@ -173,3 +173,14 @@ def test_home_leaves_out_a_homeroom_the_teacher_teaches_but_may_no_longer_open(c
     assert HomeroomGrant.objects.filter(user=demo.educator("teacher.5"), content_object=homeroom).delete()[0]
     assert homeroom.educator == demo.educator("teacher.5")
     assert "Homeroom 5-201" not in home(client_for("teacher.5"))
+
+
+def test_home_leaves_out_a_section_the_teacher_teaches_but_may_no_longer_open(client_for, demo):
+    from permissions.models import SectionGrant
+
+    biology = demo.educator("teacher.biology")
+    first_period = {"content_object__course__course_number": "BIO-101", "content_object__section_number": "1"}
+    assert SectionGrant.objects.filter(user=biology, **first_period).delete()[0]
+    page = home(client_for("teacher.biology"))
+    assert "BIO-101-1" not in page
+    assert "Biology, BIO-101-3 period 3" in page

@@ -117,7 +117,8 @@ def count_queries(client, url) -> int:
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
 # high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one. A districtwide
 # educator's home also checks whether the absence summary is current (1) before reading it or counting live.
-# The homerooms the educator teaches are read (1), then, if there are any, which of them they may open (1).
+# The homerooms and the sections the educator teaches are read (1 each), then, for those there are, which of
+# them they may open (1 each): teacher.5 teaches a homeroom and no section.
 PROFILE_QUERIES = {"teacher.5": 15, "principal.baker": 16}
 ROSTER_QUERIES = 17
 HOMEROOM_QUERIES = 12
