@@ -1,10 +1,12 @@
 """A district's first import loads its empty tables in bulk and leaves their schema as the migrations made it."""
 
 from django.db import connection
+from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessEvent
 from students.models import Absence, Student
+from students.models.absence_summary import absence_summary_is_current, rebuild_absence_summary
 from students.sis.models import ImportRun
 from tests.sis.conftest import STUDENTS
 from tests.sis.test_bad_input import import_package
@@ -77,3 +79,17 @@ def test_a_first_imports_audit_event_names_every_student_it_loaded(packages, imp
     event = AccessEvent.objects.filter(action="sis_import").order_by("-id").first()
     assert sorted(event.student_ids) == sorted(Student.objects.values_list("pk", flat=True))
     assert len(event.student_ids) == len(STUDENTS)
+
+
+def test_an_import_writing_absences_leaves_the_absence_summary_stale_first_load_or_not(packages, importer):
+    day = timezone.localdate()
+    rebuild_absence_summary(day)
+    assert absence_summary_is_current(day)
+    run = import_package(packages.basic(attendance=ABSENCES), importer)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert not absence_summary_is_current(day)
+    rebuild_absence_summary(day)
+    assert absence_summary_is_current(day)
+    run = import_package(packages.basic(attendance=ABSENCES[1:]), importer)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert not absence_summary_is_current(day)
