@@ -1,8 +1,8 @@
 """A district's first import loads its empty tables in bulk and leaves their schema as the migrations made it."""
 
 from django.db import connection
-from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from students.models import Absence, Student
