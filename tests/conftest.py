@@ -4,15 +4,43 @@ import functools
 from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import override_settings
+
+# Django's own advice for tests: production's PBKDF2 spends most of a second on each password on
+# purpose, and the suite signs in thousands of times. Tests marked production_password_hashing get
+# the production hashers back (tests/accounts/test_password_hashing.py).
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static_files():
     """Pages render with the production static storage, whose manifest collectstatic writes."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Every test hashes passwords with a fast hasher unless it asks for production's (see above).
+
+    Yields production's hashers, for the tests that ask for them.
+    """
+    production_hashers = list(settings.PASSWORD_HASHERS)
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield production_hashers
+
+
+@pytest.fixture(autouse=True)
+def production_password_hashing(request, fast_password_hashing):
+    """Tests marked production_password_hashing hash with the hashers production uses."""
+    if request.node.get_closest_marker("production_password_hashing") is None:
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=fast_password_hashing):
+        yield
 
 
 @pytest.fixture(scope="session")

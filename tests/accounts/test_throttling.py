@@ -27,8 +27,6 @@ def small_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,4/5m/key"}
     settings.SIGNIN_ACCOUNT_FAILURE_CEILING = 20
     settings.SIGNIN_ACCOUNT_DELAY_SECONDS = 30
-    # These tests check hundreds of passwords: a fast hasher keeps them quick (hashing is not what they test).
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Clock:
