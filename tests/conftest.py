@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import override_settings
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 # Django's own advice for tests: production's PBKDF2 spends most of a second on each password on
 # purpose, and the suite signs in thousands of times. Tests marked production_password_hashing get
@@ -20,6 +21,50 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def collected_static_files():
     """Pages render with the production static storage, whose manifest collectstatic writes."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+# The settings WhiteNoise builds its table of static files from (whitenoise/middleware.py).
+STATIC_FILE_SETTINGS = (
+    "DEBUG",
+    "STATIC_URL",
+    "STATIC_ROOT",
+    "STORAGES",
+    "FORCE_SCRIPT_NAME",
+    "WHITENOISE_AUTOREFRESH",
+    "WHITENOISE_MAX_AGE",
+    "WHITENOISE_ALLOW_ALL_ORIGINS",
+    "WHITENOISE_CHARSET",
+    "WHITENOISE_MIMETYPES",
+    "WHITENOISE_ADD_HEADERS_FUNCTION",
+    "WHITENOISE_INDEX_FILE",
+    "WHITENOISE_IMMUTABLE_FILE_TEST",
+    "WHITENOISE_USE_FINDERS",
+    "WHITENOISE_STATIC_PREFIX",
+    "WHITENOISE_ROOT",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_read_once_per_process(collected_static_files):
+    """WhiteNoise reads the whole static folder when its middleware starts: once per process in
+    production, but once per test client here (each Client loads the middleware again), a third of a
+    second each time. The folder does not change after collectstatic, so the table WhiteNoise builds
+    is kept per process and per combination of the settings it is built from.
+    """
+    read = WhiteNoiseMiddleware.update_files_dictionary
+    tables: dict[str, dict] = {}
+
+    def update_files_dictionary(middleware, root, prefix):
+        key = repr([root, prefix, *(getattr(settings, name, None) for name in STATIC_FILE_SETTINGS)])
+        if key not in tables:
+            earlier, middleware.files = middleware.files, {}
+            read(middleware, root, prefix)
+            tables[key], middleware.files = middleware.files, earlier
+        middleware.files.update(tables[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "update_files_dictionary", update_files_dictionary)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
