@@ -46,9 +46,14 @@ run: $(INSTALLED)
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT); }
 
+# The whole suite runs in one process per core (pytest-xdist; TEST_PROCESSES=1 for one), each with
+# a test database of its own; pytest-cov combines their coverage and enforces pyproject's fail_under.
+# `make test ARGS=...` runs what ARGS names, in one process unless ARGS says `-n`.
+TEST_PROCESSES ?= auto
+
 test: $(INSTALLED)
 	@$(call with_database) export $(TEST_ENV); \
-	if [ -z "$(ARGS)" ]; then $(PY) -m pytest --cov --cov-report=term-missing:skip-covered; \
+	if [ -z "$(ARGS)" ]; then $(PY) -m pytest -n $(TEST_PROCESSES) --cov --cov-report=term-missing:skip-covered; \
 	else $(PY) -m pytest $(ARGS); fi
 
 # Benchmarks seed a 50,000-student district: into their own database, never over the demo.

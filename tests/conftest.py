@@ -1,5 +1,6 @@
 """Shared fixtures: every test runs against the real PostgreSQL started by `make test`."""
 
+import fcntl
 import functools
 from importlib import import_module
 
@@ -18,9 +19,20 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def collected_static_files():
-    """Pages render with the production static storage, whose manifest collectstatic writes."""
-    call_command("collectstatic", interactive=False, verbosity=0)
+def collected_static_files(request):
+    """Pages render with the production static storage, whose manifest collectstatic writes.
+
+    Parallel test processes (pytest-xdist) share the project's STATIC_ROOT: one collects while the
+    others wait on a lock, and a stamp with the run's id tells them the files are already fresh.
+    """
+    run_id = getattr(request.config, "workerinput", {}).get("testrunuid")
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    stamp = settings.STATIC_ROOT / ".collected-for-test-run"
+    with open(settings.STATIC_ROOT / ".collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if run_id is None or not stamp.exists() or stamp.read_text() != run_id:
+            call_command("collectstatic", interactive=False, verbosity=0)
+            stamp.write_text(run_id or "")
 
 
 # The settings WhiteNoise builds its table of static files from (whitenoise/middleware.py).
