@@ -135,6 +135,17 @@ async def _offered_host_key(endpoint: Endpoint) -> asyncssh.SSHKey | None:
         return None
 
 
+async def _connection_failure(endpoint: Endpoint, pinned: list, problem: asyncssh.Error) -> str:
+    """Why the connection failed. A server with no key of a pinned type may drop the connection before
+    either side says why (whichever notices first), so a lost connection names the key the server
+    offers when that key is not pinned."""
+    if isinstance(problem, asyncssh.ConnectionLost):
+        offered = await _offered_host_key(endpoint)
+        if offered is not None and offered.public_data not in {key.public_data for key in pinned}:
+            return _host_key_message(endpoint, pinned, offered)
+    return f"The SSH connection to {endpoint.address} failed: {problem.reason}"
+
+
 async def _session(endpoint: Endpoint, work):
     pinned = parse_host_keys(endpoint.host_keys)
     witness = _HostKeyWitness()
@@ -173,7 +184,7 @@ async def _session(endpoint: Endpoint, work):
     except TimeoutError:
         raise PullError(f"Connecting to {endpoint.address} timed out after {CONNECT_TIMEOUT_SECONDS} s.") from None
     except asyncssh.Error as problem:
-        raise PullError(f"The SSH connection to {endpoint.address} failed: {problem.reason}") from None
+        raise PullError(await _connection_failure(endpoint, pinned, problem)) from None
     except OSError as problem:
         raise PullError(f"Could not reach {endpoint.address}: {problem.strerror or type(problem).__name__}.") from None
     async with connection:

@@ -1,8 +1,10 @@
 """Scheduled pulls from a real SFTP server on 127.0.0.1: the newest package imported through the queue,
 and every way a pull can go wrong leaving a failed run that says why, a mail, and the data untouched."""
 
+import contextlib
 import datetime
 import socket
+import threading
 
 import asyncssh
 from django.core import mail
@@ -101,6 +103,61 @@ def test_a_server_without_a_key_of_the_pinned_type_is_refused_naming_the_key_it_
     assert run.status == ImportRun.Status.FAILED and "not a pinned one" in run.error
     assert server.host_key.get_fingerprint("sha256") in run.error and "ecdsa-sha2-nistp256 SHA256:" in run.error
     assert not Student.objects.exists()
+
+
+@contextlib.contextmanager
+def dropping_the_first_connection(port: int):
+    """A relay on 127.0.0.1 to ``port`` that drops its first connection unanswered, as a server with no
+    key of the type asked for may do before either side says why; later connections reach the server."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    relayed: list[socket.socket] = []
+
+    def relay(source: socket.socket, target: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                target.sendall(data)
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            with listener.accept()[0] as first:  # it reads what the client sends, answers nothing and closes
+                first.settimeout(5)
+                first.recv(65536)
+                first.shutdown(socket.SHUT_WR)
+                while first.recv(65536):
+                    pass
+            while True:
+                incoming = listener.accept()[0]
+                upstream = socket.create_connection(("127.0.0.1", port))
+                relayed.extend((incoming, upstream))
+                for ends in ((incoming, upstream), (upstream, incoming)):
+                    threading.Thread(target=relay, args=ends, daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)
+        for end in [listener, *relayed]:
+            end.close()
+
+
+def test_a_server_dropping_the_connection_over_a_key_type_not_pinned_is_refused_naming_its_key(server, importer):
+    other_type = asyncssh.generate_private_key("ecdsa-sha2-nistp256").export_public_key().decode()
+    with dropping_the_first_connection(server.port) as port:
+        run = pull_source(make_source(server, port=port, host_keys=other_type))
+
+    assert run.status == ImportRun.Status.FAILED and "not a pinned one" in run.error
+    assert server.host_key.get_fingerprint("sha256") in run.error
+
+
+def test_a_connection_lost_to_a_server_with_a_pinned_key_says_only_that(server, importer):
+    with dropping_the_first_connection(server.port) as port:
+        run = pull_source(make_source(server, port=port))
+
+    assert run.status == ImportRun.Status.FAILED
+    assert "failed: Connection lost" in run.error and "pinned" not in run.error
 
 
 def test_a_source_with_no_pinned_key_refuses_every_server(server, outbox, importer):
