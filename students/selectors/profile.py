@@ -13,9 +13,6 @@ import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, F, Value
-from django.db.models.functions import TruncDate, TruncMonth
-
 from insights.scrubbing import remember_values
 from permissions.policy import (
     can_see_educators_with_access,
@@ -27,18 +24,14 @@ from permissions.reasons import educators_with_access
 from privacy.models import DisagreementStatement
 from students.charts import months_between
 from students.models import (
-    Absence,
     AccessResult,
     DisciplineIncident,
     EventNote,
     Iep,
-    McasResult,
     Plan504,
     Service,
-    StarResult,
     Student,
     StudentSectionAssignment,
-    Tardy,
 )
 from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
@@ -108,26 +101,6 @@ class StudentProfile:
         return self.student.age_on(self.today)
 
 
-def monthly_attendance(student: Student, since: datetime.date | None, day: datetime.date) -> MonthlyAttendance:
-    """Absences and tardies per month up to `day`, both counted in one query (UNION ALL of two GROUP BYs)."""
-
-    def per_month(model, kind: str):
-        rows = model.objects.filter(student=student, occurred_on__lte=day)
-        if since is not None:
-            rows = rows.filter(occurred_on__gte=since)
-        return (
-            rows.annotate(kind=Value(kind), month=TruncMonth("occurred_on"))
-            .order_by()
-            .values("kind", "month")
-            .annotate(total=Count("occurred_on"))
-        )
-
-    counts: dict[str, dict[datetime.date, int]] = {"absence": {}, "tardy": {}}
-    for row in per_month(Absence, "absence").union(per_month(Tardy, "tardy"), all=True):
-        counts[row["kind"]][row["month"]] = row["total"]
-    return attendance_by_month(counts, since, day)
-
-
 def attendance_by_month(
     counts: dict[str, dict[datetime.date, int]], since: datetime.date | None, day: datetime.date
 ) -> MonthlyAttendance:
@@ -138,19 +111,6 @@ def attendance_by_month(
         absences=[counts["absence"].get(month, 0) for month in months],
         tardies=[counts["tardy"].get(month, 0) for month in months],
     )
-
-
-def assessment_scores(student: Student) -> list[Score]:
-    """STAR percentile ranks and MCAS scaled scores over time, in one query (UNION ALL), oldest first."""
-    star = StarResult.objects.filter(student=student).annotate(
-        test=Value("STAR"), day=TruncDate("taken_at"), score=F("percentile_rank")
-    )
-    mcas = McasResult.objects.filter(student=student, scaled_score__isnull=False).annotate(
-        test=Value("MCAS"), day=F("taken_on"), score=F("scaled_score")
-    )
-    fields = ("test", "subject", "day", "score")
-    rows = star.order_by().values_list(*fields).union(mcas.order_by().values_list(*fields), all=True)
-    return sorted(Score(*row) for row in rows)
 
 
 def current_plan(plans, day: datetime.date):

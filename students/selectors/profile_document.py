@@ -18,14 +18,10 @@ from insights.scrubbing import remember_values
 from permissions.policy import can_view_restricted_notes, get_visible_student_or_404
 from privacy.models import DisagreementStatement
 from students.models import AccessResult, DisciplineIncident, EventNote, Iep, Plan504, Service, Student
+from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
-from students.selectors.profile import (
-    MonthlyAttendance,
-    Score,
-    assessment_scores,
-    disagreement_statements,
-    monthly_attendance,
-)
+from students.selectors.profile import MonthlyAttendance, Score, attendance_by_month, disagreement_statements
+from students.selectors.profile_lists import profile_lists
 
 # The sections an educator may pick, in the order the document prints them.
 DOCUMENT_SECTIONS = {
@@ -111,9 +107,20 @@ def profile_document(*, educator, student_id, request: DocumentRequest) -> Profi
             ).order_by("occurred_at", "id")
         )
 
+    # Monthly attendance and the STAR and MCAS scores are counted as the profile page counts them.
+    lists = None
+    if wanted & {"attendance", "assessments"}:
+        lists = profile_lists(
+            student_id=student.pk,
+            day=end,
+            school_year=school_year_of(end),
+            notes_since=began,
+            incidents_since=began,
+            attendance_since=start,
+        )
     assessments, access_results = [], []
     if "assessments" in wanted:
-        assessments = [score for score in assessment_scores(student) if start <= score.day <= end]
+        assessments = [score for score in lists.assessments if start <= score.day <= end]
         access_results = list(AccessResult.objects.filter(student=student, taken_on__range=(start, end)))
 
     plans_504, ieps = [], []
@@ -129,7 +136,7 @@ def profile_document(*, educator, student_id, request: DocumentRequest) -> Profi
         discipline_since=discipline_since if discipline_since > start else None,
         notes=notes,
         services=services,
-        attendance=monthly_attendance(student, start, end) if "attendance" in wanted else None,
+        attendance=attendance_by_month(lists.attendance_counts, start, end) if "attendance" in wanted else None,
         incidents=incidents,
         assessments=assessments,
         access_results=access_results,

@@ -1,4 +1,4 @@
-"""The small lists of one student's record the profile page shows, read in one statement.
+"""The small lists of one student's record the profile page shows (and its PDF's attendance and scores), in one query.
 
 Notes, discipline incidents, monthly attendance, services, this year's sections with their teachers,
 STAR and MCAS scores and ACCESS results: each is a JSON array built by a subquery of one SELECT, so
