@@ -78,9 +78,12 @@ def _time_from(x: str) -> str:
     hours, minutes, seconds = (
         f'substr({x}, {start}, {length}) COLLATE "C"' for start, length in ((1, 2), (4, 1), (7, 1))
     )
-    plain = f"translate({x}, '123456789', '000000000') = '00:00:00' AND {hours} <= '23' AND {minutes} <= '5'"
+    plain = (
+        f"translate({x}, '123456789', '000000000') = '00:00:00' "
+        f"AND {hours} <= '23' AND {minutes} <= '5' AND {seconds} <= '5'"
+    )
     return (
-        f"CASE WHEN {plain} AND {seconds} <= '5' THEN {x}::time "
+        f"CASE WHEN {plain} THEN {x}::time "
         f"WHEN {x} ~ '{TIME_PATTERN}' THEN make_time(substr({digits}, 1, 2)::int, "
         f"coalesce(nullif(substr({digits}, 3, 2), '')::int, 0), coalesce(nullif(substr({digits}, 5), '')::float8, 0)) "
         "END"
