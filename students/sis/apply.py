@@ -11,7 +11,7 @@ status from programs) are recomputed from what was applied.
 from django.conf import settings
 
 from students.sis.events import EventsMixin
-from students.sis.sql import Target, changing, execute, is_empty, scalar
+from students.sis.sql import STUDENTS_TABLE, Target, changing, execute, is_empty, scalar
 from students.sis.staging import staging_table as stg
 
 NOW = "now()"
@@ -43,7 +43,7 @@ class Applier(EventsMixin):
 
     def apply(self) -> dict[str, dict[str, int]]:
         # A district without students yet has no pages to serve: its tables may be locked for a bulk load.
-        self.first_load = is_empty("students_student")
+        self.first_load = is_empty(STUDENTS_TABLE)
         for name in (
             "schools",
             "educators",
@@ -192,7 +192,7 @@ class Applier(EventsMixin):
         }
         target = Target(
             "students",
-            "students_student",
+            STUDENTS_TABLE,
             key=("local_id",),
             values=tuple(columns),
             source=(
