@@ -173,12 +173,23 @@ def _levels(levels: list[str], source: str) -> str:
     return query
 
 
-def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, staged: str, today, window, lookups=()):
+def _prechecked(column: Column, x: str) -> str:
+    """The column's value from a field COPYed in its strict form (strict.py): already typed, or text as it is."""
+    if column.kind == "email":
+        return f"CASE WHEN char_length({x}) <= 254 THEN {x} END"
+    return x
+
+
+def typing_statement(
+    spec: FileSpec, positions: list[int | None], *, raw: str, staged: str, today, window, lookups=(), strict=False
+):
     """The INSERT that fills ``staged`` from ``raw`` (row_number, nul, f0, f1, …); returns (sql, params).
 
     ``positions`` holds, per column of the spec, its position in the file's header (None: absent).
     ``lookups`` fill more columns in the same statement from tables keyed by a typed column's value:
     (table, its key column, the typed column, ((staged column, expression on the table's row ``{m}``), …)).
+    ``strict``: ``raw`` was COPYed in the strict form, its fields already what parsing would make
+    of them (without NUL bytes); only the checks after parsing remain.
     """
     statement = _Statement()
     today_param = statement.param(today, "::date")
@@ -186,11 +197,15 @@ def typing_statement(spec: FileSpec, positions: list[int | None], *, raw: str, s
     trimmed, parsed, coded, typed = ["row_number"], ["row_number"], ["row_number"], []
     for (column, name), position in zip(columns, positions, strict=True):
         if position is None:
-            trimmed.append(f"NULL::text AS x_{name}, false AS n_{name}")
+            trimmed.append(f"NULL::{column.sql_type if strict else 'text'} AS x_{name}, false AS n_{name}")
+        elif strict:  # the empty string is a quoted empty field: a missing value, as the careful path reads it
+            text = f"r.f{position}" if column.sql_type != "text" else f"nullif(r.f{position}, '')"
+            trimmed.append(f"{text} AS x_{name}, false AS n_{name}")
         else:
             text = _trimmed(f"r.f{position}", statement)
             trimmed.append(f"{text} AS x_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}")
-        parsed.append(f"x_{name}, n_{name}, {_parsed(column, f'x_{name}', statement)} AS p_{name}")
+        value = _prechecked(column, f"x_{name}") if strict else _parsed(column, f"x_{name}", statement)
+        parsed.append(f"x_{name}, n_{name}, {value} AS p_{name}")
         code = _error_code(column, f"x_{name}", f"n_{name}", f"p_{name}", statement, today_param)
         coded.append(f"x_{name}, p_{name}, {code} AS e_{name}")
         typed.append(

@@ -1,5 +1,8 @@
 """Staging: each file's text COPYed into a raw table, typed in SQL into its staging table, then checked.
 
+A file in its strict form (strict.py) is COPYed into typed columns, and its typing is only the
+checks after parsing; any other file is COPYed as text and parsed field by field (fields.py).
+
 The tables live only inside the run's transaction (``ON COMMIT DROP``). Duplicates of a natural
 key keep the first row; references to schools, students, educators, sections and plans that
 neither the database nor the package holds are row errors counted per reason, and the row is
@@ -47,10 +50,17 @@ def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: li
     spec = checked.spec
     raw, staged = raw_table(spec.name), staging_table(spec.name)
     irregular: list[RowError] = []
-    copy_raw(checked, raw, irregular, on_bytes)
+    strict = copy_raw(checked, raw, irregular, on_bytes, strict=True)
     positions = [checked.header.index(name) if name in checked.header else None for name in spec.column_names]
     sql, params = typing_statement(
-        spec, positions, raw=raw, staged=staged, today=today, window=window, lookups=code_lookups(spec.name)
+        spec,
+        positions,
+        raw=raw,
+        staged=staged,
+        today=today,
+        window=window,
+        lookups=code_lookups(spec.name),
+        strict=strict,
     )
     execute(sql, params)
     execute(f"DROP TABLE {raw}")
