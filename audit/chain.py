@@ -51,15 +51,22 @@ def row_hash(model: type[ChainedEvent], values: dict) -> str:
     return hashlib.sha256((values["prev_hash"] + canonical).encode()).hexdigest()
 
 
-def _head(cursor, table: str, now: datetime.datetime) -> tuple[str, datetime.datetime | None]:
-    """The chain head's hash (GENESIS for an empty table) and time."""
-    newest = f"SELECT row_hash, occurred_at FROM {table} {{}} ORDER BY id DESC LIMIT 1"  # noqa: S608 (the model's table)
-    cursor.execute(newest.format("WHERE occurred_at >= %s"), [now - RECENT])
-    head = cursor.fetchone()
-    if head is None:
-        cursor.execute(newest.format(""))
-        head = cursor.fetchone()
-    return head or (GENESIS, None)
+def _head_and_ids(cursor, table: str, now: datetime.datetime, count: int) -> tuple[str, datetime.datetime | None, list]:
+    """The chain head's hash (GENESIS for an empty table) and time, and ``count`` new ids in order: one
+    statement, the head looked for among the last day's rows, and among all of them only if none is that
+    recent."""
+    cursor.execute(
+        "SELECT row_hash, occurred_at, ids FROM"  # noqa: S608 (the model's table; values are parameters)
+        " (SELECT ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)) AS ids) drawn"
+        f" LEFT JOIN LATERAL (SELECT row_hash, occurred_at FROM {table} WHERE occurred_at >= %s"
+        " ORDER BY id DESC LIMIT 1) recent ON TRUE",
+        [table, count, now - RECENT],
+    )
+    prev_hash, head_time, ids = cursor.fetchone()
+    if prev_hash is None:
+        cursor.execute(f"SELECT row_hash, occurred_at FROM {table} ORDER BY id DESC LIMIT 1")  # noqa: S608 (as above)
+        prev_hash, head_time = cursor.fetchone() or (GENESIS, None)
+    return prev_hash, head_time, sorted(ids)
 
 
 def append(event: Event) -> Event:
@@ -83,12 +90,9 @@ def append_many(events: list[Event]) -> list[Event]:
         # Separate statements from the lock: their snapshot must include the previous holder's row.
         table = model._meta.db_table
         now = timezone.now()  # taken under the lock, so time order follows chain order
-        prev_hash, head_time = _head(cursor, table, now)
+        prev_hash, head_time, ids = _head_and_ids(cursor, table, now, len(events))
         occurred_at = now if head_time is None else max(now, head_time)
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(events)]
-        )
-        for event, (pk,) in zip(events, sorted(cursor.fetchall()), strict=True):
+        for event, pk in zip(events, ids, strict=True):
             event.prev_hash, event.occurred_at, event.pk = prev_hash, occurred_at, pk
             event.row_hash = row_hash(
                 model, {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash")}

@@ -27,7 +27,6 @@ in permissions/reasons.py.
 
 import datetime
 import functools
-from collections.abc import Callable
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -198,12 +197,9 @@ def not_found() -> Http404:
     return Http404("Not found.")
 
 
-def get_visible_student_or_404(
-    educator, student_id, *related: str, annotate: Callable[[QuerySet[Student]], QuerySet[Student]] | None = None
-) -> Student:
-    """The student (with ``related`` rows joined in, and whatever ``annotate`` adds to the queryset, such
-    as a page's per-student signals) if the educator may see them, in one query; otherwise 404, as for
-    an id that does not exist.
+def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
+    """The student (with ``related`` rows joined in) if the educator may see them, in one query;
+    otherwise 404, as for an id that does not exist.
 
     A request's account starts from what it holds (looked up once per request, as its other checks
     need it anyway), so the student's row is tested against the educator's own kinds of grant only;
@@ -215,8 +211,6 @@ def get_visible_student_or_404(
         students = visible_students(educator)
     else:
         students = Student.objects.filter(student_access_condition(educator))
-    if annotate is not None:
-        students = annotate(students)
     try:
         return students.select_related(*related).get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError):

@@ -39,11 +39,30 @@ class Window:
 
 def current_window(day: datetime.date | None = None) -> Window:
     """The district's thresholds (one query) and the window they apply to, ending today."""
-    thresholds = EarlyWarningThresholds.objects.current()
-    until = day or today()
+    return window_for(EarlyWarningThresholds.objects.current(), day or today())
+
+
+def window_for(thresholds: EarlyWarningThresholds, until: datetime.date) -> Window:
+    """The window the thresholds count over, ending on ``until`` (for thresholds already read)."""
     since = until - datetime.timedelta(days=thresholds.window_days - 1)
     weekdays = sum(1 for offset in range(thresholds.window_days) if (since + datetime.timedelta(offset)).weekday() < 5)
     return Window(thresholds=thresholds, since=since, until=until, school_days=max(weekdays, 1))
+
+
+def _levels(window: Window) -> dict[str, tuple[int, int]]:
+    """Per signal (its annotation's name), the counts at which it reaches its warning and its serious level.
+
+    An attendance rate below T% over D school days means more than (100 - T) * D / 100 absences, so
+    at least (100 - T) * D // 100 + 1 of them."""
+    limits, days = window.thresholds, window.school_days
+    return {
+        "ew_absences": (
+            (100 - limits.attendance_warning) * days // 100 + 1,
+            (100 - limits.attendance_serious) * days // 100 + 1,
+        ),
+        "ew_incidents": (limits.incidents_warning, limits.incidents_serious),
+        "ew_failures": (limits.failures_warning, limits.failures_serious),
+    }
 
 
 def _points(value, warning_at: int, serious_at: int) -> Func:
@@ -68,25 +87,23 @@ def with_early_warning(students: QuerySet[Student], window: Window) -> QuerySet[
         .annotate(total=Count("id"))
         .values("total")
     )
-    days = window.school_days
     annotated = students.annotate(
         ew_absences=count_since(Absence, "occurred_on", window.since),
         ew_incidents=count_since(DisciplineIncident, "occurred_at", start_of(window.since)),
         ew_failures=Coalesce(Subquery(failing, output_field=IntegerField()), Value(0)),
     )
-    # attendance rate below T% <=> absences * 100 > (100 - T) * school days, i.e. at least that plus one
-    return annotated.annotate(
-        early_warning_tier=Least(
-            _points(
-                F("ew_absences") * 100,
-                (100 - limits.attendance_warning) * days + 1,
-                (100 - limits.attendance_serious) * days + 1,
-            )
-            + _points(F("ew_incidents"), limits.incidents_warning, limits.incidents_serious)
-            + _points(F("ew_failures"), limits.failures_warning, limits.failures_serious),
-            Value(MAX_TIER),
-        )
+    points = [_points(F(name), *levels) for name, levels in _levels(window).items()]
+    return annotated.annotate(early_warning_tier=Least(sum(points[1:], points[0]), Value(MAX_TIER)))
+
+
+def tier(student: Student, window: Window) -> int:
+    """The tier ``with_early_warning`` computes, from a student given the three counts another way (the
+    profile reads them with the rest of the record)."""
+    points = sum(
+        (getattr(student, name) >= warning_at) + (getattr(student, name) >= serious_at)
+        for name, (warning_at, serious_at) in _levels(window).items()
     )
+    return min(points, MAX_TIER)
 
 
 def attendance_rate(student: Student, window: Window) -> int:
@@ -97,10 +114,9 @@ def attendance_rate(student: Student, window: Window) -> int:
 
 def reasons(student: Student, window: Window) -> list[str]:
     """Why the student has their tier, one phrase per signal that added points."""
-    limits, found = window.thresholds, []
-    rate = attendance_rate(student, window)
-    if student.ew_absences * 100 > (100 - limits.attendance_warning) * window.school_days:
-        found.append(f"attendance {rate}% in the last {limits.window_days} days")
+    limits, levels, found = window.thresholds, _levels(window), []
+    if student.ew_absences >= levels["ew_absences"][0]:
+        found.append(f"attendance {attendance_rate(student, window)}% in the last {limits.window_days} days")
     if student.ew_incidents >= limits.incidents_warning:
         plural = "s" if student.ew_incidents != 1 else ""
         found.append(f"{student.ew_incidents} incident{plural} in the last {limits.window_days} days")

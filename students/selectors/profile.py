@@ -1,8 +1,9 @@
 """The student profile: everything the profile page shows, in a fixed number of queries.
 
-The single-student check (with the early-warning signals), then the small lists of the record in
-one statement (students/selectors/profile_lists.py), then the 504 plans, the IEPs and the family's
-statements, whose encrypted text the ORM decrypts column by column.
+The single-student check (a bare visibility probe), then the small lists of the record in one
+statement (students/selectors/profile_lists.py) with the early-warning signals, then, only for a
+student who has them, the 504 plans, the IEPs and the family's statements, whose encrypted text the
+ORM decrypts column by column.
 
 "Clean slate": notes and discipline default to the current school year; asking for the history
 shows every note, and the full discipline history only to holders of the restricted-notes
@@ -35,7 +36,7 @@ from students.models import (
 )
 from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
-from students.selectors.early_warning import EarlyWarning, current_window, reasons, with_early_warning
+from students.selectors.early_warning import EarlyWarning, reasons, tier, window_for
 from students.selectors.profile_lists import Score, SectionTeacher, profile_lists
 
 
@@ -147,15 +148,7 @@ def _educators_around(
 def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
     """The profile of a student the educator may see (404 otherwise), this school year or with history."""
     day = today()
-    window = current_window(day)
-    student = get_visible_student_or_404(
-        educator,
-        student_id,
-        "school",
-        "homeroom__educator",
-        "counselor",
-        annotate=lambda students: with_early_warning(students, window),
-    )
+    student = get_visible_student_or_404(educator, student_id, "school", "homeroom__educator", "counselor")
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
     restricted_ok = can_view_restricted_notes(educator)
@@ -177,8 +170,11 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         tardies=sum(attendance.tardies[index] for index in this_year),
         incidents=sum(1 for incident in incidents if incident.occurred_at >= year_began),
     )
-    plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date"))
-    ieps = list(Iep.objects.filter(student=student).order_by("-start_date"))
+    plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date")) if lists.has_plans_504 else []
+    ieps = list(Iep.objects.filter(student=student).order_by("-start_date")) if lists.has_ieps else []
+    window = window_for(lists.thresholds, day)
+    for name, count in lists.early_warning_counts.items():  # as with_early_warning annotates a list's rows
+        setattr(student, name, count)
     profile = StudentProfile(
         student=student,
         today=day,
@@ -199,9 +195,9 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         access_results=lists.access_results,
         section_assignments=lists.section_assignments,
         educators_around=_educators_around(student, ieps, plans_504, lists.section_teachers, day),
-        early_warning=EarlyWarning(tier=student.early_warning_tier, reasons=reasons(student, window)),
+        early_warning=EarlyWarning(tier=tier(student, window), reasons=reasons(student, window)),
         may_see_educators_with_access=can_see_educators_with_access(educator),
-        disagreement_statements=disagreement_statements(student),
+        disagreement_statements=disagreement_statements(student) if lists.has_disagreement_statements else [],
     )
     report_students([student])
     report_notes(notes)

@@ -5,8 +5,12 @@ STAR and MCAS scores and ACCESS results: each is a JSON array built by a subquer
 the page pays for one round trip instead of eight, and no ORM query is composed for them (composing
 eight cost more Python than the database spent answering them). The rows become model instances with
 only the columns read (`Model.from_db`, as `.only()` makes them), so templates and charts use them as
-before. Encrypted columns are never read here: restricted note text stays unloaded, and the 504 plan,
-the IEP and the family's statements are read by the ORM, which decrypts each under its own column.
+before. The same SELECT reads the district's early-warning thresholds with the student's three
+signals counted over their window (the counts ``with_early_warning`` annotates on lists), so the
+profile's single-student check is a bare visibility probe, and whether the student has a 504 plan, an
+IEP or a family's statement. Encrypted columns are never read here: restricted note text stays
+unloaded, and the 504 plans, the IEPs and the family's statements are read by the ORM, which decrypts
+each under its own column, only for a student who has one.
 """
 
 import datetime
@@ -18,15 +22,19 @@ from django.db import connection
 from django.utils import timezone
 
 from educators.models import Educator
+from privacy.models import DisagreementStatement
 from students.models import (
     Absence,
     AccessResult,
     Course,
     DisciplineIncident,
+    EarlyWarningThresholds,
     EducatorSectionAssignment,
     EventNote,
     EventNoteRevision,
+    Iep,
     McasResult,
+    Plan504,
     Section,
     Service,
     StarResult,
@@ -61,6 +69,15 @@ class ProfileLists:
     section_teachers: list[SectionTeacher]
     assessments: list[Score]
     access_results: list[AccessResult]
+    thresholds: EarlyWarningThresholds
+    # The early-warning signals' counts over the thresholds' window ending on the day ("ew_absences",
+    # "ew_incidents", "ew_failures": the names with_early_warning annotates).
+    early_warning_counts: dict[str, int]
+    # Whether the student has any 504 plan, IEP or family's statement: their encrypted text is read
+    # by the ORM, column by column, only for a student who has one.
+    has_plans_504: bool
+    has_ieps: bool
+    has_disagreement_statements: bool
 
 
 # Each list is a subquery aggregating its rows into a JSON array (NULL when there are none). Values
@@ -125,7 +142,22 @@ SELECT
      FROM {mcas} WHERE student_id = %(student)s AND scaled_score IS NOT NULL) r),
   (SELECT json_agg(e ORDER BY e.taken_on) FROM (
      SELECT id, student_id, taken_on, composite_scale_score, composite_proficiency_level::text
-     FROM {access} WHERE student_id = %(student)s) e)
+     FROM {access} WHERE student_id = %(student)s) e),
+  (SELECT json_build_object(
+     'thresholds', row_to_json(limits),
+     'ew_absences', (SELECT count(occurred_on) FROM {absence}
+                     WHERE student_id = %(student)s AND occurred_on >= %(day)s::date - (limits.window_days - 1)),
+     'ew_incidents', (SELECT count(occurred_at) FROM {incident}
+                      WHERE student_id = %(student)s AND occurred_at
+                        >= (%(day)s::date - (limits.window_days - 1))::timestamp AT TIME ZONE %(time_zone)s),
+     'ew_failures', (SELECT count(*) FROM {student_section} assignment
+                     JOIN {section} section ON section.id = assignment.section_id
+                     WHERE assignment.student_id = %(student)s AND section.school_year = %(school_year)s
+                       AND assignment.grade_numeric < limits.failing_grade))
+   FROM {thresholds} limits WHERE limits.singleton),
+  EXISTS (SELECT FROM {plan_504} WHERE student_id = %(student)s),
+  EXISTS (SELECT FROM {iep} WHERE student_id = %(student)s),
+  EXISTS (SELECT FROM {statement} WHERE student_id = %(student)s)
 """
 
 
@@ -147,6 +179,10 @@ def _statement() -> str:
         "star": StarResult,
         "mcas": McasResult,
         "access": AccessResult,
+        "thresholds": EarlyWarningThresholds,
+        "plan_504": Plan504,
+        "iep": Iep,
+        "statement": DisagreementStatement,
     }
     return _PROFILE_LISTS_SQL.format(
         **{key: connection.ops.quote_name(model._meta.db_table) for key, model in tables.items()}
@@ -200,22 +236,26 @@ def profile_lists(
     """The student's lists for the profile, up to `day`, each from its `since` (None: every year).
 
     The caller has checked that the educator may see the student."""
+    params = {
+        "student": student_id,
+        "day": day,
+        "school_year": school_year,
+        "notes_since": notes_since,
+        "incidents_since": incidents_since,
+        "attendance_since": attendance_since,
+        "time_zone": timezone.get_current_timezone_name(),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(
-            _statement(),
-            {
-                "student": student_id,
-                "day": day,
-                "school_year": school_year,
-                "notes_since": notes_since,
-                "incidents_since": incidents_since,
-                "attendance_since": attendance_since,
-                "time_zone": timezone.get_current_timezone_name(),
-            },
-        )
-        notes, incidents, attendance, services, assignments, teachers, scores, access = (
-            column or [] for column in cursor.fetchone()
-        )
+        cursor.execute(_statement(), params)
+        answer = cursor.fetchone()
+        if answer[8] is None:  # the district's thresholds are created with the defaults on first use
+            EarlyWarningThresholds.objects.current()
+            cursor.execute(_statement(), params)
+            answer = cursor.fetchone()
+    notes, incidents, attendance, services, assignments, teachers, scores, access = (
+        column or [] for column in answer[:8]
+    )
+    early_warning, has_plans_504, has_ieps, has_disagreement_statements = answer[8:]
     counts: dict[str, dict[datetime.date, int]] = {"absence": {}, "tardy": {}}
     for row in attendance:
         counts[row["kind"]][datetime.date.fromisoformat(row["month"])] = row["total"]
@@ -232,4 +272,9 @@ def profile_lists(
             Score(test, subject, datetime.date.fromisoformat(taken), score) for test, subject, taken, score in scores
         ),
         access_results=[_instance(AccessResult, row) for row in access],
+        thresholds=_instance(EarlyWarningThresholds, early_warning.pop("thresholds")),
+        early_warning_counts=early_warning,
+        has_plans_504=has_plans_504,
+        has_ieps=has_ieps,
+        has_disagreement_statements=has_disagreement_statements,
     )

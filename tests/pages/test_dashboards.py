@@ -161,7 +161,7 @@ def test_the_district_page_is_for_districtwide_educators_only(client_for, demo):
     assert AccessEvent.objects.latest("id").outcome == "denied"
 
 
-@pytest.mark.parametrize(("measure", "expected"), [("absences", 22), ("discipline", 26)])
+@pytest.mark.parametrize(("measure", "expected"), [("absences", 21), ("discipline", 25)])
 def test_a_dashboard_costs_the_same_queries_for_a_larger_school(client_for, demo, measure, expected):
     baker = demo.school("BAK")
     client = client_for("principal.baker")

@@ -4,6 +4,7 @@ admin's thresholds, shown with their reasons on the roster (sortable), homeroom,
 import datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,3 +186,42 @@ def test_homeroom_section_and_profile_pages_show_the_tier(client_for, demo, pupi
     row = next(student for student in section.context["class_list"].students if student.pk == noah.pk)
     assert row.early_warning.tier == signals(noah)[0]
     assert '<span class="tier tier-' in section.content.decode()
+
+
+def profile_signals(client_for, student):
+    profile = client_for("teacher.5").get(reverse("students:profile", args=[student.pk])).context["profile"]
+    return profile.early_warning.tier, profile.early_warning.reasons
+
+
+@pytest.mark.parametrize(
+    ("absences", "incident_count", "failures"),
+    [(0, 0, 0), (1, 1, 0), (2, 2, 1), (5, 3, 2), (7, 4, 3), (10, 5, 0), (12, 0, 1), (20, 6, 2)],
+)
+def test_the_profile_counts_the_signals_with_its_record_and_gives_the_lists_tier_and_reasons(
+    client_for, demo, pupil, absences, incident_count, failures
+):
+    absent(pupil, absences)
+    incidents(pupil, incident_count)
+    failing(pupil, demo, failures)
+    assert profile_signals(client_for, pupil) == signals(pupil)
+
+
+def test_the_profile_applies_the_admins_window_and_failing_grade(client_for, demo, pupil):
+    incidents(pupil, 2)
+    DisciplineIncident.objects.filter(student=pupil).update(occurred_at=F("occurred_at") - datetime.timedelta(days=35))
+    failing(pupil, demo, 1)  # a grade of 50
+    thresholds = EarlyWarningThresholds.objects.current()
+    thresholds.window_days, thresholds.failing_grade = 30, 50
+    thresholds.save()
+    assert profile_signals(client_for, pupil) == signals(pupil) == (0, [])
+    thresholds.window_days, thresholds.failing_grade = 40, 51
+    thresholds.save()
+    assert profile_signals(client_for, pupil) == signals(pupil)
+    assert signals(pupil) == (2, ["2 incidents in the last 40 days", "failing 1 class this year"])
+
+
+def test_the_profile_creates_the_default_thresholds_on_first_use(client_for, pupil):
+    EarlyWarningThresholds.objects.all().delete()
+    incidents(pupil, 2)
+    assert profile_signals(client_for, pupil) == (1, ["2 incidents in the last 45 days"])
+    assert EarlyWarningThresholds.objects.get().window_days == 45

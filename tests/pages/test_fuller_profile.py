@@ -148,4 +148,4 @@ def test_the_case_history_costs_the_same_queries_for_a_long_history(client_for, 
     add_history(mateo, demo.educator("counselor.baker"), years=3)
     with django_assert_num_queries(short):
         client.get(url)
-    assert short == 16  # what the educator holds is looked up once (tests/pages/test_query_counts.py)
+    assert short == 15  # what the educator holds is looked up once (tests/pages/test_query_counts.py)

@@ -179,7 +179,7 @@ def test_the_search_takes_the_same_number_of_queries_however_many_notes_match(cl
     with CaptureQueriesContext(connection) as many:
         results(client, q="lemurgarden")
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
-    assert len(one) == 14  # what the educator holds is looked up once (tests/pages/test_query_counts.py)
+    assert len(one) == 13  # what the educator holds is looked up once (tests/pages/test_query_counts.py)
 
 
 def test_the_notes_search_reads_the_partial_full_text_index(client_for, demo):

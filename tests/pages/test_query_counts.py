@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from permissions.models import HomeroomGrant
+from privacy.models import DisagreementStatement
 from students.models import (
     Absence,
     DisciplineIncident,
     EventNote,
     EventNoteRevision,
     Homeroom,
+    Iep,
     McasResult,
     Plan504,
     School,
@@ -105,26 +107,27 @@ def count_queries(client, url) -> int:
 # educator (2); one lookup of what the educator holds (permissions/holdings.py), made by the two-factor gate
 # and kept for the rest of the request, the page's policy checks and the audit event's roles snapshot
 # included; for a privileged educator signed in without a second factor (as the test client is), the gate's
-# check for one (1); the page's reads; and the audit event itself (6: savepoint, chain lock, chain head,
-# next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1), and compute the
-# signals in the query that fetches their students (the profile's single-student check included). The
-# profile: 2 + holdings + (thresholds, the student, the small lists of the record in one statement, 504
-# plans, IEPs, the family's statements of disagreement) + 6 = 15; the encrypted ones each come on their own.
-# The homeroom page, say: 2 + holdings + (homeroom, thresholds, students) + 6 = 12. Who has access is a page of its own:
+# check for one (1); the page's reads; and the audit event itself (5: savepoint, chain lock, the chain head
+# with the next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1),
+# and compute the signals in the query that fetches their students. The profile: 2 + holdings + (the
+# student, then the small lists of the record in one statement with the thresholds and the student's
+# early-warning signals, and whether the student has a 504 plan, an IEP or a family's statement: the demo
+# student has none, so none of those encrypted reads is made) + 5 = 10.
+# The homeroom page, say: 2 + holdings + (homeroom, thresholds, students) + 5 = 11. Who has access is a page of its own:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
-# of grant: 7) + 6 = 18, so the principal's profile costs the teacher's and the gate's one check.
+# of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
 # Home asks which kinds of school the educator's students are in (1), and only for those who see a
 # high school, who is failing a class (1): teacher.5, at a K-8 school, skips that one. A districtwide
 # educator's home also checks whether the absence summary is current (1) before reading it or counting live.
 # The homerooms and the sections the educator teaches are read (1 each), then, for those there are, which of
 # them they may open (1 each): teacher.5 teaches a homeroom and no section.
-PROFILE_QUERIES = {"teacher.5": 15, "principal.baker": 16}
-ROSTER_QUERIES = 17
-HOMEROOM_QUERIES = 12
-SECTION_QUERIES = 12
-HOME_QUERIES = 16
-WHO_HAS_ACCESS_QUERIES = 18
+PROFILE_QUERIES = {"teacher.5": 10, "principal.baker": 11}
+ROSTER_QUERIES = 16
+HOMEROOM_QUERIES = 11
+SECTION_QUERIES = 11
+HOME_QUERIES = 15
+WHO_HAS_ACCESS_QUERIES = 17
 
 
 @pytest.mark.parametrize(("viewer", "query"), [("teacher.5", ""), ("principal.baker", "?history=all")])
@@ -136,9 +139,32 @@ def test_the_profile_costs_the_same_queries_for_a_long_history(
     url = reverse("students:profile", args=[mateo.pk]) + query
     short = count_queries(client, url)
     assert short == PROFILE_QUERIES[viewer]
+    add_history(mateo, demo.educator("counselor.baker"), years=1)  # a 504 plan among the rest
+    with_a_plan = count_queries(client, url)
+    assert with_a_plan == short + 1  # the 504 plans, read (and decrypted) for a student who has one
     add_history(mateo, demo.educator("counselor.baker"), years=6)
-    with django_assert_num_queries(short):
+    with django_assert_num_queries(with_a_plan):
         client.get(url)
+
+
+def test_the_profile_reads_each_kind_of_encrypted_record_only_for_a_student_who_has_one(
+    client_for, demo, django_assert_num_queries
+):
+    mateo, author = demo.student("mateo"), demo.educator("counselor.baker")
+    client = client_for("teacher.5")
+    url = reverse("students:profile", args=[mateo.pk])
+    count_queries(client, url)
+    today = timezone.localdate()
+    Iep.objects.create(student=mateo, start_date=today, case_manager="Ms. Reyes", notes="Reading support.")
+    with django_assert_num_queries(PROFILE_QUERIES["teacher.5"] + 1):
+        assert "Ms. Reyes" in client.get(url).content.decode()
+    DisagreementStatement.objects.create(
+        student=mateo, filed_by="A parent", filed_on=today, text="Those absences were excused.", recorded_by=author
+    )
+    Plan504.objects.create(student=mateo, start_date=today, accommodations="Extended time")
+    with django_assert_num_queries(PROFILE_QUERIES["teacher.5"] + 3):
+        page = client.get(url).content.decode()
+    assert "Those absences were excused." in page and "Extended time" in page
 
 
 def test_who_has_access_costs_the_same_queries_however_many_educators_have_it(

@@ -1,12 +1,11 @@
 """Query counts: the policy is one query, and explaining it does not grow with grants or educators."""
 
-import functools
 import json
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
@@ -85,15 +84,6 @@ def test_a_requests_single_student_check_starts_from_its_one_lookup_of_holdings(
         get_visible_student_or_404(teacher, aisha.pk)
     with django_assert_num_queries(0):
         assert not can_view_restricted_notes(teacher)
-
-
-def test_the_single_student_check_carries_the_callers_annotations_in_its_one_query(demo, django_assert_num_queries):
-    teacher, mateo, aisha = demo.educator("teacher.5"), demo.student("mateo"), demo.student("aisha")
-    with_local_id = functools.partial(QuerySet.annotate, local_id_again=F("local_id"))
-    with django_assert_num_queries(1):
-        assert get_visible_student_or_404(teacher, mateo.pk, annotate=with_local_id).local_id_again == mateo.local_id
-    with django_assert_num_queries(1), pytest.raises(Http404):  # the annotations open nothing up
-        get_visible_student_or_404(teacher, aisha.pk, annotate=with_local_id)
 
 
 def test_an_inactive_educator_costs_no_query(demo, django_assert_num_queries):
