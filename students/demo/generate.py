@@ -36,6 +36,7 @@ from students.models import (
     Section,
     Student,
 )
+from students.models.absence_summary import rebuild_absence_summary
 from students.models.grades import GRADE_ORDER, school_year_of
 
 STUDENTS_PER_SCHOOL = 600
@@ -178,6 +179,9 @@ class DemoDistrictBuilder(RosterMixin, HistoryMixin, GrantsMixin):
             self._students()
             self._history()
             self._grants()
+        # A fresh district's first home page reads the summary instead of counting every absence live;
+        # built for the day the pages ask about (the district's local date), after the indexes are back.
+        rebuild_absence_summary(timezone.localdate())
         return self.summary
 
     def _schools(self):

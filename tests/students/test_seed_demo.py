@@ -7,9 +7,10 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F, Min
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AccessEvent
 from educators.models import Educator
@@ -28,6 +29,7 @@ from students.models import (
     StarResult,
     Student,
 )
+from students.models.absence_summary import AbsenceSummary, absence_summary_is_current, window_start
 from tests.sis.test_first_load import schema
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +141,21 @@ def test_absences_are_concentrated_in_some_students():
     counts = sorted((s.absences.count() for s in Student.objects.prefetch_related("absences")), reverse=True)
     top_tenth = sum(counts[: len(counts) // 10])
     assert top_tenth > 0.25 * sum(counts)
+
+
+def test_seeding_leaves_the_absence_summary_built_for_the_districts_today():
+    """A fresh district's first home page reads the summary instead of counting every absence live."""
+    seed()
+    day = timezone.localdate()
+    assert absence_summary_is_current(day)
+    counted = {
+        row["student"]: (row["total"], row["first"])
+        for row in Absence.objects.filter(occurred_on__gte=window_start(day))
+        .values("student")
+        .annotate(total=Count("pk"), first=Min("occurred_on"))
+    }
+    summary = {row.student_id: (row.absences, row.first_absence_on) for row in AbsenceSummary.objects.all()}
+    assert counted and summary == counted
 
 
 def test_seeding_twice_without_reset_is_refused_and_if_empty_is_a_no_op():
