@@ -138,6 +138,7 @@ class UnmappedCodes:
         if not vocabularies:
             return []
         table = staging_table(spec.name)
+        found_in = []  # the vocabularies with unmapped codes in rows not quarantined: only theirs are held back
         for vocabulary in vocabularies:
             found = fetch(
                 f"SELECT s.{vocabulary.column}, count(*) FROM {table} s WHERE NOT s.quarantined "
@@ -145,11 +146,12 @@ class UnmappedCodes:
             )
             if found:
                 self.codes[vocabulary.name] = dict(found)
-        unmapped = scalar(
-            f"SELECT count(*) FROM {table} s WHERE NOT s.quarantined AND "
-            f"({' OR '.join(vocabulary.is_unmapped() for vocabulary in vocabularies)})"
-        )
-        if unmapped:
+                found_in.append(vocabulary)
+        if found_in:
+            unmapped = scalar(
+                f"SELECT count(*) FROM {table} s WHERE NOT s.quarantined AND "
+                f"({' OR '.join(vocabulary.is_unmapped() for vocabulary in found_in)})"
+            )
             self.rows[spec.filename] = {"unmapped": unmapped, "rows": scalar(f"SELECT count(*) FROM {table}")}
         errors: list[RowError] = []
         for vocabulary in vocabularies:
@@ -159,6 +161,8 @@ class UnmappedCodes:
                     f"UPDATE {table} s SET {column} = x.{vocabulary.live_column} FROM students_student x "
                     f"WHERE x.local_id = s.local_id AND {vocabulary.is_unmapped()}"
                 )
+            if vocabulary not in found_in:
+                continue
             if vocabulary.unmapped == HELD_BACK:
                 errors += _hold_back(spec, vocabulary.is_unmapped(), vocabulary.column)
             elif vocabulary.new_rows_held:  # students the district does not have yet: no value to keep
@@ -185,19 +189,28 @@ ASSESSMENT_REQUIRED = {"STAR": "percentile_rank", "ACCESS": "proficiency_level"}
 
 
 def check_assessment_fields(spec: FileSpec) -> list[RowError]:
-    """What each family requires of a result, checked once its name is mapped to a family."""
+    """What each family requires of a result, checked once its name is mapped to a family.
+
+    One pass over the file: a row is held back by the first rule it breaks, and its error names
+    that rule's column and code (rule by rule, in row order).
+    """
     subject = "coalesce(s.mapped_subject, s.assessment_subject, '')"
-    errors: list[RowError] = []
+    rules: list[tuple[str, str, str]] = []  # (condition, column, code), in the order they are tested
     for family, subjects in ASSESSMENT_SUBJECTS.items():
         wrong = f"s.mapped_family = '{family}' AND {subject} NOT IN ({', '.join(repr(x) for x in subjects)})"
-        errors += _hold_back(spec, f"{wrong} AND {subject} = ''", "assessment_subject", "missing_required")
-        errors += _hold_back(spec, wrong, "assessment_subject", "unknown_code")
+        rules.append((f"{wrong} AND {subject} = ''", "assessment_subject", "missing_required"))
+        rules.append((wrong, "assessment_subject", "unknown_code"))
     for family, column in ASSESSMENT_REQUIRED.items():
-        errors += _hold_back(spec, f"s.mapped_family = '{family}' AND s.{column} IS NULL", column, "missing_required")
-    errors += _hold_back(
-        spec, "s.mapped_family = 'MCAS' AND s.scale_score NOT BETWEEN 200 AND 560", "scale_score", "out_of_range"
+        rules.append((f"s.mapped_family = '{family}' AND s.{column} IS NULL", column, "missing_required"))
+    rules.append(("s.mapped_family = 'MCAS' AND s.scale_score NOT BETWEEN 200 AND 560", "scale_score", "out_of_range"))
+    broken = " ".join(f"WHEN {condition} THEN {index}" for index, (condition, _, _) in enumerate(rules))
+    held = fetch(
+        f"WITH held AS (UPDATE {staging_table(spec.name)} s SET quarantined = true WHERE NOT s.quarantined "
+        f"AND ({' OR '.join(f'({condition})' for condition, _, _ in rules)}) "
+        f"RETURNING s.row_number, CASE {broken} END AS rule) "
+        "SELECT row_number, rule FROM held ORDER BY rule, row_number"
     )
-    return errors
+    return [RowError(spec.filename, row_number, rules[rule][1], rules[rule][2]) for row_number, rule in held]
 
 
 def mappings_digest() -> str:
