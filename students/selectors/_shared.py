@@ -3,6 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Count, DateTimeField, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -37,6 +38,18 @@ def as_list_rows(students: QuerySet[Student], *extra_fields: str) -> QuerySet[St
     """Only the columns list pages show (plus `extra_fields`), with the school and homeroom joined in
     and the program's category (the EL badge reads it) fetched in the same query."""
     return with_program_category(students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields))
+
+
+def model_from_row(model, row: dict):
+    """A model instance holding the row's columns that are the model's (each converted as the field
+    converts a form's value), the model's other columns deferred, as ``.only()`` leaves them.
+
+    For rows a statement returns as JSON (the profile's and the home's lists), so pages show them as
+    they show the ORM's."""
+    fields = [field for field in model._meta.concrete_fields if field.attname in row]
+    return model.from_db(
+        connection.alias, [field.attname for field in fields], [field.to_python(row[field.attname]) for field in fields]
+    )
 
 
 def report_students(students: Iterable[Student]) -> list[Student]:

@@ -41,6 +41,7 @@ from students.models import (
     StudentSectionAssignment,
     Tardy,
 )
+from students.selectors._shared import model_from_row
 
 
 class Score(NamedTuple):
@@ -189,37 +190,28 @@ def _statement() -> str:
     )
 
 
-def _instance(model, row: dict):
-    """A model instance holding the row's columns that are the model's (each converted as the field
-    converts a form's value), the model's other columns deferred, as ``.only()`` leaves them."""
-    fields = [field for field in model._meta.concrete_fields if field.attname in row]
-    return model.from_db(
-        connection.alias, [field.attname for field in fields], [field.to_python(row[field.attname]) for field in fields]
-    )
-
-
 def _educator(educator_id, full_name) -> Educator | None:
-    return None if educator_id is None else _instance(Educator, {"id": educator_id, "full_name": full_name})
+    return None if educator_id is None else model_from_row(Educator, {"id": educator_id, "full_name": full_name})
 
 
 def _note(row: dict) -> EventNote:
-    note = _instance(EventNote, row)
+    note = model_from_row(EventNote, row)
     note.author = _educator(row["author_id"], row["author_full_name"])
     note.revision_count = row["revision_count"]
     return note
 
 
 def _service(row: dict) -> Service:
-    service = _instance(Service, row)
+    service = model_from_row(Service, row)
     service.recorded_by = _educator(row["recorded_by_id"], row["recorded_by_full_name"])
     service.discontinued_by = _educator(row["discontinued_by_id"], row["discontinued_by_full_name"])
     return service
 
 
 def _section_assignment(row: dict) -> StudentSectionAssignment:
-    assignment = _instance(StudentSectionAssignment, row)
-    section = _instance(Section, {**row, "id": row["section_id"]})
-    section.course = _instance(Course, {**row, "id": row["course_id"]})
+    assignment = model_from_row(StudentSectionAssignment, row)
+    section = model_from_row(Section, {**row, "id": row["section_id"]})
+    section.course = model_from_row(Course, {**row, "id": row["course_id"]})
     assignment.section = section
     return assignment
 
@@ -263,7 +255,7 @@ def profile_lists(
     sections = {assignment.section_id: assignment.section for assignment in section_assignments}
     return ProfileLists(
         notes=[_note(row) for row in notes],
-        incidents=[_instance(DisciplineIncident, row) for row in incidents],
+        incidents=[model_from_row(DisciplineIncident, row) for row in incidents],
         attendance_counts=counts,
         services=[_service(row) for row in services],
         section_assignments=section_assignments,
@@ -271,8 +263,8 @@ def profile_lists(
         assessments=sorted(
             Score(test, subject, datetime.date.fromisoformat(taken), score) for test, subject, taken, score in scores
         ),
-        access_results=[_instance(AccessResult, row) for row in access],
-        thresholds=_instance(EarlyWarningThresholds, early_warning.pop("thresholds")),
+        access_results=[model_from_row(AccessResult, row) for row in access],
+        thresholds=model_from_row(EarlyWarningThresholds, early_warning.pop("thresholds")),
         early_warning_counts=early_warning,
         has_plans_504=has_plans_504,
         has_ieps=has_ieps,
