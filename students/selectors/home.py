@@ -1,37 +1,29 @@
 """The home page: my classes, recent notes about my students, who may need attention, and birthdays.
 
-The same few queries whatever the number of students: each list is one query over the policy's
-queryset, with the conditions ("4+ absences in 45 days and no note since") as SQL subqueries.
+The same few queries whatever the number of students, each over the policy's queryset with the
+conditions ("4+ absences in 45 days and no note since") in SQL: the notes feed, "failing a class"
+and birthdays in one statement (students/selectors/home_lists.py), "absent often" in another.
 The kinds of school among the educator's students decide what is worth asking: "failing a class"
 only where they include a high school, and nothing at all (with the reason) when they see no one.
 """
 
 import datetime
-import functools
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
     Count,
-    DecimalField,
     Exists,
     F,
-    IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth
 
 from permissions.kinds import ACTIVE_STUDENT
 from permissions.policy import is_districtwide, visible_homerooms, visible_sections, visible_students
-from students.models import Absence, EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models import Absence, EventNote, Homeroom, School, Section, Student
 from students.models.absence_summary import ABSENCE_WINDOW_DAYS, absence_summary_is_current
 from students.models.absence_summary import window_start as absence_window_start
 from students.models.grades import school_year_of
@@ -43,6 +35,7 @@ from students.selectors._shared import (
     start_of,
     today,
 )
+from students.selectors.home_lists import FailingQuestion, home_lists
 
 RECENT_NOTES = 15
 MAX_NOTES_PAGE = 1000  # far past any real feed; keeps the offset a small number
@@ -82,6 +75,7 @@ class HomePage:
 
 
 def _shortlist(students, limit: int) -> Shortlist:
+    """The first `limit` of `students` (a queryset or a list read with one more than the limit)."""
     rows = list(students[: limit + 1])
     return Shortlist(students=rows[:limit], more=len(rows) > limit)
 
@@ -141,62 +135,16 @@ def _counted_live(visible: QuerySet[Student], window_start: datetime.date, *, di
     )
 
 
-def _failing(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
-    """Enrolled high-school students failing a section this year with no note in the last 30 days."""
-    failing = StudentSectionAssignment.objects.filter(
-        student=OuterRef("pk"), section__school_year=school_year_of(day), grade_numeric__lt=FAILING_BELOW
-    )
-    students = (
-        as_list_rows(visible.filter(ACTIVE_STUDENT, Exists(failing), school__school_type=School.SchoolType.HIGH))
-        .exclude(
-            Exists(
-                EventNote.objects.filter(
-                    student=OuterRef("pk"),
-                    recorded_at__gte=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
-                )
-            )
-        )
-        .annotate(
-            failing_sections=Subquery(
-                failing.order_by().values("student").annotate(total=Count("pk")).values("total"),
-                output_field=IntegerField(),
-            ),
-            lowest_grade=Subquery(
-                failing.order_by().values("student").annotate(lowest=Min("grade_numeric")).values("lowest"),
-                output_field=DecimalField(max_digits=5, decimal_places=2),
-            ),
-        )
-        .order_by("lowest_grade", "last_name", "first_name", "pk")
-    )
-    return _shortlist(students, ATTENTION_LIMIT)
+def _birthday_week(day: datetime.date) -> list[datetime.date]:
+    return [day + datetime.timedelta(days=offset) for offset in range(BIRTHDAY_DAYS)]
 
 
-def _birthdays(visible: QuerySet[Student], day: datetime.date) -> Shortlist:
-    """Enrolled students whose birthday falls in the coming week, soonest first."""
-    days = [day + datetime.timedelta(days=offset) for offset in range(BIRTHDAY_DAYS)]
-    position = Case(
-        *(
-            When(birth_month=upcoming.month, birth_day=upcoming.day, then=Value(index))
-            for index, upcoming in enumerate(days)
-        ),
-        output_field=IntegerField(),
-    )
-    # The days as (month, day) pairs, so PostgreSQL finds them through the birthday index.
-    in_coming_week = functools.reduce(
-        operator.or_, (Q(birth_month=upcoming.month, birth_day=upcoming.day) for upcoming in days)
-    )
-    students = (
-        as_list_rows(visible.filter(ACTIVE_STUDENT, date_of_birth__isnull=False), "date_of_birth")
-        .annotate(birth_month=ExtractMonth("date_of_birth"), birth_day=ExtractDay("date_of_birth"))
-        .filter(in_coming_week)
-        .annotate(birthday_position=position)
-        .order_by("birthday_position", "last_name", "first_name", "pk")
-    )
-    shortlist = _shortlist(students, BIRTHDAY_LIMIT)
-    for student in shortlist.students:
+def _birthdays(students: list[Student], days: list[datetime.date]) -> Shortlist:
+    """The week's birthdays, each student with the day and the age they turn."""
+    for student in students:
         student.birthday = days[student.birthday_position]
         student.turning = student.age_on(student.birthday)
-    return shortlist
+    return _shortlist(students, BIRTHDAY_LIMIT)
 
 
 def _the_ones_they_may_open(taught: QuerySet, may_open: Callable[[], QuerySet]) -> list:
@@ -227,14 +175,24 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
     school_types = set(with_students.values_list("school_type", flat=True))
     notes_page = _notes_page_number(notes_page)
     first = (notes_page - 1) * RECENT_NOTES
-    feed = list(
-        EventNote.objects.filter(student__in=visible, is_restricted=False)
-        .select_related("student", "author")
-        .only("note_type", "text", "recorded_at", "student__first_name", "student__last_name", "author__full_name")
-        .order_by("-recorded_at", "-id")[first : first + RECENT_NOTES + 1]
-    )
-    recent_notes = feed[:RECENT_NOTES]
     shows_failing = School.SchoolType.HIGH in school_types
+    birthday_week = _birthday_week(day)
+    lists = home_lists(
+        visible,
+        notes=slice(first, first + RECENT_NOTES + 1),
+        failing=FailingQuestion(
+            school_year=school_year_of(day),
+            below=FAILING_BELOW,
+            no_note_since=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
+            limit=ATTENTION_LIMIT + 1,
+        )
+        if shows_failing
+        else None,
+        birthdays=birthday_week,
+        birthday_limit=BIRTHDAY_LIMIT + 1,
+    )
+    feed = lists.feed
+    recent_notes = feed[:RECENT_NOTES]
     page = HomePage(
         today=day,
         has_students=bool(school_types),
@@ -253,8 +211,8 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         ),
         recent_notes=recent_notes,
         frequent_absences=_frequent_absences(visible, day, districtwide=is_districtwide(educator)),
-        failing=_failing(visible, day) if shows_failing else Shortlist(students=[], more=False),
-        birthdays=_birthdays(visible, day),
+        failing=_shortlist(lists.failing, ATTENTION_LIMIT),
+        birthdays=_birthdays(lists.birthdays, birthday_week),
     )
     report_students(
         {

@@ -1,0 +1,190 @@
+"""The home page's notes feed, "failing a class" and birthdays lists, in one statement.
+
+Each list is a JSON array built by a subquery of one SELECT, as the profile's lists are
+(students/selectors/profile_lists.py): one round trip and one plan instead of three ORM queries,
+whose composing cost more Python than the database spent answering them. The policy stays in SQL:
+every list reads its students from the visible-students queryset, compiled once and placed as the
+row source of each subquery, with its own parameters. Table names come from the models, and every
+value is a parameter.
+
+Each list picks its students from narrow rows first, sorted and cut to the page's few, and only
+then looks up their school's and homeroom's names: a districtwide week of birthdays is about 900
+students, and the birthdays are read a day at a time through the (month, day) index until enough.
+"""
+
+import datetime
+import decimal
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+
+from educators.models import Educator
+from permissions.kinds import ACTIVE_STUDENT
+from students.models import EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.selectors._shared import model_from_row
+
+_STUDENT_COLUMNS = ("id", "local_id", "first_name", "last_name", "grade", "school_id", "homeroom_id")
+
+# {students} is the visible-students queryset's SQL; the other names are the models' tables. The
+# few students listed get their school's and homeroom's names by primary key, one probe each.
+_NAMES = (
+    "(SELECT name FROM {school} WHERE id = c.school_id) AS school_name,"
+    " (SELECT name FROM {homeroom} WHERE id = c.homeroom_id) AS homeroom_name"
+)
+_FEED = """
+  (SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
+     SELECT note.id, note.student_id, note.author_id, note.note_type, note.text, note.recorded_at,
+            s.first_name AS student_first_name, s.last_name AS student_last_name, author.full_name AS author_full_name
+     FROM {note} note
+     JOIN ({students}) s ON s.id = note.student_id
+     JOIN {educator} author ON author.id = note.author_id
+     WHERE NOT note.is_restricted
+     ORDER BY note.recorded_at DESC, note.id DESC
+     LIMIT %s OFFSET %s) n)"""
+
+_FAILING = """
+  (SELECT json_agg(f ORDER BY f.lowest_grade::numeric, f.last_name, f.first_name, f.id) FROM (
+     SELECT c.*, {names} FROM (
+       SELECT s.*, failing.sections AS failing_sections, failing.lowest::text AS lowest_grade
+       FROM ({students}) s
+       JOIN (SELECT assignment.student_id, count(*) AS sections, min(assignment.grade_numeric) AS lowest
+             FROM {student_section} assignment JOIN {section} section ON section.id = assignment.section_id
+             WHERE section.school_year = %s AND assignment.grade_numeric < %s
+             GROUP BY assignment.student_id) failing ON failing.student_id = s.id
+       WHERE NOT EXISTS (SELECT 1 FROM {note} note WHERE note.student_id = s.id AND note.recorded_at >= %s)
+       ORDER BY failing.lowest, s.last_name, s.first_name, s.id
+       LIMIT %s) c) f)"""
+
+# The week's days as (month, day) pairs, numbered in order: PostgreSQL reads each day's students
+# through the (month, day) birthday index, in day order, and stops once it has enough.
+_BIRTHDAYS = """
+  (SELECT json_agg(b ORDER BY b.birthday_position, b.last_name, b.first_name, b.id) FROM (
+     SELECT c.*, {names} FROM (
+       SELECT s.*, day.position - 1 AS birthday_position
+       FROM ({students}) s
+       JOIN unnest(%s::numeric[], %s::numeric[]) WITH ORDINALITY AS day(month, day, position)
+         ON EXTRACT(MONTH FROM s.date_of_birth) = day.month AND EXTRACT(DAY FROM s.date_of_birth) = day.day
+       ORDER BY day.position, s.last_name, s.first_name, s.id
+       LIMIT %s) c) b)"""
+
+
+@dataclass(frozen=True)
+class FailingQuestion:
+    """Who is failing a class: below `below` in a section of `school_year`, no note since `no_note_since`."""
+
+    school_year: int
+    below: int
+    no_note_since: datetime.datetime
+    limit: int
+
+
+@dataclass(frozen=True)
+class HomeLists:
+    feed: list[EventNote]  # up to the page's notes and one more (whether there are more)
+    failing: list[Student]  # up to the limit and one more; empty when not asked
+    birthdays: list[Student]  # each with `birthday_position`, the day's place in the week
+
+
+def _tables() -> dict[str, str]:
+    models = {
+        "note": EventNote,
+        "educator": Educator,
+        "student_section": StudentSectionAssignment,
+        "section": Section,
+        "school": School,
+        "homeroom": Homeroom,
+    }
+    tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
+    return {**tables, "names": _NAMES.format(**tables)}
+
+
+def _sql(students: QuerySet[Student], *columns: str) -> tuple[str, tuple]:
+    """The queryset's SQL and parameters, selecting `columns` (each named as the column it reads)."""
+    return students.order_by().values(*columns).query.get_compiler(connection=connection).as_sql()
+
+
+def _student(row: dict) -> Student:
+    """A listed student, with their school and homeroom (each only its name)."""
+    student = model_from_row(Student, row)
+    student.school = model_from_row(School, {"id": row["school_id"], "name": row["school_name"]})
+    homeroom = row["homeroom_id"]
+    student.homeroom = (
+        None if homeroom is None else model_from_row(Homeroom, {"id": homeroom, "name": row["homeroom_name"]})
+    )
+    return student
+
+
+def _note(row: dict) -> EventNote:
+    note = model_from_row(EventNote, row)
+    note.student = model_from_row(
+        Student,
+        {"id": row["student_id"], "first_name": row["student_first_name"], "last_name": row["student_last_name"]},
+    )
+    note.author = model_from_row(Educator, {"id": row["author_id"], "full_name": row["author_full_name"]})
+    return note
+
+
+def _statement(
+    visible: QuerySet[Student],
+    *,
+    notes: slice,
+    failing: FailingQuestion | None,
+    birthdays: list[datetime.date],
+    limit: int,
+) -> tuple[str, list]:
+    """The one SELECT of the three lists, and its parameters in order."""
+    tables = _tables()
+    students, students_params = _sql(visible, "id", "first_name", "last_name")
+    parts = [_FEED.format(students=students, **tables)]
+    params = [*students_params, notes.stop - notes.start, notes.start]
+    if failing is None:
+        parts.append("NULL")
+    else:
+        students, students_params = _sql(
+            visible.filter(ACTIVE_STUDENT, school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS
+        )
+        parts.append(_FAILING.format(students=students, **tables))
+        params += [*students_params, failing.school_year, failing.below, failing.no_note_since, failing.limit]
+    students, students_params = _sql(
+        visible.filter(ACTIVE_STUDENT, date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth"
+    )
+    parts.append(_BIRTHDAYS.format(students=students, **tables))
+    params += [*students_params, [day.month for day in birthdays], [day.day for day in birthdays], limit]
+    return "SELECT" + ",".join(parts), params
+
+
+def home_lists(
+    visible: QuerySet[Student],
+    *,
+    notes: slice,
+    failing: FailingQuestion | None,
+    birthdays: list[datetime.date],
+    birthday_limit: int,
+) -> HomeLists:
+    """The feed's notes in `notes` (newest first, plain notes only); if asked, the enrolled high-school
+    students failing a section, lowest grade first; and up to `birthday_limit` enrolled students born
+    on one of the `birthdays` (month and day), soonest first.
+
+    Every student comes from `visible`, the educator's visible-students queryset; when it can hold
+    no one (an educator with no grants), neither can the lists, and nothing is asked."""
+    try:
+        statement, params = _statement(visible, notes=notes, failing=failing, birthdays=birthdays, limit=birthday_limit)
+    except EmptyResultSet:
+        return HomeLists(feed=[], failing=[], birthdays=[])
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        feed, failing_rows, birthday_rows = (column or [] for column in cursor.fetchone())
+    listed_failing = []
+    for row in failing_rows:
+        student = _student(row)
+        student.failing_sections = row["failing_sections"]
+        student.lowest_grade = decimal.Decimal(row["lowest_grade"])
+        listed_failing.append(student)
+    listed_birthdays = []
+    for row in birthday_rows:
+        student = _student(row)
+        student.birthday_position = row["birthday_position"]
+        listed_birthdays.append(student)
+    return HomeLists(feed=[_note(row) for row in feed], failing=listed_failing, birthdays=listed_birthdays)
