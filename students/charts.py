@@ -1,19 +1,21 @@
 """Charts drawn on the server as inline SVG, each with a data table as its text alternative.
 
-No chart library and no script: the geometry is computed here and templates/charts/ draws it with
-SVG presentation attributes and CSS classes, so charts work under a strict Content Security
-Policy, without JavaScript, in print, and for screen readers (who get the table). The shapes and
-the table's rows are written here too: a profile's charts hold hundreds of them, and drawing each
-through the template language cost more than all of the page's queries.
+No chart library and no script: the geometry is computed here and the ``chart_figure`` tag
+(students/templatetags/students_display.py) draws it with SVG presentation attributes and CSS
+classes, so charts work under a strict Content Security Policy, without JavaScript, in print, and
+for screen readers (who get the table). The shapes and the table's rows are written here too: a
+profile's charts hold hundreds of them, and drawing each through the template language cost more
+than all of the page's queries (every text is escaped with the standard library's html.escape,
+which Django's escape wraps).
 """
 
 import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape calls, without its lazy-string check per call
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 640
@@ -67,7 +69,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Chart:
-    """Everything templates/charts/chart.html needs; bars for bar charts, lines for line charts."""
+    """Everything a chart's figure (the chart_figure tag) draws; bars for bar charts, lines for line charts."""
 
     chart_id: str
     title: str

@@ -1,6 +1,7 @@
 """What every selector shares: the single-student getter, reporting what was shown, and school-year dates."""
 
 import datetime
+import functools
 from collections.abc import Iterable
 
 from django.db import connection
@@ -40,15 +41,22 @@ def as_list_rows(students: QuerySet[Student], *extra_fields: str) -> QuerySet[St
     return with_program_category(students.select_related("school", "homeroom").only(*LIST_FIELDS, *extra_fields))
 
 
+@functools.cache
+def _row_fields(model, columns: tuple[str, ...]) -> tuple[list[str], list]:
+    """The model's columns among a row's, with each field's conversion: the same for every row of a subquery."""
+    fields = [field for field in model._meta.concrete_fields if field.attname in columns]
+    return [field.attname for field in fields], [field.to_python for field in fields]
+
+
 def model_from_row(model, row: dict):
     """A model instance holding the row's columns that are the model's (each converted as the field
     converts a form's value), the model's other columns deferred, as ``.only()`` leaves them.
 
     For rows a statement returns as JSON (the profile's and the home's lists), so pages show them as
-    they show the ORM's."""
-    fields = [field for field in model._meta.concrete_fields if field.attname in row]
+    they show the ORM's. Which fields the row holds is worked out once per shape of row."""
+    names, conversions = _row_fields(model, tuple(row))
     return model.from_db(
-        connection.alias, [field.attname for field in fields], [field.to_python(row[field.attname]) for field in fields]
+        connection.alias, names, [convert(row[name]) for name, convert in zip(names, conversions, strict=True)]
     )
 
 

@@ -11,11 +11,13 @@ from html import escape
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from students.models import EventNote, NoteType, Student
+from students.charts import Chart
+from students.models import DisciplineIncident, EventNote, NoteType, Student
 from students.models.grades import GRADE_CHOICES
 
 register = template.Library()
@@ -50,6 +52,12 @@ def profile_url(student_id: int) -> str:
 def _short_date(moment: datetime.datetime) -> str:
     day = timezone.localtime(moment)
     return f"{day:%b} {day.day}, {day.year}"
+
+
+def _short_time(moment: datetime.datetime) -> str:
+    """The local time as the ``date:"g:i a"`` filter writes it: "3:07 p.m.", "12:00 a.m."."""
+    local = timezone.localtime(moment)
+    return f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
 
 
 @register.filter
@@ -132,4 +140,61 @@ def note_article(context, note: EventNote, may_view_restricted_notes: bool) -> s
     return mark_safe(  # noqa: S308 (every value above is escaped or an id)
         f'<article class="note{restricted}" aria-label="{kind}, {day}">'
         f"<header>{' '.join(header)}</header>{body}</article>"
+    )
+
+
+@register.simple_tag
+def incident_row(incident: DisciplineIncident) -> str:
+    """One row of the profile's discipline table: when (with the time when it is known), code, place and
+    what happened. Years of history hold hundreds of incidents, so, as notes are, each row is built here
+    with plain string formatting (every value escaped) rather than by the template engine."""
+    when = _short_date(incident.occurred_at)
+    if incident.has_exact_time:
+        when += f" {_short_time(incident.occurred_at)}"
+    return mark_safe(  # noqa: S308 (every value escaped)
+        f'<tr><td class="nowrap">{when}</td><td>{escape(incident.incident_code)}</td>'
+        f"<td>{escape(incident.incident_location)}</td><td>{escape(incident.incident_description)}</td></tr>"
+    )
+
+
+@cache
+def _svg_styles() -> str:
+    """The chart colours a PDF's SVG carries (WeasyPrint styles inline SVG apart from the page)."""
+    return render_to_string("charts/svg_styles.css")
+
+
+@register.simple_tag(takes_context=True)
+def chart_figure(context, chart: Chart) -> str:
+    """A chart (students/charts.py) as a figure: its caption, the inline SVG with a title and a
+    description, a legend when it has several series, and its data as a table, the text alternative.
+    In a PDF (``for_pdf`` in the context) the SVG carries its own styles.
+
+    A profile draws five, so, as note and roster rows are, the markup is built here with plain string
+    formatting (every text escaped) rather than through the template engine.
+    """
+    chart_id, title, summary = escape(chart.chart_id), escape(chart.title), escape(chart.summary)
+    caption = f'<figcaption id="{chart_id}-caption">{title}</figcaption>'
+    if chart.is_empty:
+        body = f'<p class="chart-empty">{summary}</p>'
+    else:
+        styles = f"<style>{_svg_styles()}</style>" if context.get("for_pdf") else ""
+        legend = ""
+        if len(chart.legend) > 1:
+            entries = "".join(
+                f'<li><span class="swatch {escape(entry.css_class)}"></span>{escape(entry.name)}</li>'
+                for entry in chart.legend
+            )
+            legend = f'<ul class="legend" aria-hidden="true">{entries}</ul>'
+        first, *rest = (escape(column) for column in chart.table_columns)
+        columns = f'<th scope="col">{first}</th>' + "".join(f'<th scope="col" class="number">{c}</th>' for c in rest)
+        body = (
+            f'<svg viewBox="{chart.view_box}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+            f' focusable="false"><title id="{chart_id}-title">{title}</title>'
+            f'<desc id="{chart_id}-desc">{summary}</desc>{styles}\n{chart.shapes}\n</svg>\n{legend}'
+            f"<details><summary>{title}: the numbers as a table</summary>"
+            f'<div class="table-scroll" tabindex="0" role="region" aria-label="{title}, scrollable table">'
+            f"<table><thead><tr>{columns}</tr></thead><tbody>\n{chart.table_body}\n</tbody></table></div></details>"
+        )
+    return mark_safe(  # noqa: S308 (every text escaped; shapes and table body escape their own)
+        f'<figure class="chart" aria-labelledby="{chart_id}-caption">{caption}{body}</figure>'
     )

@@ -2,9 +2,13 @@
 
 import datetime
 
-from django.template.loader import render_to_string
-
 from students import charts
+from students.templatetags.students_display import chart_figure
+
+
+def figure(chart: charts.Chart, **context) -> str:
+    """The chart's figure as a page's template draws it (``{% chart_figure chart %}``)."""
+    return chart_figure(context, chart)
 
 
 def test_nice_ticks_are_round_and_cover_the_maximum():
@@ -45,7 +49,7 @@ def test_an_empty_bar_chart_says_there_is_nothing():
         chart_id="c", title="Incidents", categories=["Sep 2026"], series=[("Incidents", [0])], unit="incidents"
     )
     assert chart.is_empty
-    html = render_to_string("charts/chart.html", {"chart": chart})
+    html = figure(chart)
     assert "<svg" not in html
 
 
@@ -73,7 +77,7 @@ def test_a_rendered_chart_is_an_image_with_a_title_a_description_and_a_table_and
         y_range=(400, 560),
         unit="MCAS",
     )
-    html = render_to_string("charts/chart.html", {"chart": chart})
+    html = figure(chart)
     assert 'role="img" aria-labelledby="mcas-title mcas-desc"' in html
     assert "MCAS &lt;scores&gt;" in html
     assert "<table>" in html
@@ -89,7 +93,7 @@ def test_a_rendered_chart_draws_every_bar_point_and_table_row_with_its_text_esca
         series=[("Absences", [2, 3])],
         unit="absences",
     )
-    html = render_to_string("charts/chart.html", {"chart": bars})
+    html = figure(bars)
     for bar in bars.bars:
         assert f'x="{bar.x}" y="{bar.y}" width="{bar.width}" height="{bar.height}"' in html
     assert "<title>Sep &lt;2026&gt;: 2 absences</title>" in html and "<2026>" not in html
@@ -102,6 +106,21 @@ def test_a_rendered_chart_draws_every_bar_point_and_table_row_with_its_text_esca
         y_range=(0, 100),
         unit="STAR",
     )
-    html = render_to_string("charts/chart.html", {"chart": lines})
+    html = figure(lines)
     assert f'points="{lines.lines[0].polyline}"' in html
     assert all(f'cx="{point.x}" cy="{point.y}"' in html for point in lines.lines[0].points)
+
+
+def test_a_pdfs_chart_carries_its_own_styles_and_a_legend_names_each_series():
+    chart = charts.bar_chart(
+        chart_id="c",
+        title="Absences",
+        categories=["Sep 2026"],
+        series=[("Absences", [2]), ("Tardies & <late>", [1])],
+        unit="absences",
+    )
+    page, pdf = figure(chart), figure(chart, for_pdf=True)
+    assert "<style" not in page and "<style>" in pdf and ".series-1 {" in pdf
+    assert '<li><span class="swatch series-2"></span>Tardies &amp; &lt;late&gt;</li>' in page
+    assert '<th scope="col">Month</th><th scope="col" class="number">Absences</th>' in page
+    assert '<figure class="chart" aria-labelledby="c-caption"><figcaption id="c-caption">Absences</figcaption>' in page
