@@ -28,6 +28,8 @@ in permissions/reasons.py.
 import datetime
 import functools
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -197,23 +199,37 @@ def not_found() -> Http404:
     return Http404("Not found.")
 
 
+def _single_student_check(educator) -> QuerySet[Student]:
+    """The students the single-student check tests a row against: a request's account starts from what it
+    holds (looked up once per request, as its other checks need it anyway), so the row is tested against
+    the educator's own kinds of grant only; any other account object asks the whole condition."""
+    if serves_a_request(educator):
+        return visible_students(educator)
+    return Student.objects.filter(student_access_condition(educator))
+
+
 def get_visible_student_or_404(educator, student_id, *related: str) -> Student:
     """The student (with ``related`` rows joined in) if the educator may see them, in one query;
-    otherwise 404, as for an id that does not exist.
-
-    A request's account starts from what it holds (looked up once per request, as its other checks
-    need it anyway), so the student's row is tested against the educator's own kinds of grant only;
-    any other account object asks the whole condition in the same one query.
-    """
+    otherwise 404, as for an id that does not exist."""
     if not is_active_educator(educator):
         raise not_found()
-    if serves_a_request(educator):
-        students = visible_students(educator)
-    else:
-        students = Student.objects.filter(student_access_condition(educator))
     try:
-        return students.select_related(*related).get(pk=student_id)
+        return _single_student_check(educator).select_related(*related).get(pk=student_id)
     except (Student.DoesNotExist, ValueError, TypeError):
+        raise not_found() from None
+
+
+def visible_student_sql(educator, student_id) -> tuple[str, tuple]:
+    """The single-student check as SQL and its parameters: a SELECT of the student's id that finds a row
+    only if the educator may see the student, for a statement that reads a record only then (the
+    profile's). A 404 at once, as ``get_visible_student_or_404`` gives, for an account that can see no
+    one or an id that is not one."""
+    if not is_active_educator(educator):
+        raise not_found()
+    try:
+        students = _single_student_check(educator).filter(pk=student_id).order_by().values("pk")
+        return students.query.get_compiler(connection=connection).as_sql()
+    except (EmptyResultSet, ValueError, TypeError):
         raise not_found() from None
 
 

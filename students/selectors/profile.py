@@ -1,7 +1,7 @@
 """The student profile: everything the profile page shows, in a fixed number of queries.
 
-The single-student check (a bare visibility probe), then the small lists of the record in one
-statement (students/selectors/profile_lists.py) with the early-warning signals, then, only for a
+The student's row and the small lists of the record in one statement (students/selectors/profile_lists.py),
+whose WHERE is the policy's single-student check, with the early-warning signals; then, only for a
 student who has them, the 504 plans, the IEPs and the family's statements, whose encrypted text the
 ORM decrypts column by column.
 
@@ -37,7 +37,7 @@ from students.models import (
 from students.models.grades import school_year_of
 from students.selectors._shared import current_school_year_start, report_notes, report_students, start_of, today
 from students.selectors.early_warning import EarlyWarning, reasons, tier, window_for
-from students.selectors.profile_lists import Score, SectionTeacher, profile_lists
+from students.selectors.profile_lists import Score, SectionTeacher, profile_record
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,13 @@ def _educators_around(
 def student_profile(*, educator, student_id, history: bool = False) -> StudentProfile:
     """The profile of a student the educator may see (404 otherwise), this school year or with history."""
     day = today()
-    student = get_visible_student_or_404(educator, student_id, "school", "homeroom__educator", "counselor")
     year_start = current_school_year_start(day)
     year_began = start_of(year_start)
     restricted_ok = can_view_restricted_notes(educator)
     discipline_history_shown = history and restricted_ok
-    lists = profile_lists(
-        student_id=student.pk,
+    student, lists = profile_record(
+        educator=educator,
+        student_id=student_id,
         day=day,
         school_year=school_year_of(day),
         notes_since=None if history else year_began,

@@ -15,6 +15,7 @@ each under its own column, only for a student who has one.
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -22,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from educators.models import Educator
+from permissions.policy import not_found, visible_student_sql
 from privacy.models import DisagreementStatement
 from students.models import (
     Absence,
@@ -32,12 +34,16 @@ from students.models import (
     EducatorSectionAssignment,
     EventNote,
     EventNoteRevision,
+    Homeroom,
     Iep,
     McasResult,
     Plan504,
+    ProgramCode,
+    School,
     Section,
     Service,
     StarResult,
+    Student,
     StudentSectionAssignment,
     Tardy,
 )
@@ -216,6 +222,48 @@ def _section_assignment(row: dict) -> StudentSectionAssignment:
     return assignment
 
 
+# The student's row with what the page shows beside it: the school, the homeroom and its teacher, the
+# counselor, and the program code's category (Student.program_category reads it).
+_STUDENT_SQL = """
+  (SELECT json_build_object(
+     'student', row_to_json(s), 'school', row_to_json(school), 'homeroom', row_to_json(homeroom),
+     'homeroom_teacher', json_build_object('id', teacher.id, 'full_name', teacher.full_name),
+     'counselor', json_build_object('id', counselor.id, 'full_name', counselor.full_name),
+     'program_category', (SELECT pc.category FROM {program_code} pc WHERE pc.code = s.program_assigned LIMIT 1))
+   FROM {student} s JOIN {school} school ON school.id = s.school_id
+   LEFT JOIN {homeroom} homeroom ON homeroom.id = s.homeroom_id
+   LEFT JOIN {educator} teacher ON teacher.id = homeroom.educator_id
+   LEFT JOIN {educator} counselor ON counselor.id = s.counselor_id
+   WHERE s.id = %(student)s)
+"""
+
+
+@functools.cache
+def _record_statement() -> str:
+    """The lists' statement with the student's row as its last column, for a WHERE to follow."""
+    tables = {"program_code": ProgramCode, "student": Student, "school": School, "homeroom": Homeroom}
+    names = {key: connection.ops.quote_name(model._meta.db_table) for key, model in tables.items()}
+    student = _STUDENT_SQL.format(**names, educator=connection.ops.quote_name(Educator._meta.db_table))
+    return f"{_statement()},{student}"
+
+
+def _parameters(**values) -> dict:
+    return {**values, "time_zone": timezone.get_current_timezone_name()}
+
+
+def _answer(statement: str, params: dict) -> tuple | None:
+    """The statement's one row (None when its WHERE kept none); the district's thresholds are created
+    with the defaults on first use, and the statement asked again."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        answer = cursor.fetchone()
+        if answer is not None and answer[8] is None:
+            EarlyWarningThresholds.objects.current()
+            cursor.execute(statement, params)
+            answer = cursor.fetchone()
+    return answer
+
+
 def profile_lists(
     *,
     student_id: int,
@@ -228,26 +276,66 @@ def profile_lists(
     """The student's lists for the profile, up to `day`, each from its `since` (None: every year).
 
     The caller has checked that the educator may see the student."""
-    params = {
-        "student": student_id,
-        "day": day,
-        "school_year": school_year,
-        "notes_since": notes_since,
-        "incidents_since": incidents_since,
-        "attendance_since": attendance_since,
-        "time_zone": timezone.get_current_timezone_name(),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(), params)
-        answer = cursor.fetchone()
-        if answer[8] is None:  # the district's thresholds are created with the defaults on first use
-            EarlyWarningThresholds.objects.current()
-            cursor.execute(_statement(), params)
-            answer = cursor.fetchone()
+    params = _parameters(
+        student=student_id,
+        day=day,
+        school_year=school_year,
+        notes_since=notes_since,
+        incidents_since=incidents_since,
+        attendance_since=attendance_since,
+    )
+    return _lists(_answer(_statement(), params))
+
+
+def profile_record(
+    *,
+    educator,
+    student_id: int,
+    day: datetime.date,
+    school_year: int,
+    notes_since: datetime.datetime | None,
+    incidents_since: datetime.datetime | None,
+    attendance_since: datetime.date | None,
+) -> tuple[Student, ProfileLists]:
+    """The student (school, homeroom and its teacher, counselor joined in) and their lists, as
+    ``profile_lists``, if the educator may see them; otherwise 404, recorded as denied.
+
+    One statement: the policy's single-student check (``visible_student_sql``) is its WHERE, so nothing
+    of the record is read for a student the educator may not see."""
+    check, check_params = visible_student_sql(educator, student_id)
+    names = (f"check_{index}" for index in range(len(check_params)))
+    check = re.sub(r"(?<!%)%s", lambda _placeholder: f"%({next(names)})s", check)
+    params = _parameters(
+        student=student_id,
+        day=day,
+        school_year=school_year,
+        notes_since=notes_since,
+        incidents_since=incidents_since,
+        attendance_since=attendance_since,
+        **{f"check_{index}": value for index, value in enumerate(check_params)},
+    )
+    answer = _answer(f"{_record_statement()} WHERE EXISTS ({check})", params)
+    if answer is None:
+        raise not_found()
+    return _student(answer[12]), _lists(answer)
+
+
+def _student(row: dict) -> Student:
+    student = model_from_row(Student, row["student"])
+    student.school = model_from_row(School, row["school"])
+    student.homeroom = None if row["homeroom"] is None else model_from_row(Homeroom, row["homeroom"])
+    if student.homeroom is not None:
+        student.homeroom.educator = _educator(row["homeroom_teacher"]["id"], row["homeroom_teacher"]["full_name"])
+    student.counselor = _educator(row["counselor"]["id"], row["counselor"]["full_name"])
+    student.mapped_program_category = row["program_category"]
+    return student
+
+
+def _lists(answer: tuple) -> ProfileLists:
     notes, incidents, attendance, services, assignments, teachers, scores, access = (
         column or [] for column in answer[:8]
     )
-    early_warning, has_plans_504, has_ieps, has_disagreement_statements = answer[8:]
+    early_warning, has_plans_504, has_ieps, has_disagreement_statements = answer[8:12]
     counts: dict[str, dict[datetime.date, int]] = {"absence": {}, "tardy": {}}
     for row in attendance:
         counts[row["kind"]][datetime.date.fromisoformat(row["month"])] = row["total"]

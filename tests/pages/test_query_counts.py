@@ -109,10 +109,10 @@ def count_queries(client, url) -> int:
 # included; for a privileged educator signed in without a second factor (as the test client is), the gate's
 # check for one (1); the page's reads; and the audit event itself (5: savepoint, chain lock, the chain head
 # with the next id, insert, release). Pages showing early-warning tiers read the district's thresholds (1),
-# and compute the signals in the query that fetches their students. The profile: 2 + holdings + (the
-# student, then the small lists of the record in one statement with the thresholds and the student's
-# early-warning signals, and whether the student has a 504 plan, an IEP or a family's statement: the demo
-# student has none, so none of those encrypted reads is made) + 5 = 10.
+# and compute the signals in the query that fetches their students. The profile: 2 + holdings + (one
+# statement whose WHERE is the single-student check: the student's row, the small lists of the record,
+# the thresholds with the student's early-warning signals, and whether the student has a 504 plan, an
+# IEP or a family's statement: the demo student has none, so none of those encrypted reads is made) + 5 = 9.
 # The homeroom page, say: 2 + holdings + (homeroom, thresholds, students) + 5 = 11. Who has access is a page of its own:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
@@ -124,7 +124,7 @@ def count_queries(client, url) -> int:
 # then, for those there are, which of them they may open (1 each): teacher.5 teaches a homeroom and no
 # section, teacher.biology two sections and no homeroom, the districtwide educator neither. So teacher.5:
 # 2 + holdings + (kinds of school, the statement, absent often, 2 for the homeroom, 1 for sections) + 5 = 14.
-PROFILE_QUERIES = {"teacher.5": 10, "principal.baker": 11}
+PROFILE_QUERIES = {"teacher.5": 9, "principal.baker": 10}
 ROSTER_QUERIES = 16
 HOMEROOM_QUERIES = 11
 SECTION_QUERIES = 11
@@ -263,3 +263,16 @@ def test_the_schools_page_costs_the_same_queries_for_more_schools(client_for, de
         html = client.get(url).content.decode()
     for school in new_schools:  # each listed, with its roster open to a districtwide educator
         assert reverse("students:school_roster", args=[school.pk]) in html
+
+
+def test_the_profiles_one_statement_reads_nothing_of_a_student_the_educator_may_not_see(client_for, demo):
+    mateo = demo.student("mateo")
+    add_history(mateo, demo.educator("counselor.baker"), years=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for("teacher.k").get(reverse("students:profile", args=[mateo.pk])).status_code == 404
+    (statement,) = [query["sql"] for query in queries.captured_queries if "json_agg" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement)
+        plan = [line for (line,) in cursor.fetchall()]
+    scans = [line for line in plan if " Scan " in line and "students_student" not in line]
+    assert scans and all("never executed" in line for line in scans), "\n".join(plan)

@@ -7,11 +7,13 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
 from audit.recorder import recording
 from educators.models import Educator
+from permissions.holdings import once_per_request
 from permissions.models import SchoolGrant, StudentGrant
 from permissions.policy import (
     can_see_educators_with_access,
@@ -24,6 +26,7 @@ from permissions.policy import (
     student_access_condition,
     visible_homerooms,
     visible_sections,
+    visible_student_sql,
     visible_students,
 )
 from permissions.reasons import access_reasons, access_summary, visible_students_with_reasons
@@ -110,6 +113,38 @@ def test_a_visible_student_comes_back_and_a_forbidden_one_is_a_recorded_404(demo
         get_visible_student_or_404(demo.educator("teacher.k"), mateo.pk)
     assert opened.denied
     assert str(mateo.pk) not in str(raised.value) and mateo.last_name not in str(raised.value)
+
+
+def found_by(check: tuple[str, tuple]) -> list:
+    sql, params = check
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.parametrize("marked_for_a_request", [True, False])
+def test_the_single_student_check_as_sql_finds_a_visible_student_and_nothing_for_a_forbidden_one(
+    demo, marked_for_a_request
+):
+    mateo, teacher = demo.student("mateo"), demo.educator("teacher.5")
+    if marked_for_a_request:
+        once_per_request(teacher)
+    assert found_by(visible_student_sql(teacher, mateo.pk)) == [(mateo.pk,)]
+    assert found_by(visible_student_sql(demo.educator("teacher.k"), mateo.pk)) == []
+    assert found_by(visible_student_sql(teacher, 999_999_999)) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "student_id"), [("inactive", None), ("newhire", None), ("teacher.5", "not-a-number"), ("teacher.5", "")]
+)
+def test_the_single_student_check_as_sql_is_a_recorded_404_for_who_sees_no_one_or_an_id_that_is_none(
+    demo, key, student_id
+):
+    educator = demo.educator(key)
+    once_per_request(educator)
+    with recording("profile") as opened, pytest.raises(Http404):
+        visible_student_sql(educator, demo.student("mateo").pk if student_id is None else student_id)
+    assert opened.denied
 
 
 @pytest.mark.parametrize("student_id", [999_999_999, "not-a-number", None])
