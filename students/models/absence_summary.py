@@ -73,13 +73,12 @@ FROM seen WHERE {build}.id = %s
 """
 
 _CURRENT = """
-SELECT EXISTS (
+EXISTS (
     SELECT 1 FROM {build} b WHERE b.id = %s AND b.built_for = %s AND NOT EXISTS (
         SELECT 1 FROM students_absence_write w
         WHERE NOT pg_visible_in_snapshot(w.xact, b.snapshot::pg_snapshot) OR w.xact = b.built_by::text::xid8
     )
-)
-"""
+)"""
 
 
 def _tables() -> dict[str, str]:
@@ -116,8 +115,16 @@ def rebuild_absence_summary(day: datetime.date) -> bool:
     return True
 
 
+def current_condition(day: datetime.date) -> tuple[str, list]:
+    """The SQL condition "the summary counts the window ending on `day` from every absence this
+    statement can see", and its parameters: a reader that asks it in the statement reading the
+    summary gets both from one snapshot."""
+    return _CURRENT.format(**_tables()), [BUILD_ROW, day]
+
+
 def absence_summary_is_current(day: datetime.date) -> bool:
     """Whether the summary counts the window ending on `day` from every absence this transaction can see."""
+    condition, params = current_condition(day)
     with connection.cursor() as cursor:
-        cursor.execute(_CURRENT.format(**_tables()), [BUILD_ROW, day])
+        cursor.execute(f"SELECT {condition}", params)
         return cursor.fetchone()[0]

@@ -1,10 +1,12 @@
 """The home page: my classes, recent notes about my students, who may need attention, and birthdays.
 
 The same few queries whatever the number of students, each over the policy's queryset with the
-conditions ("4+ absences in 45 days and no note since") in SQL: the notes feed, "failing a class"
-and birthdays in one statement (students/selectors/home_lists.py), "absent often" in another.
-The kinds of school among the educator's students decide what is worth asking: "failing a class"
-only where they include a high school, and nothing at all (with the reason) when they see no one.
+conditions ("4+ absences in 45 days and no note since") in SQL: the kinds of school among the
+educator's students, the notes feed, "failing a class", birthdays and, across a district, "absent
+often" from the absence summary, in one statement (students/selectors/home_lists.py); "absent
+often" counted live in another, for a school or a class, or while the summary is stale.
+The kinds of school decide what is shown: "failing a class" only where they include a high school,
+and nothing at all (with the reason) when the educator sees no one.
 """
 
 import datetime
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
-    F,
     OuterRef,
     Q,
     QuerySet,
@@ -24,7 +25,7 @@ from django.db.models import (
 from permissions.kinds import ACTIVE_STUDENT
 from permissions.policy import is_districtwide, visible_homerooms, visible_sections, visible_students
 from students.models import Absence, EventNote, Homeroom, School, Section, Student
-from students.models.absence_summary import ABSENCE_WINDOW_DAYS, absence_summary_is_current
+from students.models.absence_summary import ABSENCE_WINDOW_DAYS
 from students.models.absence_summary import window_start as absence_window_start
 from students.models.grades import school_year_of
 from students.selectors._shared import (
@@ -35,7 +36,7 @@ from students.selectors._shared import (
     start_of,
     today,
 )
-from students.selectors.home_lists import FailingQuestion, home_lists
+from students.selectors.home_lists import AbsentOftenQuestion, FailingQuestion, home_lists
 
 RECENT_NOTES = 15
 MAX_NOTES_PAGE = 1000  # far past any real feed; keeps the offset a small number
@@ -80,30 +81,27 @@ def _shortlist(students, limit: int) -> Shortlist:
     return Shortlist(students=rows[:limit], more=len(rows) > limit)
 
 
-def _frequent_absences(visible: QuerySet[Student], day: datetime.date, *, districtwide: bool) -> Shortlist:
+def _frequent_absences(
+    visible: QuerySet[Student], day: datetime.date, from_summary: list[Student] | None, *, districtwide: bool
+) -> Shortlist:
     """Enrolled students with 4+ absences in the last 45 days and no note since the first of them.
 
-    Across a district, from the absence summary while it is current: its candidates are read most
-    absent first, and the note check (live: notes are written all day) runs for them in that order
-    until enough are found. While it is stale (absences written since its build, or a new day), and
-    for anyone who sees a few hundred students at most, the absences are counted live.
+    Across a district, from the absence summary while it is current (`from_summary`, read with the
+    page's other lists: its candidates most absent first, the note check live, as notes are written
+    all day). While it is stale (absences written since its build, or a new day), and for anyone who
+    sees a few hundred students at most, the absences are counted live.
     """
+    if from_summary is not None:
+        return _shortlist(from_summary, ATTENTION_LIMIT)
     window_start = absence_window_start(day)
     # Only notes inside the window can be "since the first absence"; the bound lets PostgreSQL read
     # them through the (student, recorded_at) index instead of hashing every note in the district.
     notes_in_window = EventNote.objects.filter(student=OuterRef("pk"), recorded_at__gte=start_of(window_start))
-    if districtwide and absence_summary_is_current(day):
-        students = as_list_rows(
-            visible.filter(ACTIVE_STUDENT, absence_summary__absences__gte=ABSENCES_FOR_ATTENTION)
-        ).annotate(
-            recent_absences=F("absence_summary__absences"),
-            first_recent_absence=F("absence_summary__first_absence_on"),
-        )
-    else:
-        students = _counted_live(visible, window_start, districtwide=districtwide)
-    students = students.exclude(
-        Exists(notes_in_window.filter(recorded_at__date__gte=OuterRef("first_recent_absence")))
-    ).order_by("-recent_absences", "last_name", "first_name", "pk")
+    students = (
+        _counted_live(visible, window_start, districtwide=districtwide)
+        .exclude(Exists(notes_in_window.filter(recorded_at__date__gte=OuterRef("first_recent_absence"))))
+        .order_by("-recent_absences", "last_name", "first_name", "pk")
+    )
     return _shortlist(students, ATTENTION_LIMIT)
 
 
@@ -170,12 +168,9 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
     """What the home page shows the educator, limited to the students they may see; the notes feed a page at a time."""
     day = today()
     visible = visible_students(educator)
-    # Each school answers at its first visible student: a few index probes, not a scan of the district.
-    with_students = School.objects.filter(Exists(visible.filter(school=OuterRef("pk"))))
-    school_types = set(with_students.values_list("school_type", flat=True))
+    districtwide = is_districtwide(educator)
     notes_page = _notes_page_number(notes_page)
     first = (notes_page - 1) * RECENT_NOTES
-    shows_failing = School.SchoolType.HIGH in school_types
     birthday_week = _birthday_week(day)
     lists = home_lists(
         visible,
@@ -185,18 +180,25 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
             below=FAILING_BELOW,
             no_note_since=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
             limit=ATTENTION_LIMIT + 1,
-        )
-        if shows_failing
-        else None,
+        ),
         birthdays=birthday_week,
         birthday_limit=BIRTHDAY_LIMIT + 1,
+        # Only a district's list is worth a summary: a school's or a class's few hundred are counted live.
+        absent_often=AbsentOftenQuestion(
+            day=day,
+            at_least=ABSENCES_FOR_ATTENTION,
+            notes_since=start_of(absence_window_start(day)),
+            limit=ATTENTION_LIMIT + 1,
+        )
+        if districtwide
+        else None,
     )
     feed = lists.feed
     recent_notes = feed[:RECENT_NOTES]
     page = HomePage(
         today=day,
-        has_students=bool(school_types),
-        shows_failing=shows_failing,
+        has_students=bool(lists.school_types),
+        shows_failing=School.SchoolType.HIGH in lists.school_types,
         notes_page=notes_page,
         more_notes=len(feed) > RECENT_NOTES,
         homerooms=_the_ones_they_may_open(
@@ -210,7 +212,7 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
             lambda: visible_sections(educator),
         ),
         recent_notes=recent_notes,
-        frequent_absences=_frequent_absences(visible, day, districtwide=is_districtwide(educator)),
+        frequent_absences=_frequent_absences(visible, day, lists.absent_often, districtwide=districtwide),
         failing=_shortlist(lists.failing, ATTENTION_LIMIT),
         birthdays=_birthdays(lists.birthdays, birthday_week),
     )

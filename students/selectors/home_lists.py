@@ -1,7 +1,9 @@
-"""The home page's notes feed, "failing a class" and birthdays lists, in one statement.
+"""What the home page reads in one statement: the kinds of school among the educator's students,
+the notes feed, "failing a class", birthdays and, across a district, "absent often" from the absence
+summary while it is current.
 
 Each list is a JSON array built by a subquery of one SELECT, as the profile's lists are
-(students/selectors/profile_lists.py): one round trip and one plan instead of three ORM queries,
+(students/selectors/profile_lists.py): one round trip and one plan instead of six ORM queries,
 whose composing cost more Python than the database spent answering them. The policy stays in SQL:
 every list reads its students from the visible-students queryset, compiled once and placed as the
 row source of each subquery, with its own parameters. Table names come from the models, and every
@@ -19,10 +21,12 @@ from dataclasses import dataclass
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from educators.models import Educator
 from permissions.kinds import ACTIVE_STUDENT
 from students.models import EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models.absence_summary import AbsenceSummary, current_condition
 from students.selectors._shared import model_from_row
 
 _STUDENT_COLUMNS = ("id", "local_id", "first_name", "last_name", "grade", "school_id", "homeroom_id")
@@ -33,6 +37,10 @@ _NAMES = (
     "(SELECT name FROM {school} WHERE id = c.school_id) AS school_name,"
     " (SELECT name FROM {homeroom} WHERE id = c.homeroom_id) AS homeroom_name"
 )
+_SCHOOL_TYPES = """
+  (SELECT json_agg(DISTINCT school.school_type) FROM {school} school
+   WHERE EXISTS (SELECT 1 FROM ({students}) s WHERE s.school_id = school.id))"""
+
 _FEED = """
   (SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
      SELECT note.id, note.student_id, note.author_id, note.note_type, note.text, note.recorded_at,
@@ -56,6 +64,23 @@ _FAILING = """
        WHERE NOT EXISTS (SELECT 1 FROM {note} note WHERE note.student_id = s.id AND note.recorded_at >= %s)
        ORDER BY failing.lowest, s.last_name, s.first_name, s.id
        LIMIT %s) c) f)"""
+
+# The summary's candidates, most absent first, without a note since the first of their absences (notes
+# are written all day, so this check is live); NULL, not a list, when the summary is stale, in which
+# case the page counts live. Asking whether it is current in this statement reads both from one snapshot.
+_ABSENT_OFTEN = """
+  (SELECT CASE WHEN {summary_is_current} THEN coalesce(json_agg(a ORDER BY a.recent_absences DESC, a.last_name,
+     a.first_name, a.id), '[]'::json) END FROM (
+     SELECT c.*, {names} FROM (
+       SELECT s.*, summary.absences AS recent_absences, summary.first_absence_on AS first_recent_absence
+       FROM ({students}) s
+       JOIN {summary} summary ON summary.student_id = s.id
+       WHERE summary.absences >= %s AND {summary_is_current} AND NOT EXISTS (
+         SELECT 1 FROM {note} note
+         WHERE note.student_id = s.id AND note.recorded_at >= %s
+           AND (note.recorded_at AT TIME ZONE %s)::date >= summary.first_absence_on)
+       ORDER BY summary.absences DESC, s.last_name, s.first_name, s.id
+       LIMIT %s) c) a)"""
 
 # The week's days as (month, day) pairs, numbered in order: PostgreSQL reads each day's students
 # through the (month, day) birthday index, in day order, and stops once it has enough.
@@ -81,10 +106,23 @@ class FailingQuestion:
 
 
 @dataclass(frozen=True)
+class AbsentOftenQuestion:
+    """Who is absent often by the summary of the window ending `day`: `at_least` absences, and no note
+    since the first of them (only notes from `notes_since`, the window's first day, can be)."""
+
+    day: datetime.date
+    at_least: int
+    notes_since: datetime.datetime
+    limit: int
+
+
+@dataclass(frozen=True)
 class HomeLists:
+    school_types: set[str]  # of the schools the educator sees students in
     feed: list[EventNote]  # up to the page's notes and one more (whether there are more)
-    failing: list[Student]  # up to the limit and one more; empty when not asked
+    failing: list[Student]  # up to the limit and one more
     birthdays: list[Student]  # each with `birthday_position`, the day's place in the week
+    absent_often: list[Student] | None  # from the summary; None when not asked or stale
 
 
 def _tables() -> dict[str, str]:
@@ -95,6 +133,7 @@ def _tables() -> dict[str, str]:
         "section": Section,
         "school": School,
         "homeroom": Homeroom,
+        "summary": AbsenceSummary,
     }
     tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
     return {**tables, "names": _NAMES.format(**tables)}
@@ -116,6 +155,14 @@ def _student(row: dict) -> Student:
     return student
 
 
+def _listed(row: dict, **annotations) -> Student:
+    """A listed student with what their list says of them (their absences, their lowest grade...)."""
+    student = _student(row)
+    for name, value in annotations.items():
+        setattr(student, name, value)
+    return student
+
+
 def _note(row: dict) -> EventNote:
     note = model_from_row(EventNote, row)
     note.student = model_from_row(
@@ -130,28 +177,45 @@ def _statement(
     visible: QuerySet[Student],
     *,
     notes: slice,
-    failing: FailingQuestion | None,
+    failing: FailingQuestion,
     birthdays: list[datetime.date],
-    limit: int,
+    birthday_limit: int,
+    absent_often: AbsentOftenQuestion | None,
 ) -> tuple[str, list]:
-    """The one SELECT of the three lists, and its parameters in order."""
+    """The one SELECT of the home's lists, and its parameters in order."""
     tables = _tables()
+    enrolled = visible.filter(ACTIVE_STUDENT)
+    students, students_params = _sql(visible, "id", "school_id")
+    parts = [_SCHOOL_TYPES.format(students=students, **tables)]
+    params = [*students_params]
+
     students, students_params = _sql(visible, "id", "first_name", "last_name")
-    parts = [_FEED.format(students=students, **tables)]
-    params = [*students_params, notes.stop - notes.start, notes.start]
-    if failing is None:
+    parts.append(_FEED.format(students=students, **tables))
+    params += [*students_params, notes.stop - notes.start, notes.start]
+
+    students, students_params = _sql(enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS)
+    parts.append(_FAILING.format(students=students, **tables))
+    params += [*students_params, failing.school_year, failing.below, failing.no_note_since, failing.limit]
+
+    students, students_params = _sql(enrolled.filter(date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth")
+    parts.append(_BIRTHDAYS.format(students=students, **tables))
+    params += [*students_params, [day.month for day in birthdays], [day.day for day in birthdays], birthday_limit]
+
+    if absent_often is None:
         parts.append("NULL")
     else:
-        students, students_params = _sql(
-            visible.filter(ACTIVE_STUDENT, school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS
-        )
-        parts.append(_FAILING.format(students=students, **tables))
-        params += [*students_params, failing.school_year, failing.below, failing.no_note_since, failing.limit]
-    students, students_params = _sql(
-        visible.filter(ACTIVE_STUDENT, date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth"
-    )
-    parts.append(_BIRTHDAYS.format(students=students, **tables))
-    params += [*students_params, [day.month for day in birthdays], [day.day for day in birthdays], limit]
+        current, current_params = current_condition(absent_often.day)
+        students, students_params = _sql(enrolled, *_STUDENT_COLUMNS)
+        parts.append(_ABSENT_OFTEN.format(students=students, summary_is_current=current, **tables))
+        params += [
+            *current_params,
+            *students_params,
+            absent_often.at_least,
+            *current_params,
+            absent_often.notes_since,
+            timezone.get_current_timezone_name(),
+            absent_often.limit,
+        ]
     return "SELECT" + ",".join(parts), params
 
 
@@ -159,32 +223,48 @@ def home_lists(
     visible: QuerySet[Student],
     *,
     notes: slice,
-    failing: FailingQuestion | None,
+    failing: FailingQuestion,
     birthdays: list[datetime.date],
     birthday_limit: int,
+    absent_often: AbsentOftenQuestion | None = None,
 ) -> HomeLists:
-    """The feed's notes in `notes` (newest first, plain notes only); if asked, the enrolled high-school
-    students failing a section, lowest grade first; and up to `birthday_limit` enrolled students born
-    on one of the `birthdays` (month and day), soonest first.
+    """The kinds of school the educator sees students in; the feed's notes in `notes` (newest first,
+    plain notes only); the enrolled high-school students failing a section, lowest grade first; up to
+    `birthday_limit` enrolled students born on one of the `birthdays` (month and day), soonest first;
+    and if asked, who is absent often by the summary, if it is current.
 
     Every student comes from `visible`, the educator's visible-students queryset; when it can hold
     no one (an educator with no grants), neither can the lists, and nothing is asked."""
     try:
-        statement, params = _statement(visible, notes=notes, failing=failing, birthdays=birthdays, limit=birthday_limit)
+        statement, params = _statement(
+            visible,
+            notes=notes,
+            failing=failing,
+            birthdays=birthdays,
+            birthday_limit=birthday_limit,
+            absent_often=absent_often,
+        )
     except EmptyResultSet:
-        return HomeLists(feed=[], failing=[], birthdays=[])
+        return HomeLists(school_types=set(), feed=[], failing=[], birthdays=[], absent_often=None)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        feed, failing_rows, birthday_rows = (column or [] for column in cursor.fetchone())
-    listed_failing = []
-    for row in failing_rows:
-        student = _student(row)
-        student.failing_sections = row["failing_sections"]
-        student.lowest_grade = decimal.Decimal(row["lowest_grade"])
-        listed_failing.append(student)
-    listed_birthdays = []
-    for row in birthday_rows:
-        student = _student(row)
-        student.birthday_position = row["birthday_position"]
-        listed_birthdays.append(student)
-    return HomeLists(feed=[_note(row) for row in feed], failing=listed_failing, birthdays=listed_birthdays)
+        school_types, feed, failing_rows, birthday_rows, absent_rows = cursor.fetchone()
+    return HomeLists(
+        school_types=set(school_types or []),
+        feed=[_note(row) for row in feed or []],
+        failing=[
+            _listed(row, failing_sections=row["failing_sections"], lowest_grade=decimal.Decimal(row["lowest_grade"]))
+            for row in failing_rows or []
+        ],
+        birthdays=[_listed(row, birthday_position=row["birthday_position"]) for row in birthday_rows or []],
+        absent_often=None
+        if absent_rows is None
+        else [
+            _listed(
+                row,
+                recent_absences=row["recent_absences"],
+                first_recent_absence=datetime.date.fromisoformat(row["first_recent_absence"]),
+            )
+            for row in absent_rows
+        ],
+    )

@@ -117,19 +117,19 @@ def count_queries(client, url) -> int:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
-# Home asks which kinds of school the educator's students are in (1), then reads the notes feed, the
-# birthdays and, for those who see a high school, who is failing a class, in one statement (1), and who is
-# absent often (1). A districtwide educator's home also checks whether the absence summary is current (1)
-# before reading it or counting live. The homerooms and the sections the educator teaches are read (1 each),
-# then, for those there are, which of them they may open (1 each): teacher.5 teaches a homeroom and no
-# section, teacher.biology two sections and no homeroom, the districtwide educator neither. So teacher.5:
-# 2 + holdings + (kinds of school, the statement, absent often, 2 for the homeroom, 1 for sections) + 5 = 14.
+# Home reads, in one statement, the kinds of school the educator's students are in, the notes feed, the
+# birthdays, who is failing a class and, for a districtwide educator, who is absent often by the absence
+# summary if it is current (1); anyone else, or anyone while the summary is stale, counts absences live (1).
+# The homerooms and the sections the educator teaches are read (1 each), then, for those there are, which
+# of them they may open (1 each): teacher.5 teaches a homeroom and no section, teacher.biology two sections
+# and no homeroom, the districtwide educator neither (whose gate checks for a second factor). So teacher.5:
+# 2 + holdings + (the statement, absent often, 2 for the homeroom, 1 for sections) + 5 = 13.
 PROFILE_QUERIES = {"teacher.5": 9, "principal.baker": 10}
 ROSTER_QUERIES = 16
 HOMEROOM_QUERIES = 11
 SECTION_QUERIES = 11
-HOME_QUERIES = 14
-HOME_QUERIES_BY_VIEWER = {"teacher.5": 14, "teacher.biology": 14, "district": 15}
+HOME_QUERIES = 13
+HOME_QUERIES_BY_VIEWER = {"teacher.5": 13, "teacher.biology": 13, "district": 12}
 WHO_HAS_ACCESS_QUERIES = 17
 
 
@@ -247,6 +247,11 @@ def test_the_home_page_costs_the_same_queries_for_more_students(client_for, demo
 @pytest.mark.parametrize("viewer", sorted(HOME_QUERIES_BY_VIEWER))
 def test_the_home_page_costs_a_known_number_of_queries_for_each_kind_of_educator(client_for, viewer):
     assert count_queries(client_for(viewer), reverse("students:home")) == HOME_QUERIES_BY_VIEWER[viewer]
+
+
+def test_the_districtwide_home_counts_absences_live_in_one_more_query_while_the_summary_is_stale(client_for, demo):
+    Absence.objects.create(student=demo.student("jordan"), occurred_on=timezone.localdate())
+    assert count_queries(client_for("district"), reverse("students:home")) == HOME_QUERIES_BY_VIEWER["district"] + 1
 
 
 def test_the_schools_page_costs_the_same_queries_for_more_schools(client_for, demo, django_assert_num_queries):
