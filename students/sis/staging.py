@@ -62,7 +62,7 @@ def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: li
         lookups=code_lookups(spec.name),
         strict=strict,
     )
-    execute(sql, params)
+    rows = execute(sql, params)  # the staging table is the run's own, empty until now
     execute(f"DROP TABLE {raw}")
     found = [
         RowError(spec.filename, row_number, *split_error(entry))
@@ -74,12 +74,12 @@ def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: li
     errors += sorted(irregular + found, key=lambda error: error.row_number or 0)
     if found:
         required_key = [name for name in spec.key if next(c for c in spec.columns if c.name == name).required]
-        execute(
+        rows -= execute(
             f"DELETE FROM {staged} WHERE errors IS NOT NULL AND "
             f"({' OR '.join(f'{name} IS NULL' for name in required_key)})"
         )
     execute(f"ANALYZE {staged}")
-    return scalar(f"SELECT count(*) FROM {staged}")
+    return rows
 
 
 def _errors_from(sql: str, spec: FileSpec, column: str, code: str, params=None) -> list[RowError]:
