@@ -13,6 +13,7 @@ planner prunes to the partitions of that day (audit/partitions.py) instead of re
 """
 
 import datetime
+import functools
 import hashlib
 import ipaddress
 import json
@@ -98,5 +99,27 @@ def append_many(events: list[Event]) -> list[Event]:
                 model, {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash")}
             )
             prev_hash = event.row_hash
-        model._default_manager.bulk_create(events)
+        _insert(cursor, model, events)
     return events
+
+
+@functools.cache
+def _insert_sql(model: type[ChainedEvent], rows: int) -> str:
+    """INSERT of ``rows`` rows of every column of the model's table, values as parameters."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in model._meta.concrete_fields)  # every one has a column
+    row = "(" + ", ".join(["%s"] * len(model._meta.concrete_fields)) + ")"
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
+
+
+def _insert(cursor, model: type[ChainedEvent], events: list) -> None:
+    """Write the events as the ORM's bulk_create would (each value prepared by its field), without composing
+    the statement anew for every event: a page's one event cost more Python in the ORM's INSERT than in
+    the rest of its recording."""
+    fields = model._meta.concrete_fields
+    cursor.execute(
+        _insert_sql(model, len(events)),
+        [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events for field in fields],
+    )
+    for event in events:
+        event._state.adding, event._state.db = False, connection.alias
