@@ -1,10 +1,11 @@
 """The home page: my classes, recent notes about my students, who may need attention, and birthdays.
 
 The same few queries whatever the number of students, each over the policy's queryset with the
-conditions ("4+ absences in 45 days and no note since") in SQL: the kinds of school among the
-educator's students, the notes feed, "failing a class", birthdays and, across a district, "absent
-often" from the absence summary, in one statement (students/selectors/home_lists.py); "absent
-often" counted live in another, for a school or a class, or while the summary is stale.
+conditions ("4+ absences in 45 days and no note since") in SQL. One statement
+(students/selectors/home_lists.py) reads the homerooms and sections the educator teaches, the kinds
+of school among their students, the notes feed, "failing a class", birthdays and, across a
+district, "absent often" from the absence summary; another counts "absent often" live, for a school
+or a class, or while the summary is stale.
 The kinds of school decide what is shown: "failing a class" only where they include a high school,
 and nothing at all (with the reason) when the educator sees no one.
 """
@@ -145,18 +146,17 @@ def _birthdays(students: list[Student], days: list[datetime.date]) -> Shortlist:
     return _shortlist(students, BIRTHDAY_LIMIT)
 
 
-def _the_ones_they_may_open(taught: QuerySet, may_open: Callable[[], QuerySet]) -> list:
+def _the_ones_they_may_open(taught: list, may_open: Callable[[], QuerySet]) -> list:
     """The homerooms or sections the educator teaches (`taught`, in order) that the policy lets them open.
 
-    Most educators who see many students (principals, districtwide staff) teach none: one indexed
-    lookup says so, and the policy's test, whose plan alone can cost more than the rest of a page's
-    queries, is built and asked only about the few someone does teach.
+    Most educators who see many students (principals, districtwide staff) teach none, and the
+    policy's test, whose plan alone can cost more than the rest of a page's queries, is built and
+    asked only about the few someone does teach.
     """
-    rows = list(taught)
-    if not rows:
+    if not taught:
         return []
-    allowed = set(may_open().filter(pk__in=[row.pk for row in rows]).values_list("pk", flat=True))
-    return [row for row in rows if row.pk in allowed]
+    allowed = set(may_open().filter(pk__in=[row.pk for row in taught]).values_list("pk", flat=True))
+    return [row for row in taught if row.pk in allowed]
 
 
 def _notes_page_number(value) -> int:
@@ -174,9 +174,10 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
     birthday_week = _birthday_week(day)
     lists = home_lists(
         visible,
+        educator=educator,
+        school_year=school_year_of(day),
         notes=slice(first, first + RECENT_NOTES + 1),
         failing=FailingQuestion(
-            school_year=school_year_of(day),
             below=FAILING_BELOW,
             no_note_since=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
             limit=ATTENTION_LIMIT + 1,
@@ -201,16 +202,8 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         shows_failing=School.SchoolType.HIGH in lists.school_types,
         notes_page=notes_page,
         more_notes=len(feed) > RECENT_NOTES,
-        homerooms=_the_ones_they_may_open(
-            Homeroom.objects.filter(educator=educator).select_related("school").order_by("name"),
-            lambda: visible_homerooms(educator),
-        ),
-        sections=_the_ones_they_may_open(
-            Section.objects.filter(educator_assignments__educator=educator, school_year=school_year_of(day))
-            .select_related("course")
-            .order_by("schedule", "course__course_number"),
-            lambda: visible_sections(educator),
-        ),
+        homerooms=_the_ones_they_may_open(lists.homerooms, lambda: visible_homerooms(educator)),
+        sections=_the_ones_they_may_open(lists.sections, lambda: visible_sections(educator)),
         recent_notes=recent_notes,
         frequent_absences=_frequent_absences(visible, day, lists.absent_often, districtwide=districtwide),
         failing=_shortlist(lists.failing, ATTENTION_LIMIT),

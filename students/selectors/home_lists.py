@@ -25,7 +25,16 @@ from django.utils import timezone
 
 from educators.models import Educator
 from permissions.kinds import ACTIVE_STUDENT
-from students.models import EventNote, Homeroom, School, Section, Student, StudentSectionAssignment
+from students.models import (
+    Course,
+    EducatorSectionAssignment,
+    EventNote,
+    Homeroom,
+    School,
+    Section,
+    Student,
+    StudentSectionAssignment,
+)
 from students.models.absence_summary import AbsenceSummary, current_condition
 from students.selectors._shared import model_from_row
 
@@ -40,6 +49,18 @@ _NAMES = (
 _SCHOOL_TYPES = """
   (SELECT json_agg(DISTINCT school.school_type) FROM {school} school
    WHERE EXISTS (SELECT 1 FROM ({students}) s WHERE s.school_id = school.id))"""
+
+# The homerooms and this year's sections the educator teaches (the page then asks the policy which of
+# them they may open, only when there are some).
+_TAUGHT = """
+  (SELECT json_agg(h ORDER BY h.name, h.id) FROM (
+     SELECT id, name, school_id FROM {homeroom} WHERE educator_id = %s) h),
+  (SELECT json_agg(x ORDER BY x.schedule, x.course_number, x.id) FROM (
+     SELECT section.id, section.course_id, section.section_number, section.schedule, section.school_year,
+            course.course_number, course.description
+     FROM {section} section JOIN {course} course ON course.id = section.course_id
+     WHERE section.school_year = %s
+       AND section.id IN (SELECT section_id FROM {educator_section} WHERE educator_id = %s)) x)"""
 
 _FEED = """
   (SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
@@ -97,9 +118,8 @@ _BIRTHDAYS = """
 
 @dataclass(frozen=True)
 class FailingQuestion:
-    """Who is failing a class: below `below` in a section of `school_year`, no note since `no_note_since`."""
+    """Who is failing a class: below `below` in a section of the school year, no note since `no_note_since`."""
 
-    school_year: int
     below: int
     no_note_since: datetime.datetime
     limit: int
@@ -118,6 +138,8 @@ class AbsentOftenQuestion:
 
 @dataclass(frozen=True)
 class HomeLists:
+    homerooms: list[Homeroom]  # the educator teaches, by name
+    sections: list[Section]  # the educator teaches this school year, by period and course
     school_types: set[str]  # of the schools the educator sees students in
     feed: list[EventNote]  # up to the page's notes and one more (whether there are more)
     failing: list[Student]  # up to the limit and one more
@@ -133,6 +155,8 @@ def _tables() -> dict[str, str]:
         "section": Section,
         "school": School,
         "homeroom": Homeroom,
+        "course": Course,
+        "educator_section": EducatorSectionAssignment,
         "summary": AbsenceSummary,
     }
     tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
@@ -173,9 +197,17 @@ def _note(row: dict) -> EventNote:
     return note
 
 
+def _section(row: dict) -> Section:
+    section = model_from_row(Section, row)
+    section.course = model_from_row(Course, {**row, "id": row["course_id"]})
+    return section
+
+
 def _statement(
     visible: QuerySet[Student],
     *,
+    educator: Educator,
+    school_year: int,
     notes: slice,
     failing: FailingQuestion,
     birthdays: list[datetime.date],
@@ -185,9 +217,12 @@ def _statement(
     """The one SELECT of the home's lists, and its parameters in order."""
     tables = _tables()
     enrolled = visible.filter(ACTIVE_STUDENT)
+    parts = [_TAUGHT.format(**tables)]
+    params = [educator.pk, school_year, educator.pk]
+
     students, students_params = _sql(visible, "id", "school_id")
-    parts = [_SCHOOL_TYPES.format(students=students, **tables)]
-    params = [*students_params]
+    parts.append(_SCHOOL_TYPES.format(students=students, **tables))
+    params += students_params
 
     students, students_params = _sql(visible, "id", "first_name", "last_name")
     parts.append(_FEED.format(students=students, **tables))
@@ -195,7 +230,7 @@ def _statement(
 
     students, students_params = _sql(enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS)
     parts.append(_FAILING.format(students=students, **tables))
-    params += [*students_params, failing.school_year, failing.below, failing.no_note_since, failing.limit]
+    params += [*students_params, school_year, failing.below, failing.no_note_since, failing.limit]
 
     students, students_params = _sql(enrolled.filter(date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth")
     parts.append(_BIRTHDAYS.format(students=students, **tables))
@@ -222,22 +257,28 @@ def _statement(
 def home_lists(
     visible: QuerySet[Student],
     *,
+    educator: Educator,
+    school_year: int,
     notes: slice,
     failing: FailingQuestion,
     birthdays: list[datetime.date],
     birthday_limit: int,
     absent_often: AbsentOftenQuestion | None = None,
 ) -> HomeLists:
-    """The kinds of school the educator sees students in; the feed's notes in `notes` (newest first,
+    """The homerooms and the `school_year`'s sections the educator teaches; the kinds of school they
+    see students in; the feed's notes in `notes` (newest first,
     plain notes only); the enrolled high-school students failing a section, lowest grade first; up to
     `birthday_limit` enrolled students born on one of the `birthdays` (month and day), soonest first;
     and if asked, who is absent often by the summary, if it is current.
 
     Every student comes from `visible`, the educator's visible-students queryset; when it can hold
-    no one (an educator with no grants), neither can the lists, and nothing is asked."""
+    no one (an educator with no grants), neither can the lists, nor may they open a class, and nothing
+    is asked."""
     try:
         statement, params = _statement(
             visible,
+            educator=educator,
+            school_year=school_year,
             notes=notes,
             failing=failing,
             birthdays=birthdays,
@@ -245,11 +286,15 @@ def home_lists(
             absent_often=absent_often,
         )
     except EmptyResultSet:
-        return HomeLists(school_types=set(), feed=[], failing=[], birthdays=[], absent_often=None)
+        return HomeLists(
+            homerooms=[], sections=[], school_types=set(), feed=[], failing=[], birthdays=[], absent_often=None
+        )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        school_types, feed, failing_rows, birthday_rows, absent_rows = cursor.fetchone()
+        homerooms, sections, school_types, feed, failing_rows, birthday_rows, absent_rows = cursor.fetchone()
     return HomeLists(
+        homerooms=[model_from_row(Homeroom, row) for row in homerooms or []],
+        sections=[_section(row) for row in sections or []],
         school_types=set(school_types or []),
         feed=[_note(row) for row in feed or []],
         failing=[

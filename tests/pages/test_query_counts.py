@@ -117,19 +117,19 @@ def count_queries(client, url) -> int:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
 # The school roster also counts, in one aggregate, how many students each filter choice keeps (1).
-# Home reads, in one statement, the kinds of school the educator's students are in, the notes feed, the
-# birthdays, who is failing a class and, for a districtwide educator, who is absent often by the absence
-# summary if it is current (1); anyone else, or anyone while the summary is stale, counts absences live (1).
-# The homerooms and the sections the educator teaches are read (1 each), then, for those there are, which
-# of them they may open (1 each): teacher.5 teaches a homeroom and no section, teacher.biology two sections
-# and no homeroom, the districtwide educator neither (whose gate checks for a second factor). So teacher.5:
-# 2 + holdings + (the statement, absent often, 2 for the homeroom, 1 for sections) + 5 = 13.
+# Home reads, in one statement, the homerooms and sections the educator teaches, the kinds of school their
+# students are in, the notes feed, the birthdays, who is failing a class and, for a districtwide educator,
+# who is absent often by the absence summary if it is current (1); anyone else, or anyone while the summary
+# is stale, counts absences live (1). For the classes the educator teaches, if any, it asks the policy
+# which they may open (1 for homerooms, 1 for sections): teacher.5 teaches a homeroom and no section,
+# teacher.biology two sections and no homeroom, the districtwide educator (whose gate checks for a second
+# factor) neither. So teacher.5: 2 + holdings + (the statement, absent often, the homeroom) + 5 = 11.
 PROFILE_QUERIES = {"teacher.5": 9, "principal.baker": 10}
 ROSTER_QUERIES = 16
 HOMEROOM_QUERIES = 11
 SECTION_QUERIES = 11
-HOME_QUERIES = 13
-HOME_QUERIES_BY_VIEWER = {"teacher.5": 13, "teacher.biology": 13, "district": 12}
+HOME_QUERIES = 11
+HOME_QUERIES_BY_VIEWER = {"teacher.5": 11, "teacher.biology": 11, "district": 10}
 WHO_HAS_ACCESS_QUERIES = 17
 
 
