@@ -204,10 +204,14 @@ def typing_statement(
         else:
             text = _trimmed(f"r.f{position}", statement)
             trimmed.append(f"{text} AS x_{name}, (r.nul IS NOT NULL AND {position} = ANY(r.nul)) AS n_{name}")
-        value = _prechecked(column, f"x_{name}") if strict else _parsed(column, f"x_{name}", statement)
-        parsed.append(f"x_{name}, n_{name}, {value} AS p_{name}")
-        code = _error_code(column, f"x_{name}", f"n_{name}", f"p_{name}", statement, today_param)
-        coded.append(f"x_{name}, p_{name}, {code} AS e_{name}")
+        if strict:  # nothing left to parse: the checks read the value itself, one level fewer
+            value = _prechecked(column, f"x_{name}")
+            code = _error_code(column, f"x_{name}", f"n_{name}", value, statement, today_param)
+            coded.append(f"x_{name}, {value} AS p_{name}, {code} AS e_{name}")
+        else:
+            parsed.append(f"x_{name}, n_{name}, {_parsed(column, f'x_{name}', statement)} AS p_{name}")
+            code = _error_code(column, f"x_{name}", f"n_{name}", f"p_{name}", statement, today_param)
+            coded.append(f"x_{name}, p_{name}, {code} AS e_{name}")
         typed.append(
             f"CASE WHEN e_{name} IS NOT NULL THEN NULL WHEN x_{name} IS NULL THEN {_default(column, statement)} "
             f"ELSE p_{name} END AS v_{name}"
@@ -232,7 +236,8 @@ def typing_statement(
         final.append(f"{value}::{column.sql_type} AS {column.name}")
     all_errors = "CASE WHEN checked IS NULL THEN errors ELSE coalesce(errors, '{}') || checked END"
     final_list = f"row_number, {quarantined} AS quarantined, {all_errors} AS errors, {', '.join(final)}"
-    query = _levels([", ".join(level) for level in (trimmed, parsed, coded, typed)] + [checked, final_list], f"{raw} r")
+    per_field = (trimmed, coded, typed) if strict else (trimmed, parsed, coded, typed)
+    query = _levels([", ".join(level) for level in per_field] + [checked, final_list], f"{raw} r")
     targets, looked_up, joins = [], [], []
     for index, (table, key, column, filled) in enumerate(lookups):
         alias = f"m{index}"
