@@ -104,12 +104,13 @@ def append_many(events: list[Event]) -> list[Event]:
 
 
 @functools.cache
-def _insert_sql(model: type[ChainedEvent], rows: int) -> str:
-    """INSERT of ``rows`` rows of every column of the model's table, values as parameters."""
+def _insert_parts(model: type[ChainedEvent]) -> tuple[str, str]:
+    """The start of an INSERT of every column of the model's table, and one row of parameters: kept per
+    table, joined per call, so a bulk grant change of any size leaves nothing behind."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in model._meta.concrete_fields)  # every one has a column
     row = "(" + ", ".join(["%s"] * len(model._meta.concrete_fields)) + ")"
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([row] * rows)}"  # noqa: S608
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ", row  # noqa: S608
 
 
 def _insert(cursor, model: type[ChainedEvent], events: list) -> None:
@@ -117,8 +118,9 @@ def _insert(cursor, model: type[ChainedEvent], events: list) -> None:
     the statement anew for every event: a page's one event cost more Python in the ORM's INSERT than in
     the rest of its recording."""
     fields = model._meta.concrete_fields
+    start, row = _insert_parts(model)
     cursor.execute(
-        _insert_sql(model, len(events)),
+        start + ", ".join([row] * len(events)),
         [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events for field in fields],
     )
     for event in events:
