@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import os
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.db import transaction
 
 from insights.encryption import cipher
-from students.sis.models import CHUNK_BYTES, ImportFile, ImportFileChunk, ImportRun
+from students.sis.models import CHUNK_BYTES, CHUNK_COMPRESSION_LEVEL, ImportFile, ImportFileChunk, ImportRun
 from students.sis.reader import UTF8, PackageError
 
 MAX_MEMBERS = 64
@@ -81,7 +82,8 @@ class _Store:
                 raise PackageError(f"The package is larger than the limit of {human_size(self.max_package)}.")
             digest.update(chunk)
             is_utf8 = is_utf8 and _decodes(utf8, chunk)
-            ImportFileChunk.objects.create(file=stored, index=index, data=cipher().encrypt(chunk))
+            sealed = cipher().encrypt(zlib.compress(chunk, CHUNK_COMPRESSION_LEVEL))
+            ImportFileChunk.objects.create(file=stored, index=index, data=sealed, compressed=True)
             index += 1
         stored.sha256, stored.size = digest.hexdigest(), size
         stored.encoding = UTF8 if is_utf8 and _decodes(utf8, b"", final=True) else ""

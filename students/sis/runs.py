@@ -44,12 +44,13 @@ def rerun_for_real(run: ImportRun, *, actor) -> ImportRun:
             progress_total=run.progress_total,
         )
         for stored in run.files.all():
-            chunks = list(stored.chunks.values_list("index", "data"))
+            chunks = list(stored.chunks.values_list("index", "data", "compressed"))
             copy = ImportFile.objects.create(
                 run=fresh, name=stored.name, sha256=stored.sha256, size=stored.size, encoding=stored.encoding
             )
             ImportFileChunk.objects.bulk_create(
-                ImportFileChunk(file=copy, index=index, data=data) for index, data in chunks
+                ImportFileChunk(file=copy, index=index, data=data, compressed=compressed)
+                for index, data, compressed in chunks
             )
     return fresh
 
