@@ -115,4 +115,7 @@
   });
 
   input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+
+  // Someone may have typed before this script arrived (a slow network): look that text up now.
+  if (document.activeElement === input && input.value.trim()) { fetchSuggestions(); }
 })();

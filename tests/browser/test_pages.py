@@ -103,6 +103,23 @@ def test_the_type_ahead_finds_a_student_and_opens_the_profile_with_the_keyboard(
     assert csp_violations(tab) == []
 
 
+def test_what_was_typed_before_the_type_ahead_arrived_is_looked_up(tab):
+    sign_in(tab, "teacher.5")
+    held = []
+    tab.route(re.compile(r"/js/search[^/]*\.js$"), lambda route: held.append(route))  # routing turns the cache off
+    tab.goto("/", wait_until="commit")
+    search = tab.get_by_role("combobox", name="Find a student")
+    search.fill("Alva")
+    for _ in range(100):
+        if held:
+            break
+        tab.wait_for_timeout(50)
+    option = tab.get_by_role("option", name=re.compile("Mateo Alvarez"))
+    expect(option).to_have_count(0)
+    held[0].continue_()
+    expect(option).to_be_visible()
+
+
 def test_search_works_without_javascript(browser, live_server, district, settings):
     settings.STORAGES = {
         **settings.STORAGES,
