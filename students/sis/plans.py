@@ -124,12 +124,8 @@ def apply_plans(*, scope_condition: str, params: dict, with_accommodations: bool
         for program, model in KINDS.items():
             live = {}
             if not first_plans[program]:
-                live = {(program, plan.student_id, plan.start_date): plan for plan in plans_of(model, ids)}
+                plans = model.objects.filter(student_id__in=ids)
+                live = {(program, plan.student_id, plan.start_date): plan for plan in plans}
             changed |= _apply_batch(model, program, staged, live, protected, tallies[program])
         execute(f"INSERT INTO {CHANGED_TABLE} SELECT unnest(%s::bigint[])", [sorted(changed)])
     return {("ieps" if model is Iep else "504 plans"): dict(tallies[program]) for program, model in KINDS.items()}
-
-
-def plans_of(model, student_ids: list[int]):
-    """The live plans of these students."""
-    return model.objects.filter(student_id__in=student_ids)

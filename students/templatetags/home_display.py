@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from students.models import EventNote, Student
-from students.templatetags.students_display import label, profile_url
+from students.templatetags.students_display import label, profile_url, short_date
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def feed_note(note: EventNote) -> str:
     return mark_safe(  # noqa: S308 (every value is escaped or a date)
         f'<article class="note" aria-label="Note about {escape(note.student.full_name)}"><header>'
         f"{_student_link(note.student, '#notes')} <strong>{escape(label(note.note_type, 'note_type'))}</strong> "
-        f'<time datetime="{moment.isoformat()}">{_month_day(moment)}, {moment.year}</time> '
+        f'<time datetime="{moment.isoformat()}">{short_date(moment)}</time> '
         f"<span>by {escape(note.author.full_name)}</span></header>"
         f'<p class="text">{escape(Truncator(note.text).words(NOTE_WORDS))}</p></article>'
     )

@@ -49,7 +49,8 @@ def profile_url(student_id: int) -> str:
     return f"{_profile_prefix()}{int(student_id)}/"
 
 
-def _short_date(moment: datetime.datetime) -> str:
+def short_date(moment: datetime.datetime) -> str:
+    """The local day as the ``date:"M j, Y"`` filter writes it: "Nov 6, 2026"."""
     day = timezone.localtime(moment)
     return f"{day:%b} {day.day}, {day.year}"
 
@@ -86,7 +87,7 @@ def roster_row(student: Student) -> str:
         program += f' <span class="muted">({escape(label(student.sped_level_of_need, "sped_need"))})</span>'
     if student.latest_note_at:
         latest = (
-            f'<span class="nowrap">{_short_date(student.latest_note_at)}</span> '
+            f'<span class="nowrap">{short_date(student.latest_note_at)}</span> '
             f'<span class="muted">{escape(label(student.latest_note_type, "note_type"))}</span>'
         )
     else:
@@ -111,7 +112,7 @@ def note_article(context, note: EventNote, may_view_restricted_notes: bool) -> s
     A profile with years of history shows hundreds of notes, so, as roster rows are, each is built
     here with plain string formatting (every value escaped) rather than by the template engine.
     """
-    kind, day = escape(label(note.note_type, "note_type")), _short_date(note.recorded_at)
+    kind, day = escape(label(note.note_type, "note_type")), short_date(note.recorded_at)
     header = [
         f"<strong>{kind}</strong>",
         f'<time datetime="{timezone.localtime(note.recorded_at).isoformat()}">{day}</time>',
@@ -148,7 +149,7 @@ def incident_row(incident: DisciplineIncident) -> str:
     """One row of the profile's discipline table: when (with the time when it is known), code, place and
     what happened. Years of history hold hundreds of incidents, so, as notes are, each row is built here
     with plain string formatting (every value escaped) rather than by the template engine."""
-    when = _short_date(incident.occurred_at)
+    when = short_date(incident.occurred_at)
     if incident.has_exact_time:
         when += f" {_short_time(incident.occurred_at)}"
     return mark_safe(  # noqa: S308 (every value escaped)
