@@ -9,7 +9,6 @@ One SQL statement gathers every student with their events over the audit log's i
 students take seconds, not a query each.
 """
 
-import datetime
 import io
 from dataclasses import dataclass
 
@@ -165,7 +164,7 @@ def build_breach_package(run: PackageRun, progress) -> PackageFile:
         "letters.pdf": render_pdf("privacy/breach_letters.html", context),
     }
     package = PackageFile.zipped(
-        filename=f"breach-notification-{run.pk}-{datetime.date.today().isoformat()}.zip",
+        filename=f"breach-notification-{run.pk}-{timezone.localdate().isoformat()}.zip",
         files=files,
         student_ids=affected.student_ids,
     )

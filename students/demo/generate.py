@@ -153,6 +153,7 @@ class DemoDistrictBuilder(RosterMixin, HistoryMixin, GrantsMixin):
         today: datetime.date,
         password: str,
         rebuild_indexes: bool | None = None,
+        history_ends: datetime.datetime | None = None,
     ):
         self.seed = seed
         self.rng = random.Random(seed)
@@ -163,6 +164,10 @@ class DemoDistrictBuilder(RosterMixin, HistoryMixin, GrantsMixin):
         self.summary = DemoSummary()
         self.time_zone = timezone.get_current_timezone()
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))
+        # Seeding for the district's today, its history stops at the moment of seeding: no note is dated later.
+        if history_ends is None and today == timezone.localdate():
+            history_ends = timezone.now()
+        self.history_ends = history_ends
         self.rebuild_indexes = student_count >= BULK_STUDENTS if rebuild_indexes is None else rebuild_indexes
 
     # --- organisation ---------------------------------------------------------------------

@@ -211,8 +211,12 @@ class HistoryMixin:
             self.summary.rows[model._meta.verbose_name_plural] = table.written
 
     def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
-        """That day's time in the district's time zone (as ``make_aware`` gives, with the zone looked up once)."""
-        return datetime.datetime.combine(day, time, tzinfo=self.time_zone)
+        """That day's time in the district's time zone (as ``make_aware`` gives, with the zone looked up once),
+        or the end of the history if that is earlier: a district seeded at 9:10 holds nothing recorded at 15:00."""
+        moment = datetime.datetime.combine(day, time, tzinfo=self.time_zone)
+        if self.history_ends is not None and moment > self.history_ends:
+            return self.history_ends
+        return moment
 
     def _assessments(self, rows, student, year, grade_then, days):
         rng = self.rng

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from tests.factories import EducatorFactory
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the district's today, as the import reads dates
 WINDOW_START = TODAY - datetime.timedelta(days=60)
 
 SCHOOLS = [{"school_local_id": "ES1", "name": "Maple Elementary", "school_type": "ES"}]

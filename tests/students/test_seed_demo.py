@@ -158,6 +158,23 @@ def test_seeding_leaves_the_absence_summary_built_for_the_districts_today():
     assert counted and summary == counted
 
 
+def test_a_district_seeded_in_the_morning_holds_nothing_recorded_later_that_day():
+    """Seeded at 8:05 on a school day, the day's notes, incidents and tests are dated no later than 8:05."""
+    school_day = datetime.date(2026, 11, 24)  # a Tuesday
+    seeded_at = timezone.make_aware(datetime.datetime.combine(school_day, datetime.time(8, 5)))
+    DemoDistrictBuilder(student_count=300, seed=7, today=school_day, password="", history_ends=seeded_at).build()
+    moments = {
+        "notes": EventNote.objects.values_list("recorded_at", flat=True),
+        "incidents": DisciplineIncident.objects.values_list("occurred_at", flat=True),
+        "STAR tests": StarResult.objects.values_list("taken_at", flat=True),
+    }
+    latest = {kind: max(values) for kind, values in moments.items()}
+    assert all(moment <= seeded_at for moment in latest.values()), latest
+    # The day's events that would have come after 8:05 are there, at the moment of seeding.
+    assert EventNote.objects.filter(recorded_at=seeded_at).exists()
+    assert DisciplineIncident.objects.filter(occurred_at__date=school_day).exists()
+
+
 def test_seeding_twice_without_reset_is_refused_and_if_empty_is_a_no_op():
     seed()
     with pytest.raises(CommandError, match="--reset"):

@@ -9,6 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from audit.recorder import command_recording, record_details
 from insights.database import job_timeouts
@@ -37,7 +38,9 @@ class Command(BaseCommand):
             help="Create only the district admin, no schools or students: a district to import a package into.",
         )
         parser.add_argument(
-            "--today", type=datetime.date.fromisoformat, help="Pretend today is this date (YYYY-MM-DD)."
+            "--today",
+            type=datetime.date.fromisoformat,
+            help="Pretend today is this date (YYYY-MM-DD; by default, today in the district's time zone).",
         )
 
     @job_timeouts()
@@ -71,7 +74,7 @@ class Command(BaseCommand):
             summary = DemoDistrictBuilder(
                 student_count=students,
                 seed=seed,
-                today=today or datetime.date.today(),
+                today=today or timezone.localdate(),
                 password=settings.DEMO_PASSWORD,
             ).build()
             # Usable demo passwords: the privileged accounts' second factor is the published demo secret.

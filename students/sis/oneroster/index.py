@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from students.models.grades import GRADE_ORDER, school_year_of
 from students.sis.fields import field_errors
@@ -316,7 +317,7 @@ class Index:
             if row["hispanicOrLatinoEthnicity"] and flags["hispanicOrLatinoEthnicity"] is not None:
                 values["hispanic_latino"] = TRUE if flags["hispanicOrLatinoEthnicity"] else FALSE
             self.demographics[row["sourcedId"]] = values
-        codes = field_errors(born, [birth for _, _, birth in births], today=datetime.date.today())
+        codes = field_errors(born, [birth for _, _, birth in births], today=timezone.localdate())
         for (line, sourced_id, birth), code in zip(births, codes, strict=True):
             if code is None:
                 self.demographics[sourced_id]["date_of_birth"] = birth
