@@ -3,9 +3,8 @@
 The same few queries whatever the number of students, each over the policy's queryset with the
 conditions ("4+ absences in 45 days and no note since") in SQL. One statement
 (students/selectors/home_lists.py) reads the homerooms and sections the educator teaches, the kinds
-of school among their students, the notes feed, "failing a class", birthdays and, across a
-district, "absent often" from the absence summary; another counts "absent often" live, for a school
-or a class, or while the summary is stale.
+of school among their students, the notes feed, "failing a class", birthdays and "absent often"
+from the absence summary; another counts "absent often" live while the summary is stale.
 The kinds of school decide what is shown: "failing a class" only where they include a high school,
 and nothing at all (with the reason) when the educator sees no one.
 """
@@ -87,10 +86,10 @@ def _frequent_absences(
 ) -> Shortlist:
     """Enrolled students with 4+ absences in the last 45 days and no note since the first of them.
 
-    Across a district, from the absence summary while it is current (`from_summary`, read with the
-    page's other lists: its candidates most absent first, the note check live, as notes are written
-    all day). While it is stale (absences written since its build, or a new day), and for anyone who
-    sees a few hundred students at most, the absences are counted live.
+    From the absence summary while it is current (`from_summary`, read with the page's other lists:
+    the visible students' summary rows, most absent first, the note check live, as notes are written
+    all day), for a district and a class alike. While it is stale (absences written since its build,
+    or a new day), the absences are counted live.
     """
     if from_summary is not None:
         return _shortlist(from_summary, ATTENTION_LIMIT)
@@ -184,15 +183,12 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         ),
         birthdays=birthday_week,
         birthday_limit=BIRTHDAY_LIMIT + 1,
-        # Only a district's list is worth a summary: a school's or a class's few hundred are counted live.
         absent_often=AbsentOftenQuestion(
             day=day,
             at_least=ABSENCES_FOR_ATTENTION,
             notes_since=start_of(absence_window_start(day)),
             limit=ATTENTION_LIMIT + 1,
-        )
-        if districtwide
-        else None,
+        ),
     )
     feed = lists.feed
     recent_notes = feed[:RECENT_NOTES]

@@ -1,6 +1,6 @@
 """What the home page reads in one statement: the kinds of school among the educator's students,
-the notes feed, "failing a class", birthdays and, across a district, "absent often" from the absence
-summary while it is current.
+the notes feed, "failing a class", birthdays and "absent often" from the absence summary while it is
+current.
 
 Each list is a JSON array built by a subquery of one SELECT, as the profile's lists are
 (students/selectors/profile_lists.py): one round trip and one plan instead of six ORM queries,
@@ -38,6 +38,10 @@ from students.models import (
 from students.models.absence_summary import AbsenceSummary, current_condition
 from students.selectors._shared import model_from_row
 
+# How many of the district's newest notes the feed walks before it reads each visible student's own
+# instead: a few milliseconds of reading, which a districtwide educator's page never reaches.
+FEED_WALK_NOTES = 3000
+
 _STUDENT_COLUMNS = ("id", "local_id", "first_name", "last_name", "grade", "school_id", "homeroom_id")
 
 # {students} is the visible-students queryset's SQL; the other names are the models' tables. The
@@ -62,16 +66,38 @@ _TAUGHT = """
      WHERE section.school_year = %s
        AND section.id IN (SELECT section_id FROM {educator_section} WHERE educator_id = %s)) x)"""
 
+# The feed's notes, newest first, found one of two ways in the same statement. First a walk of the
+# district's newest plain notes through the time index, keeping those about visible students: right when
+# they are a large share of the district (a districtwide educator's first note is the district's). The
+# walk reads at most FEED_WALK_NOTES notes, so a school's few students in a large district cannot make it
+# read the district's history; when it did not find the page's notes there, each visible student's own
+# newest notes are read through the (student, recorded_at) index and merged instead, a cost set by the
+# educator's students and not by the district. Either way the answer is the same: any visible note the
+# walk did not reach is older than every note it read. The gate is computed once (PostgreSQL runs a
+# branch whose one-time condition is false not at all).
 _FEED = """
-  (SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
+  (WITH walked AS MATERIALIZED (
+     SELECT note.id, note.recorded_at FROM (
+       SELECT id, student_id, recorded_at FROM {note} WHERE NOT is_restricted
+       ORDER BY recorded_at DESC, id DESC LIMIT %s) note
+     CROSS JOIN LATERAL (SELECT 1 FROM ({students}) s WHERE s.id = note.student_id LIMIT 1) visible
+     ORDER BY note.recorded_at DESC, note.id DESC LIMIT %s),
+   newest AS (
+     SELECT id, recorded_at FROM walked WHERE (SELECT count(*) FROM walked) >= %s
+     UNION ALL
+     SELECT own.id, own.recorded_at FROM ({students}) s CROSS JOIN LATERAL (
+       SELECT note.id, note.recorded_at FROM {note} note
+       WHERE note.student_id = s.id AND NOT note.is_restricted
+       ORDER BY note.recorded_at DESC, note.id DESC LIMIT %s) own
+     WHERE (SELECT count(*) FROM walked) < %s)
+   SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
      SELECT note.id, note.student_id, note.author_id, note.note_type, note.text, note.recorded_at,
-            s.first_name AS student_first_name, s.last_name AS student_last_name, author.full_name AS author_full_name
-     FROM {note} note
-     JOIN ({students}) s ON s.id = note.student_id
-     JOIN {educator} author ON author.id = note.author_id
-     WHERE NOT note.is_restricted
-     ORDER BY note.recorded_at DESC, note.id DESC
-     LIMIT %s OFFSET %s) n)"""
+            student.first_name AS student_first_name, student.last_name AS student_last_name,
+            author.full_name AS author_full_name
+     FROM (SELECT id FROM newest ORDER BY recorded_at DESC, id DESC LIMIT %s OFFSET %s) page
+     JOIN {note} note ON note.id = page.id
+     JOIN {student} student ON student.id = note.student_id
+     JOIN {educator} author ON author.id = note.author_id) n)"""
 
 _FAILING = """
   (SELECT json_agg(f ORDER BY f.lowest_grade::numeric, f.last_name, f.first_name, f.id) FROM (
@@ -144,12 +170,13 @@ class HomeLists:
     feed: list[EventNote]  # up to the page's notes and one more (whether there are more)
     failing: list[Student]  # up to the limit and one more
     birthdays: list[Student]  # each with `birthday_position`, the day's place in the week
-    absent_often: list[Student] | None  # from the summary; None when not asked or stale
+    absent_often: list[Student] | None  # from the summary; None while it is stale
 
 
 def _tables() -> dict[str, str]:
     models = {
         "note": EventNote,
+        "student": Student,
         "educator": Educator,
         "student_section": StudentSectionAssignment,
         "section": Section,
@@ -212,7 +239,7 @@ def _statement(
     failing: FailingQuestion,
     birthdays: list[datetime.date],
     birthday_limit: int,
-    absent_often: AbsentOftenQuestion | None,
+    absent_often: AbsentOftenQuestion,
 ) -> tuple[str, list]:
     """The one SELECT of the home's lists, and its parameters in order."""
     tables = _tables()
@@ -224,9 +251,11 @@ def _statement(
     parts.append(_SCHOOL_TYPES.format(students=students, **tables))
     params += students_params
 
-    students, students_params = _sql(visible, "id", "first_name", "last_name")
+    students, students_params = _sql(visible, "id")
     parts.append(_FEED.format(students=students, **tables))
-    params += [*students_params, notes.stop - notes.start, notes.start]
+    enough = notes.stop  # the notes up to the page's last one
+    params += [FEED_WALK_NOTES, *students_params, enough, enough, *students_params, enough, enough]
+    params += [notes.stop - notes.start, notes.start]
 
     students, students_params = _sql(enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS)
     parts.append(_FAILING.format(students=students, **tables))
@@ -236,21 +265,18 @@ def _statement(
     parts.append(_BIRTHDAYS.format(students=students, **tables))
     params += [*students_params, [day.month for day in birthdays], [day.day for day in birthdays], birthday_limit]
 
-    if absent_often is None:
-        parts.append("NULL")
-    else:
-        current, current_params = current_condition(absent_often.day)
-        students, students_params = _sql(enrolled, *_STUDENT_COLUMNS)
-        parts.append(_ABSENT_OFTEN.format(students=students, summary_is_current=current, **tables))
-        params += [
-            *current_params,
-            *students_params,
-            absent_often.at_least,
-            *current_params,
-            absent_often.notes_since,
-            timezone.get_current_timezone_name(),
-            absent_often.limit,
-        ]
+    current, current_params = current_condition(absent_often.day)
+    students, students_params = _sql(enrolled, *_STUDENT_COLUMNS)
+    parts.append(_ABSENT_OFTEN.format(students=students, summary_is_current=current, **tables))
+    params += [
+        *current_params,
+        *students_params,
+        absent_often.at_least,
+        *current_params,
+        absent_often.notes_since,
+        timezone.get_current_timezone_name(),
+        absent_often.limit,
+    ]
     return "SELECT" + ",".join(parts), params
 
 
@@ -263,13 +289,13 @@ def home_lists(
     failing: FailingQuestion,
     birthdays: list[datetime.date],
     birthday_limit: int,
-    absent_often: AbsentOftenQuestion | None = None,
+    absent_often: AbsentOftenQuestion,
 ) -> HomeLists:
     """The homerooms and the `school_year`'s sections the educator teaches; the kinds of school they
     see students in; the feed's notes in `notes` (newest first,
     plain notes only); the enrolled high-school students failing a section, lowest grade first; up to
     `birthday_limit` enrolled students born on one of the `birthdays` (month and day), soonest first;
-    and if asked, who is absent often by the summary, if it is current.
+    and who is absent often by the summary, if it is current.
 
     Every student comes from `visible`, the educator's visible-students queryset; when it can hold
     no one (an educator with no grants), neither can the lists, nor may they open a class, and nothing

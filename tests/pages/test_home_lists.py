@@ -150,8 +150,9 @@ def test_birthdays_come_soonest_first_then_by_name_and_the_list_says_when_there_
     assert "And more." in page
 
 
-@pytest.mark.parametrize("viewer", ["counselor.riverside", "district"])  # absences counted live, and by the summary
-def test_names_and_note_text_are_escaped_in_every_list(client_for, demo, riverside, viewer):
+@pytest.mark.parametrize("viewer", ["counselor.riverside", "district"])
+@pytest.mark.parametrize("from_summary", [True, False], ids=["by-the-summary", "counted-live"])
+def test_names_and_note_text_are_escaped_in_every_list(client_for, demo, riverside, viewer, from_summary):
     today = timezone.localdate()
     marked = pupil(
         riverside, first_name="<b>Bold</b>", last_name="O'Neil & Co", grade="9", date_of_birth=born_on(today)
@@ -167,7 +168,8 @@ def test_names_and_note_text_are_escaped_in_every_list(client_for, demo, riversi
         text="<script>alert(1)</script> called",
         recorded_at=timezone.now(),
     )
-    rebuild_absence_summary(today)
+    if from_summary:
+        rebuild_absence_summary(today)  # else stale: the absences above were written after its build
     page = home(client_for(viewer))
     for heading in ("attention-absences", "attention-failing", "birthdays"):
         assert "&lt;b&gt;Bold&lt;/b&gt; O&#x27;Neil &amp; Co" in section(page, heading)
