@@ -151,6 +151,12 @@ class Student(models.Model):
         ]
         indexes = [
             models.Index(fields=["school", "grade"], name="student_school_grade_idx"),
+            # The district page counts enrolled students by school and grade from this index alone.
+            models.Index(
+                fields=["school", "grade"],
+                name="student_enrolled_grade_idx",
+                condition=Q(enrollment_status="Active", missing_from_last_export=False),
+            ),
             models.Index(fields=["homeroom"], name="student_homeroom_idx"),
             models.Index(fields=["last_name", "first_name"], name="student_name_idx"),
             # A school's students in name order: a schoolwide educator's first page is one pass through it.

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from students.models import Absence, DisciplineIncident, Tardy
+from students.models import Absence, DisciplineIncident, Homeroom, School, Tardy
 from students.selectors.dashboards import default_filters
 from tests.pages.test_query_counts import add_students
 
@@ -159,6 +159,25 @@ def test_the_district_page_is_for_districtwide_educators_only(client_for, demo):
     assert reverse("students:absences_dashboard", args=[demo.school("BAK").pk]) in response.content.decode()
     assert client_for("principal.baker").get(reverse("students:district")).status_code == 404
     assert AccessEvent.objects.latest("id").outcome == "denied"
+
+
+def test_the_district_page_lists_each_school_with_its_counts_links_and_escaped_name(client_for, demo):
+    school = School.objects.create(local_id="ESC", name="<b>Bold</b> & Co", school_type="ES")
+    homeroom = Homeroom.objects.create(school=school, name="K-1", grade="KF")
+    add_students(school=school, homeroom=homeroom, grade="KF", count=2, author=demo.educator("teacher.5"))
+    response = client_for("district").get(reverse("students:district"))
+    html = response.content.decode()
+    overview = response.context["overview"]
+    row = next(row for row in overview.schools if row.school == school)
+    assert row.counts[overview.grades.index("KF")] == row.total == 2
+    name = "&lt;b&gt;Bold&lt;/b&gt; &amp; Co"
+    cells = "".join(f'<td class="number">{count}</td>' for count in row.counts)
+    roster = reverse("students:school_roster", args=[school.pk])
+    assert f'<tr><th scope="row"><a href="{roster}">{name}</a></th>{cells}<td class="number">2</td>' in html
+    for measure, title in (("absences", "Absences"), ("tardies", "Tardies"), ("discipline", "Discipline")):
+        link = reverse(f"students:{measure}_dashboard", args=[school.pk])
+        assert f'<a href="{link}">{title}<span class="visually-hidden"> at {name}</span></a>' in html
+    assert "<b>Bold" not in html
 
 
 @pytest.mark.parametrize(("measure", "expected"), [("absences", 21), ("discipline", 25)])
