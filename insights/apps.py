@@ -10,8 +10,10 @@ class InsightsConfig(AppConfig):
     def ready(self):
         from insights.checks import check_field_encryption_keys, check_pdf_libraries, check_production_email
         from insights.database import apply_job_limits_to_new_connection
+        from insights.prepared_statements import install_replanning
 
         register(check_field_encryption_keys, Tags.security)
         register(check_production_email, Tags.security)
         register(check_pdf_libraries)
         connection_created.connect(apply_job_limits_to_new_connection, dispatch_uid="insights.job_timeouts")
+        connection_created.connect(install_replanning, dispatch_uid="insights.prepared_statements")
