@@ -7,6 +7,10 @@ chain, and ids are drawn under the same lock, so id order is chain order. Anyone
 behind the triggers' back must recompute every later hash, and a deleted row leaves the next one
 pointing at a hash that no longer exists; ``audit/verify.py`` finds both.
 
+A bulk import's event names every student it changed: hundreds of thousands of ids. Its arrays are
+built by the database from a query and hashed from the same rows read in batches (``append_listed``),
+so the worker's memory does not grow with the district, and the row verifies as any other.
+
 A row's time is never earlier than its predecessor's (a clock that stepped back repeats the head's
 time), so the head is the newest row: it is looked for among the last day's rows first, which the
 planner prunes to the partitions of that day (audit/partitions.py) instead of reading every month.
@@ -17,6 +21,8 @@ import functools
 import hashlib
 import ipaddress
 import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import connection, models, transaction
@@ -29,6 +35,10 @@ GENESIS = "0" * 64
 LOCK_NAMESPACE = 0x617564  # "aud"
 # The head is looked for among rows this recent first (and then among all): wide enough for any clock skew.
 RECENT = datetime.timedelta(days=1)
+# The canonical form's JSON: keys sorted, no spaces, text as it is.
+_dumps = functools.partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Ids of a listed column read per FETCH while its row is hashed (append_listed).
+LISTED_BATCH = 10_000
 
 Event = TypeVar("Event", bound=ChainedEvent)
 
@@ -46,10 +56,29 @@ def _normalized(field, value):
 def row_hash(model: type[ChainedEvent], values: dict) -> str:
     """The hash a row with these column values must carry; ``values`` includes ``prev_hash``."""
     fields = {name: _normalized(model._meta.get_field(name), values[name]) for name in model.CHAINED_FIELDS}
-    canonical = json.dumps(
-        {"table": model._meta.db_table, "fields": fields}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    canonical = _dumps({"table": model._meta.db_table, "fields": fields})
     return hashlib.sha256((values["prev_hash"] + canonical).encode()).hexdigest()
+
+
+def streamed_row_hash(model: type[ChainedEvent], values: dict, listed: Mapping[str, Iterable[list[int]]]) -> str:
+    """``row_hash`` of a row whose ``listed`` integer-array columns come in batches, never held whole.
+
+    The same canonical text, hashed piece by piece: json.dumps writes an object as its "key":value
+    pairs in key order, joined by commas, and a list of integers as their digits joined by commas.
+    """
+    digest = hashlib.sha256(values["prev_hash"].encode())
+    digest.update(b'{"fields":{')
+    for position, name in enumerate(sorted(model.CHAINED_FIELDS)):
+        digest.update(f"{',' if position else ''}{_dumps(name)}:".encode())
+        if name in listed:
+            digest.update(b"[")
+            for number, batch in enumerate(listed[name]):
+                digest.update(f"{',' if number else ''}{','.join(map(str, batch))}".encode())
+            digest.update(b"]")
+        else:
+            digest.update(_dumps(_normalized(model._meta.get_field(name), values[name])).encode())
+    digest.update(f'}},"table":{_dumps(model._meta.db_table)}}}'.encode())
+    return digest.hexdigest()
 
 
 def _head_and_ids(cursor, table: str, now: datetime.datetime, count: int) -> tuple[str, datetime.datetime | None, list]:
@@ -75,6 +104,17 @@ def append(event: Event) -> Event:
     return append_many([event])[0]
 
 
+@contextmanager
+def _locked_head(model: type[ChainedEvent], count: int):
+    """Hold the table's chain lock; give the cursor, the head's hash, the new rows' time and ``count`` ids."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, CHAINED_MODELS.index(model)])
+        # Separate statements from the lock: their snapshot must include the previous holder's row.
+        now = timezone.now()  # taken under the lock, so time order follows chain order
+        prev_hash, head_time, ids = _head_and_ids(cursor, model._meta.db_table, now, count)
+        yield cursor, prev_hash, now if head_time is None else max(now, head_time), ids
+
+
 def append_many(events: list[Event]) -> list[Event]:
     """Insert ``events`` (all of one table), in order, as the chain's next rows: one lock, one head, one INSERT.
 
@@ -86,13 +126,7 @@ def append_many(events: list[Event]) -> list[Event]:
     model = type(events[0])
     if any(type(event) is not model for event in events):
         raise ValueError("append_many appends to one table at a time.")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, CHAINED_MODELS.index(model)])
-        # Separate statements from the lock: their snapshot must include the previous holder's row.
-        table = model._meta.db_table
-        now = timezone.now()  # taken under the lock, so time order follows chain order
-        prev_hash, head_time, ids = _head_and_ids(cursor, table, now, len(events))
-        occurred_at = now if head_time is None else max(now, head_time)
+    with _locked_head(model, len(events)) as (cursor, prev_hash, occurred_at, ids):
         for event, pk in zip(events, ids, strict=True):
             event.prev_hash, event.occurred_at, event.pk = prev_hash, occurred_at, pk
             event.row_hash = row_hash(
@@ -101,6 +135,41 @@ def append_many(events: list[Event]) -> list[Event]:
             prev_hash = event.row_hash
         _insert(cursor, model, events)
     return events
+
+
+def append_listed(event: Event, listed: dict[str, str]) -> Event:
+    """Append ``event`` with integer-array columns filled by queries, for lists too long to hold in memory.
+
+    ``listed`` maps a chained array column to a SELECT of one bigint column, in the order the list
+    is stored, without parameters, over tables the caller's transaction can read (a bulk import's
+    changed students). The database builds each array from its query, and the hash reads the same
+    rows in batches: row and hash are what ``append`` writes for the same lists. The listed columns
+    are left unloaded on the returned event (read from the database if asked for).
+    """
+    model = type(event)
+    if not set(listed) <= set(model.CHAINED_FIELDS):
+        raise ValueError("append_listed fills chained columns only.")
+    with _locked_head(model, 1) as (cursor, prev_hash, occurred_at, (pk,)):
+        event.prev_hash, event.occurred_at, event.pk = prev_hash, occurred_at, pk
+        values = {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash") if name not in listed}
+        batches = {name: _fetched_in_batches(cursor, query) for name, query in listed.items()}
+        event.row_hash = streamed_row_hash(model, values, batches)
+        _insert(cursor, model, [event], listed)
+    for name in listed:
+        del event.__dict__[name]  # deferred (an array column's attname is its name): read on demand
+    return event
+
+
+def _fetched_in_batches(cursor, query: str) -> Iterator[list[int]]:
+    """The query's values, LISTED_BATCH at a time, through a cursor of the transaction's own."""
+    cursor.execute(f"DECLARE audit_listed NO SCROLL CURSOR FOR {query}")
+    while True:
+        cursor.execute(f"FETCH FORWARD {LISTED_BATCH} FROM audit_listed")
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        yield [value for (value,) in rows]
+    cursor.execute("CLOSE audit_listed")
 
 
 @functools.cache
@@ -113,12 +182,16 @@ def _insert_parts(model: type[ChainedEvent]) -> tuple[str, str]:
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ", row  # noqa: S608
 
 
-def _insert(cursor, model: type[ChainedEvent], events: list) -> None:
+def _insert(cursor, model: type[ChainedEvent], events: list, listed: dict[str, str] | None = None) -> None:
     """Write the events as the ORM's bulk_create would (each value prepared by its field), without composing
     the statement anew for every event: a page's one event cost more Python in the ORM's INSERT than in
-    the rest of its recording."""
-    fields = model._meta.concrete_fields
+    the rest of its recording. A ``listed`` column is the array of its query's rows (append_listed)."""
+    fields = list(model._meta.concrete_fields)
     start, row = _insert_parts(model)
+    if listed:
+        row = ", ".join(f"ARRAY({listed[field.name]})" if field.name in listed else "%s" for field in fields)
+        row = f"({row})"
+        fields = [field for field in fields if field.name not in listed]
     cursor.execute(
         start + ", ".join([row] * len(events)),
         [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events for field in fields],

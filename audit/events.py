@@ -19,6 +19,8 @@ from audit import chain
 from audit.models import AccessEvent, GrantChangeEvent, SignInEvent
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+# The columns a kind of access lists its students in, besides student_ids (every student touched).
+KIND_COLUMNS = {"viewed": (), "changed": ("changed_student_ids",), "exported": ("exported_student_ids",)}
 
 
 def _text(value: str, limit: int) -> str:
@@ -96,7 +98,12 @@ def write_access_event(recording, *, actor, outcome: str, request=None, status: 
         event.method = request.method
         for name, value in request_facts(request).items():
             setattr(event, name, value)
-    return chain.append(event)
+    if recording.student_query is None:
+        return chain.append(event)
+    if recording.student_ids():
+        raise ValueError("A recording names its students by ids or by a query, not both.")
+    kind, query = recording.student_query
+    return chain.append_listed(event, dict.fromkeys(("student_ids", *KIND_COLUMNS[kind]), query))
 
 
 def record_sign_in(*, request, identity: str, educator, succeeded: bool, reason: str) -> SignInEvent:

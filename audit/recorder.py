@@ -34,11 +34,12 @@ class Recording:
     objects: dict[str, dict] = field(default_factory=dict)
     details: dict = field(default_factory=dict)
     denied: bool = False
+    student_query: tuple[str, str] | None = None  # (kind, query): record_students_from_query
 
     @property
     def touched_anything(self) -> bool:
         """Whether an event must be written whatever the page was."""
-        return self.denied or bool(self.student_ids() or self.objects or self.details)
+        return self.denied or bool(self.student_ids() or self.student_query or self.objects or self.details)
 
     def student_ids(self, kind: str | None = None) -> list[int]:
         if kind is not None:
@@ -80,6 +81,20 @@ def record_students(student_ids: Iterable[int], *, kind: str = "viewed") -> None
     opened = _current.get()
     if opened is not None:
         opened.students[kind].update(dict.fromkeys(int(id_) for id_ in student_ids))
+
+
+def record_students_from_query(query: str, *, kind: str = "changed") -> None:
+    """Report students too many to hold in memory (a bulk import's), as a query the event is written from.
+
+    ``query`` selects their distinct ids, in order, from tables of the recording's own transaction,
+    and runs when the event is written (audit.chain.append_listed). A recording names its students
+    either this way or by ``record_students``, not both.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    opened = _current.get()
+    if opened is not None:
+        opened.student_query = (kind, query)
 
 
 def record_objects(kind: str, ids: Iterable[int | str]) -> None:
