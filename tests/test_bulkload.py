@@ -100,3 +100,32 @@ def test_a_row_the_keys_refuse_fails_the_rebuild_and_nothing_stays():
         CopyTable(Absence, ("student_id", "occurred_on")).write([(987654321, datetime.date(2026, 10, 5))])
     assert indexes_and_constraints("students_absence") == before
     assert not Absence.objects.exists()
+
+
+def test_with_its_primary_key_a_table_is_loaded_bare_and_gets_every_key_back():
+    before = indexes_and_constraints("students_absence")
+    student = StudentFactory()
+    with rebuilt_after_load("students_absence", primary_key=True):
+        assert indexes_and_constraints("students_absence") == []
+        CopyTable(Absence, ("student_id", "occurred_on")).write([(student.pk, datetime.date(2026, 10, 5))])
+    assert indexes_and_constraints("students_absence") == before
+    assert Absence.objects.get(student=student).occurred_on == datetime.date(2026, 10, 5)
+
+
+def test_a_repeated_id_fails_the_primary_keys_rebuild_and_nothing_stays():
+    before = indexes_and_constraints("students_absence")
+    student = StudentFactory()
+    rows = [(7, student.pk, datetime.date(2026, 10, 5)), (7, student.pk, datetime.date(2026, 10, 6))]
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        rebuilt_after_load("students_absence", primary_key=True),
+    ):
+        CopyTable(Absence, ("id", "student_id", "occurred_on")).write(rows)
+    assert indexes_and_constraints("students_absence") == before
+    assert not Absence.objects.exists()
+
+
+def test_a_primary_key_other_tables_refer_to_is_kept_through_the_load():
+    with rebuilt_after_load("students_student", primary_key=True):
+        assert "students_student_pkey" in {name for name, _ in indexes_and_constraints("students_student")}

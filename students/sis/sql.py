@@ -7,8 +7,9 @@ run's audit event. Identifiers here come from code, never from a package: values
 query parameters.
 
 In a district's first import (no students yet), a table still empty when its file is applied is
-filled by one INSERT from the staging query instead: its secondary indexes, unique constraints and
-foreign keys are dropped for the load and made again after it, within the run's transaction (which
+filled by one INSERT from the staging query instead: its secondary indexes, unique constraints,
+foreign keys and (where no foreign key refers to it) primary key are dropped for the load and made
+again after it, within the run's transaction (which
 holds the table locked until it ends: a live district's pages never wait on that). Building an index
 once and checking a foreign key with one join is far cheaper than maintaining both row by row
 (and queueing a deferred check per row for the commit), and the guarantee is the same: the
@@ -141,7 +142,7 @@ class Target:
         statement = (
             f"INSERT INTO {self.table} AS t ({names}) SELECT {selected} FROM ({self.source}) r WHERE NOT r.quarantined"
         )
-        with rebuilt_after_load(self.table), _outside_writes_unwatched(self.table):
+        with rebuilt_after_load(self.table, primary_key=True), _outside_writes_unwatched(self.table):
             if self.table == STUDENTS_TABLE:
                 inserted = self._collect(statement, self.params)
             else:
