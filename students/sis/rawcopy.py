@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection, transaction
 
 from students.sis.reader import MAX_FIELD_CHARS, CheckedFile, PackageError, RowError, csv_rows
 from students.sis.sql import execute
-from students.sis.strict import line_pattern, typed_columns
+from students.sis.strict import StrictForm, typed_columns
 
 BOM = b"\xef\xbb\xbf"
 BATCH_ROWS = 5000
@@ -98,8 +98,8 @@ def _check_plain(piece: bytes, header: bool) -> None:
         raise _NotPlain
 
 
-def _strict_check(pattern):
-    """A piece's check for the strict form: every data line matches ``pattern`` (strict.py)."""
+def _strict_check(form: StrictForm):
+    """A piece's check for the strict form: every data line is in ``form`` (strict.py)."""
 
     def check(piece: bytes, header: bool) -> None:
         if len(piece) > MAX_FIELD_CHARS and max(map(len, piece.split(b"\n"))) > MAX_FIELD_CHARS:
@@ -107,7 +107,7 @@ def _strict_check(pattern):
         start = piece.find(b"\n") + 1 if header else 0
         if header and not start:
             start = len(piece)  # a header and no data
-        if not pattern.fullmatch(piece, start):
+        if not form.matches(piece, start):
             raise _NotPlain
 
     return check
@@ -187,7 +187,7 @@ def copy_raw(checked: CheckedFile, table: str, errors: list[RowError], on_bytes=
         try:
             with transaction.atomic():
                 create_raw_table(table, width, typed_columns(checked.spec, checked.header))
-                check = _strict_check(line_pattern(checked.spec, checked.header))
+                check = _strict_check(StrictForm(checked.spec, checked.header))
                 _copy_fast(checked, table, columns, progress, check)
             return True
         except (_NotPlain, DatabaseError, psycopg.Error, UnicodeDecodeError):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from students.sis import rawcopy, staging
 from students.sis.format import FILE_BY_NAME, Column, FileSpec, date, enum, text
 from students.sis.sql import execute, fetch
-from students.sis.strict import line_pattern
+from students.sis.strict import StrictForm, line_pattern
 from tests.sis.test_raw_staging import checked_file
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +165,52 @@ def test_the_exported_files_spellings_are_strict(name):
         "discipline_incidents": b'D1,100001,ASH,2025-10-02,09:15,FIGHT,Classroom,"Pushed, then ""sorry"""\n',
     }[name]
     assert line_pattern(spec, list(spec.column_names)).fullmatch(lines)
+    assert StrictForm(spec, list(spec.column_names)).fast_match(lines)  # and RE2 reads them so
+
+
+ANY_SPELLING = sorted({spelling for name in HEADER for spelling in SPELLINGS[name][0] + SPELLINGS[name][1]})
+TRICKY = list(' ,"\t\r\x01\x7f\\xNUL0-9:.@é\u00a0')
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    lines=st.lists(
+        st.lists(
+            st.one_of(st.sampled_from(ANY_SPELLING), st.text(alphabet=st.sampled_from(TRICKY), max_size=6)),
+            min_size=len(HEADER) - 1,
+            max_size=len(HEADER) + 2,
+        ),
+        max_size=4,
+    ),
+    header=st.sampled_from([HEADER, [*HEADER, "unknown"]]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+    trailing=st.booleans(),
+)
+def test_a_piece_the_fast_form_accepts_is_in_the_full_strict_form(lines, header, newline, trailing):
+    piece = (newline.join(",".join(fields) for fields in lines) + (newline if trailing else "")).encode()
+    form = StrictForm(SPEC, header)
+    if form.fast_match(piece):
+        assert form.full.fullmatch(piece)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(*(st.sampled_from([s for s in SPELLINGS[name][0] if s.isascii()]) for name in HEADER)), max_size=6
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_ascii_strict_spellings_are_read_by_the_fast_form(rows, newline):
+    content = file_of([list(row) for row in rows], newline)
+    start = content.find(b"\n") + 1
+    assert StrictForm(SPEC, HEADER).fast_match(content, start)
+
+
+@pytest.mark.parametrize(("label", "strict"), [("José", True), ('"aNULLa"', True), ("NULL", False), ("\\N", False)])
+def test_a_piece_with_text_past_ascii_or_a_null_marker_is_asked_of_the_full_form(label, strict):
+    row = strict_row()
+    row[HEADER.index("label")] = label
+    content = file_of([strict_row(1), row])
+    form = StrictForm(SPEC, HEADER)
+    assert not form.fast_match(content, content.find(b"\n") + 1)
+    assert form.matches(content, content.find(b"\n") + 1) is strict
