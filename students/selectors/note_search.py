@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.html import conditional_escape, format_html
@@ -28,6 +29,8 @@ from students.models.text_search import SEARCH_CONFIG
 from students.selectors._shared import LIST_FIELDS, report_students, start_of, today
 
 MAX_RESULTS = 100
+RANKED_MATCHES = 1000  # a districtwide search with more matches ranks its most recent this many
+SEARCH_WALK_NOTES = 20000  # the newest plain notes it reads to find them, at most
 YEARS_BACK = 4
 MAX_SEARCH_LENGTH = 200
 
@@ -53,6 +56,19 @@ class NoteSearch:
 class NoteHit:
     note: EventNote
     snippet: SafeString
+
+
+@dataclass(frozen=True)
+class NoteSearchResults:
+    """The best matches, best first; `recent_only` when they were chosen among the most recent
+    RANKED_MATCHES matches because there were more."""
+
+    hits: list[NoteHit]
+    recent_only: bool = False
+
+    @property
+    def ranked_matches(self) -> int:
+        return RANKED_MATCHES
 
 
 def earliest_searchable_day(day: datetime.date | None = None) -> datetime.date:
@@ -90,16 +106,45 @@ def _unmarked(text: str) -> str:
     return text.replace(_MARK_START, "").replace(_MARK_STOP, "")
 
 
-def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
+# The newest plain notes in the dates searched, walked newest first; each whose stored vector matches is
+# tested against the whole search ({matching}: the words, filters and dates) by its id, one probe each,
+# so the walk stops at the first RANKED_MATCHES + 1 matches.
+_RECENT_MATCHES = """
+SELECT walked.id FROM (
+    SELECT id, recorded_at, text_vector FROM {note}
+    WHERE NOT is_restricted AND recorded_at >= %s{until}
+    ORDER BY recorded_at DESC, id DESC LIMIT %s) walked
+CROSS JOIN LATERAL (SELECT 1 FROM ({matching}) m WHERE m.id = walked.id LIMIT 1) found
+WHERE walked.text_vector @@ websearch_to_tsquery(%s::regconfig, %s)
+ORDER BY walked.recorded_at DESC, walked.id DESC LIMIT %s"""
+
+
+def _recent_matches(matching: QuerySet[EventNote], search: NoteSearch, since: datetime.datetime) -> list[int] | None:
+    """The ids of the RANKED_MATCHES most recent matches, if the walk of the newest notes finds more
+    than that many; None when it does not (there are few enough to rank them all)."""
+    sql, params = matching.order_by().values("id").query.get_compiler(connection=connection).as_sql()
+    walked = [since]
+    if search.recorded_to:
+        walked.append(start_of(search.recorded_to + datetime.timedelta(days=1)))
+    statement = _RECENT_MATCHES.format(
+        note=connection.ops.quote_name(EventNote._meta.db_table),
+        until=" AND recorded_at < %s" if search.recorded_to else "",
+        matching=sql,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*walked, SEARCH_WALK_NOTES, *params, SEARCH_CONFIG, search.text, RANKED_MATCHES + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids[:RANKED_MATCHES] if len(ids) > RANKED_MATCHES else None
+
+
+def note_search(*, educator, search: NoteSearch) -> NoteSearchResults:
     """At most 100 plain notes matching the words, best match first, each with a highlighted snippet."""
     query = SearchQuery(search.text, search_type="websearch", config=SEARCH_CONFIG)
-    earliest = max(search.recorded_from or datetime.date.min, earliest_searchable_day())
-    matching = EventNote.objects.filter(
-        is_restricted=False,
-        student__in=visible_students(educator),
-        text_vector=query,
-        recorded_at__gte=start_of(earliest),
-    )
+    since = start_of(max(search.recorded_from or datetime.date.min, earliest_searchable_day()))
+    districtwide = is_districtwide(educator)
+    matching = EventNote.objects.filter(is_restricted=False, text_vector=query, recorded_at__gte=since)
+    if not districtwide:  # a districtwide educator sees every student, and so every student's notes
+        matching = matching.filter(student__in=visible_students(educator))
     if search.recorded_to:
         matching = matching.filter(recorded_at__lt=start_of(search.recorded_to + datetime.timedelta(days=1)))
     if search.note_type:
@@ -108,11 +153,13 @@ def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
         matching = matching.filter(student__grade=search.grade)
     if search.author_id:
         matching = matching.filter(author_id=search.author_id)
+    recent = _recent_matches(matching, search, since) if districtwide else None
+    ranked = matching if recent is None else EventNote.objects.filter(pk__in=recent)
     rank = SearchRank(F("text_vector"), query)
     order = ("-rank", "-recorded_at", "-id")
     # The best hundred are chosen among the matches first; only they are joined to their students and
     # authors and get a snippet (a common word can match tens of thousands of notes).
-    best = matching.annotate(rank=rank).order_by(*order).values("pk")[:MAX_RESULTS]
+    best = ranked.annotate(rank=rank).order_by(*order).values("pk")[:MAX_RESULTS]
     notes = (
         EventNote.objects.filter(pk__in=best)
         .select_related("student", "student__school", "student__homeroom", "author")
@@ -140,4 +187,4 @@ def note_search(*, educator, search: NoteSearch) -> list[NoteHit]:
     report_students({hit.note.student.pk: hit.note.student for hit in hits}.values())
     record_objects("note", [hit.note.pk for hit in hits])
     remember_values(*(_unmarked(hit.note.headline) for hit in hits))
-    return hits
+    return NoteSearchResults(hits=hits, recent_only=recent is not None)

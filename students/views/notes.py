@@ -76,7 +76,7 @@ def note_search(request):
     """The words come by POST only, so they stay out of URLs, access logs and browser history."""
     authors = selectors.note_authors(educator=request.user)
     form = NoteSearchForm(request.POST if request.method == "POST" else None, authors=authors)
-    hits = None
+    results = None
     if form.is_bound and form.is_valid():
-        hits = selectors.note_search(educator=request.user, search=form.search())
-    return render(request, "notes/search.html", {"form": form, "hits": hits, "limit": MAX_RESULTS})
+        results = selectors.note_search(educator=request.user, search=form.search())
+    return render(request, "notes/search.html", {"form": form, "results": results, "limit": MAX_RESULTS})
