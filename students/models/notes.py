@@ -54,6 +54,8 @@ class EventNote(models.Model):
         indexes = [
             models.Index(fields=["student", "-recorded_at"], name="note_student_recorded_idx"),
             models.Index(fields=["author", "-recorded_at"], name="note_author_recorded_idx"),
+            # The notes search's author filter: whether an educator wrote a plain note, from the index alone.
+            models.Index(fields=["author"], name="note_plain_author_idx", condition=Q(is_restricted=False)),
             # With the student: "a note since" checks over a window read the index alone.
             models.Index(fields=["-recorded_at"], include=["student"], name="note_recorded_idx"),
             # Notes search reads plain notes only: restricted ones have no plain text to index.

@@ -80,15 +80,16 @@ def earliest_searchable_day(day: datetime.date | None = None) -> datetime.date:
         return day.replace(year=day.year - YEARS_BACK, day=28)
 
 
-def note_authors(*, educator) -> QuerySet[Educator]:
-    """Educators who wrote a plain note about a student the educator may see, for the author filter.
+def note_authors(*, educator) -> QuerySet:
+    """(id, name) of the educators who wrote a plain note about a student the educator may see, by name,
+    for the author filter: pairs, not model objects, as a district has thousands of authors.
 
-    A districtwide educator sees every student, so each author is one probe of the notes' author
+    A districtwide educator sees every student, so each author is one probe of the plain notes' author
     index instead of a join of the district's notes with its students."""
     notes = EventNote.objects.filter(author=OuterRef("pk"), is_restricted=False)
     if not is_districtwide(educator):
         notes = notes.filter(student__in=visible_students(educator))
-    return Educator.objects.filter(Exists(notes)).only("id", "full_name").order_by("full_name", "id")
+    return Educator.objects.filter(Exists(notes)).order_by("full_name", "id").values_list("id", "full_name")
 
 
 def highlighted(headline: str) -> SafeString:

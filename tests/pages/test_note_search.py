@@ -122,13 +122,25 @@ def test_the_author_filter_offers_only_authors_of_notes_the_educator_may_see(cli
     assert f">{name}</option>" not in kindergarten_page
 
 
+def test_the_author_filter_escapes_names_labels_its_list_and_keeps_the_chosen_author(client_for, demo):
+    author = Educator.objects.create_user("marked.author@demo.insights.example", None, full_name="<b>Ann</b> & Co")
+    written = note(demo.student("mateo"), author, "Tapirword visit.")
+    page = results(client_for("teacher.5"), q="tapirword", author=author.pk)
+    assert f'<option value="{written.author_id}" selected>&lt;b&gt;Ann&lt;/b&gt; &amp; Co</option>' in page
+    assert '<option value="">Anyone</option>' in page
+    assert '<label for="id_author">Written by</label>' in page and 'id="id_author" name="author">' in page
+    assert "<b>Ann" not in page
+    assert "<mark>Tapirword</mark> visit" in page
+
+
 def test_a_districtwide_educators_author_filter_offers_every_author_of_a_plain_note_and_no_other(demo):
     plain_author = demo.educator("teacher.k")
     restricted_only = Educator.objects.create_user("restricted.author@demo.insights.example", None, full_name="R. A.")
     note(demo.student("mateo"), plain_author, "Checked in.")
     note(demo.student("mateo"), restricted_only, "Family matter.", restricted=True)
     offered = set(note_authors(educator=demo.educator("district")))
-    assert plain_author in offered and restricted_only not in offered
+    assert (plain_author.pk, plain_author.full_name) in offered
+    assert restricted_only.pk not in {pk for pk, _ in offered}
     assert set(note_authors(educator=demo.educator("principal.baker"))) <= offered
 
 
