@@ -32,12 +32,10 @@ from students.selectors.profile import (
     student_profile,
 )
 from students.selectors.profile_document import DOCUMENT_SECTIONS, DocumentRequest, ProfileDocument, profile_document
+from students.selectors.roster_rows import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterFilters
 from students.selectors.rosters import (
-    ABSENCE_BUCKETS,
-    INCIDENT_BUCKETS,
     ClassList,
     Roster,
-    RosterFilters,
     SchoolLink,
     homeroom_class,
     my_schools,

@@ -5,13 +5,13 @@ import functools
 from collections.abc import Iterable
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.recorder import record_students
 from insights.scrubbing import remember_student, remember_values
-from students.models import Absence, DisciplineIncident, EventNote, Student, Tardy, with_program_category
+from students.models import EventNote, Student, with_program_category
 from students.models.grades import school_year_of, school_year_start
 
 # What list pages show about each student, fetched in one query. Contact details and other
@@ -96,22 +96,3 @@ def count_since(model, since_field: str, since) -> Coalesce:
     rows = model.objects.filter(student=OuterRef("pk"), **{f"{since_field}__gte": since}).order_by()
     totals = rows.values("student").annotate(total=Count(since_field)).values("total")
     return Coalesce(Subquery(totals, output_field=IntegerField()), Value(0))
-
-
-def with_activity_counts(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
-    """Annotate absences, tardies and incidents since a day, in the same query (without the latest note,
-    for counting students by them: an aggregate computes every annotation of the rows it counts)."""
-    return students.annotate(
-        absence_count=count_since(Absence, "occurred_on", since),
-        tardy_count=count_since(Tardy, "occurred_on", since),
-        incident_count=count_since(DisciplineIncident, "occurred_at", start_of(since)),
-    )
-
-
-def with_activity(students: QuerySet[Student], since: datetime.date) -> QuerySet[Student]:
-    """Annotate absences, tardies and incidents since a day, and the latest note, in the same query."""
-    latest_note = EventNote.objects.filter(student=OuterRef("pk")).order_by("-recorded_at", "-id")
-    return with_activity_counts(students, since).annotate(
-        latest_note_at=Subquery(latest_note.values("recorded_at")[:1], output_field=DateTimeField()),
-        latest_note_type=Subquery(latest_note.values("note_type")[:1]),
-    )

@@ -1,22 +1,18 @@
 """Early-warning tiers (0 to 4): recent attendance, recent discipline and this year's course failures.
 
-Computed in SQL as annotations on any student queryset, so a roster of 2,000 students gets its
-tiers in the same query as its rows. Each signal adds one point at its warning level and two at
-its serious level (thresholds in the admin, students.models.EarlyWarningThresholds); the tier is
-the sum, at most 4. The reasons ("attendance 84% in the last 45 days") are worded from the same
-annotated counts.
+Each signal adds one point at its warning level and two at its serious level (thresholds in the
+admin, students.models.EarlyWarningThresholds); the tier is the sum, at most 4. Lists compute it in
+SQL from the three counts they read with their rows (``tier_sql``), so a roster of 2,000 students
+gets its tiers, and its sort by them, in the statement that reads it; the profile computes it from
+the counts its record's statement reads (``tier``). Both use the levels stated once here, and the
+reasons ("attendance 84% in the last 45 days") are worded from the same counts.
 """
 
 import datetime
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Least
-
-from students.models import Absence, DisciplineIncident, EarlyWarningThresholds, Student, StudentSectionAssignment
-from students.models.grades import school_year_of
-from students.selectors._shared import count_since, start_of, today
+from students.models import EarlyWarningThresholds, Student
+from students.selectors._shared import today
 
 MAX_TIER = 4
 
@@ -65,40 +61,20 @@ def _levels(window: Window) -> dict[str, tuple[int, int]]:
     }
 
 
-def _points(value, warning_at: int, serious_at: int) -> Func:
-    """0, 1 or 2: how many of the two levels (warning, then serious, which the thresholds' constraints keep
-    in that order) the value reaches. width_bucket reads the value once: each signal is a subquery per
-    student, and every mention of it in the SQL would run it again."""
-    levels = Func(Value(warning_at), Value(serious_at), template="ARRAY[%(expressions)s]", output_field=IntegerField())
-    return Func(value, levels, function="width_bucket", output_field=IntegerField())
-
-
-def with_early_warning(students: QuerySet[Student], window: Window) -> QuerySet[Student]:
-    """Annotate ``ew_absences``, ``ew_incidents``, ``ew_failures`` and ``early_warning_tier``."""
-    limits = window.thresholds
-    failing = (
-        StudentSectionAssignment.objects.filter(
-            student=OuterRef("pk"),
-            section__school_year=school_year_of(window.until),
-            grade_numeric__lt=limits.failing_grade,
-        )
-        .order_by()
-        .values("student")
-        .annotate(total=Count("id"))
-        .values("total")
-    )
-    annotated = students.annotate(
-        ew_absences=count_since(Absence, "occurred_on", window.since),
-        ew_incidents=count_since(DisciplineIncident, "occurred_at", start_of(window.since)),
-        ew_failures=Coalesce(Subquery(failing, output_field=IntegerField()), Value(0)),
-    )
-    points = [_points(F(name), *levels) for name, levels in _levels(window).items()]
-    return annotated.annotate(early_warning_tier=Least(sum(points[1:], points[0]), Value(MAX_TIER)))
+def tier_sql(window: Window, *, absences: str, incidents: str, failures: str) -> tuple[str, list[int]]:
+    """The tier as SQL over three expressions counting the signals (SQL text the caller writes), and its
+    parameters: the levels, as ``tier`` applies them. width_bucket gives 0, 1 or 2, how many of the two
+    levels (warning, then serious, which the thresholds' constraints keep in that order) a count
+    reaches, reading it once."""
+    levels = _levels(window)
+    counts = {"ew_absences": absences, "ew_incidents": incidents, "ew_failures": failures}
+    points = " + ".join(f"width_bucket({counts[name]}, ARRAY[%s, %s])" for name in levels)
+    return f"LEAST({points}, %s)", [*(level for name in levels for level in levels[name]), MAX_TIER]
 
 
 def tier(student: Student, window: Window) -> int:
-    """The tier ``with_early_warning`` computes, from a student given the three counts another way (the
-    profile reads them with the rest of the record)."""
+    """The tier ``tier_sql`` computes, from a student's three counts (``ew_absences``, ``ew_incidents``,
+    ``ew_failures``: the profile reads them with the rest of the record)."""
     points = sum(
         (getattr(student, name) >= warning_at) + (getattr(student, name) >= serious_at)
         for name, (warning_at, serious_at) in _levels(window).items()
@@ -124,9 +100,3 @@ def reasons(student: Student, window: Window) -> list[str]:
         plural = "es" if student.ew_failures != 1 else ""
         found.append(f"failing {student.ew_failures} class{plural} this year")
     return found
-
-
-def attach_early_warning(students: Iterable[Student], window: Window) -> None:
-    """Give each annotated student an ``early_warning`` (tier and reasons) for the templates."""
-    for student in students:
-        student.early_warning = EarlyWarning(tier=student.early_warning_tier, reasons=reasons(student, window))

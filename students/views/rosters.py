@@ -8,6 +8,7 @@ from permissions.policy import is_districtwide
 from students import selectors
 from students.forms import RosterFilterForm
 from students.selectors.rosters import MY_STUDENTS_SORTS
+from students.templatetags.students_display import label
 from students.views.decorators import educator_page
 
 CSV_COLUMNS = (
@@ -87,13 +88,13 @@ def school_roster_csv(request, school_id: int):
             student.local_id,
             student.last_name,
             student.first_name,
-            student.get_grade_display(),
-            student.homeroom.name if student.homeroom else "",
-            student.get_enrollment_status_display(),
-            student.program_label,
-            student.get_sped_level_of_need_display(),
-            student.get_plan_504_display() if student.plan_504 else "",
-            student.get_limited_english_proficiency_display(),
+            label(student.grade, "grade"),
+            student.homeroom_name or "",
+            label(student.enrollment_status, "enrollment"),
+            label(student.program_assigned, "program"),
+            label(student.sped_level_of_need, "sped_need"),
+            label(student.plan_504, "plan_504") if student.plan_504 else "",
+            label(student.limited_english_proficiency, "english"),
             student.absence_count,
             student.tardy_count,
             student.incident_count,
@@ -130,8 +131,8 @@ def _class_csv(class_list):
             student.local_id,
             student.last_name,
             student.first_name,
-            student.get_grade_display(),
-            student.program_label,
+            label(student.grade, "grade"),
+            label(student.program_assigned, "program"),
             *((student.section_grade,) if in_section else ()),
             student.absence_count,
             student.tardy_count,

@@ -17,7 +17,9 @@ from students.models import (
     StudentSectionAssignment,
 )
 from students.models.grades import school_year_of
-from students.selectors.early_warning import current_window, reasons, with_early_warning
+from students.selectors._shared import current_school_year_start
+from students.selectors.early_warning import current_window
+from students.selectors.roster_rows import RosterQuestion, roster_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +48,10 @@ def pupil(demo):
 
 
 def signals(student):
-    window = current_window()
-    annotated = with_early_warning(Student.objects.filter(pk=student.pk), window).get()
-    return annotated.early_warning_tier, reasons(annotated, window)
+    """The student's tier and reasons as the lists' statement computes them."""
+    question = RosterQuestion(since=current_school_year_start(timezone.localdate()), window=current_window())
+    (row,), _counts = roster_rows(Student.objects.filter(pk=student.pk), question)
+    return row.early_warning.tier, row.early_warning.reasons
 
 
 def absent(student, days: int) -> None:
