@@ -1,7 +1,8 @@
 """Display helpers for list pages and long profiles: readable labels for stored codes, dates, profile links.
 
-Long lists (a 600-student roster) render these thousands of times, so they are plain dictionary
-lookups rather than Django's get_FOO_display() (which rebuilds its choices dict on every call).
+Long lists (a 600-student roster, students/templatetags/roster_display.py) render these thousands
+of times, so they are plain dictionary lookups rather than Django's get_FOO_display() (which rebuilds
+its choices dict on every call).
 No queries here: templates only format what selectors returned.
 """
 
@@ -10,7 +11,6 @@ from functools import cache
 from html import escape
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,13 +18,10 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from students.charts import Chart
-from students.models import DisciplineIncident, EventNote, NoteType, Section, Student
+from students.models import DisciplineIncident, EventNote, NoteType, Student
 from students.models.grades import GRADE_CHOICES
-from students.selectors.roster_rows import RosterRow
 
 register = template.Library()
-
-FAILING_GRADE_SHOWN = 65  # a section's table marks a grade below this as failing
 
 LABELS = {
     "grade": dict(GRADE_CHOICES),
@@ -54,14 +51,14 @@ def profile_url(student_id: int) -> str:
     return f"{_profile_prefix()}{int(student_id)}/"
 
 
-def _day(day: datetime.date) -> str:
+def short_day(day: datetime.date) -> str:
     """A day as the ``date:"M j, Y"`` filter writes it: "Nov 6, 2026"."""
     return f"{day:%b} {day.day}, {day.year}"
 
 
 def short_date(moment: datetime.datetime) -> str:
-    """The local day of a moment, as ``_day`` writes it."""
-    return _day(timezone.localtime(moment))
+    """The local day of a moment, as ``short_day`` writes it."""
+    return short_day(timezone.localtime(moment))
 
 
 def _short_time(moment: datetime.datetime) -> str:
@@ -70,79 +67,18 @@ def _short_time(moment: datetime.datetime) -> str:
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
 
 
+def tier_html(warning) -> str:
+    """An early-warning tier's badge and, for tiers above 0, its reasons (escaped), as markup."""
+    badge = f'<span class="tier tier-{int(warning.tier)}">Tier {int(warning.tier)}</span>'
+    if not warning.reasons:
+        return badge
+    return f'{badge} <span class="tier-reason">{escape("; ".join(warning.reasons))}</span>'
+
+
 @register.filter
 def tier_cell(warning) -> str:
     """An early-warning tier as a table cell's content: a badge, and for tiers above 0 the reasons."""
-    badge = f'<span class="tier tier-{int(warning.tier)}">Tier {int(warning.tier)}</span>'
-    if not warning.reasons:
-        return mark_safe(badge)  # noqa: S308 (an integer only)
-    why = escape("; ".join(warning.reasons))
-    return mark_safe(f'{badge} <span class="tier-reason">{why}</span>')  # noqa: S308 (escaped)
-
-
-def _name_cell(student: RosterRow) -> str:
-    return f'<a href="{profile_url(student.pk)}">{escape(student.last_name)}, {escape(student.first_name)}</a>'
-
-
-def _counts_and_notes(student: RosterRow) -> str:
-    """The cells every roster and class table ends with: this year's counts, the tier, the latest note."""
-    if student.latest_note_on:
-        latest = (
-            f'<span class="nowrap">{_day(student.latest_note_on)}</span> '
-            f'<span class="muted">{escape(label(student.latest_note_type, "note_type"))}</span>'
-        )
-    else:
-        latest = '<span class="muted">None</span>'
-    return (
-        f'<td class="number">{int(student.absence_count)}</td><td class="number">{int(student.tardy_count)}</td>'
-        f'<td class="number">{int(student.incident_count)}</td><td>{tier_cell(student.early_warning)}</td>'
-        f"<td>{latest}</td>"
-    )
-
-
-@register.simple_tag
-def roster_row(student: RosterRow) -> str:
-    """One school-roster row; the columns match rosters/school.html.
-
-    A roster has hundreds of rows, so they are built here with plain string formatting (every
-    value escaped with html.escape) rather than by the template engine or format_html, both of
-    which cost about ten times more per cell.
-    """
-    name = _name_cell(student)
-    if not student.is_enrolled:
-        name += f' <span class="badge inactive">{escape(label(student.enrollment_status, "enrollment"))}</span>'
-    program = escape(label(student.program_assigned, "program"))
-    if student.sped_level_of_need:
-        program += f' <span class="muted">({escape(label(student.sped_level_of_need, "sped_need"))})</span>'
-    homeroom = escape(student.homeroom_name) if student.homeroom_name is not None else "–"
-    has_504 = "Yes" if student.plan_504 == Student.Plan504Status.ACTIVE else "–"
-    return mark_safe(  # noqa: S308 (every value above is escaped)
-        f"<tr><td>{name}</td><td>{escape(label(student.grade, 'grade'))}</td><td>{homeroom}</td>"
-        f"<td>{program}</td><td>{has_504}</td>"
-        f"<td>{escape(label(student.limited_english_proficiency, 'english'))}</td>{_counts_and_notes(student)}</tr>"
-    )
-
-
-@register.simple_tag
-def class_row(student: RosterRow, section: Section | None) -> str:
-    """One row of a homeroom's or section's table (rosters/_class_table.html): built as roster rows are,
-    with the grade in the section (and whether it is failing) on a section's."""
-    program = escape(label(student.program_assigned, "program"))
-    if student.plan_504 == Student.Plan504Status.ACTIVE:
-        program += ' <span class="badge">504</span>'
-    if student.is_english_learner:
-        program += ' <span class="badge">EL</span>'
-    in_section = ""
-    if section is not None:
-        grade = "–"
-        if student.section_grade is not None:
-            grade = floatformat(student.section_grade, 0)
-            grade += ' <span class="badge warn">failing</span>' if student.section_grade < FAILING_GRADE_SHOWN else ""
-        in_section = f'<td class="number">{grade}</td>'
-    return mark_safe(  # noqa: S308 (every value escaped, or a number)
-        f"<tr><td>{_name_cell(student)}</td><td>{escape(label(student.grade, 'grade'))}</td><td>{program}</td>"
-        f"{in_section}{_counts_and_notes(student)}</tr>"
-    )
+    return mark_safe(tier_html(warning))  # noqa: S308 (an integer and escaped reasons)
 
 
 @register.simple_tag(takes_context=True)
