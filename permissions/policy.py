@@ -320,11 +320,6 @@ def is_districtwide(educator) -> bool:
     return is_active_educator(educator) and "district" in held_kinds(educator, timezone.now())
 
 
-def can_view_school_roster(educator, school: School) -> bool:
-    """Whether the educator may open this school's roster (one query)."""
-    return schools_with_open_roster(educator).filter(pk=school.pk).exists()
-
-
 def school_roster(educator, school: School) -> QuerySet[Student]:
     """The school's roster as the educator may see it: a grade-level holder gets only their grades'
     students (and an educator without roster access, nobody)."""

@@ -117,9 +117,9 @@ def count_queries(client, url) -> int:
 # The homeroom page, say: 2 + holdings + (homeroom, thresholds, students) + 5 = 11. Who has access is a page of its own:
 # 2 + holdings + second factor + the student + the list (the program code mapping, then one query per kind
 # of grant: 7) + 5 = 17, so the principal's profile costs the teacher's and the gate's one check.
-# The school roster: 2 + holdings + second factor + (the school, whether its roster is open to the educator,
-# its grades, its homerooms, the thresholds, and one statement reading the rows with how many students each
-# filter choice keeps) + 5 = 15. The homeroom's and section's rows come from the same kind of statement.
+# The school roster: 2 + holdings + second factor + (the school if its roster is open to the educator, its
+# grades and homerooms for the filters, the thresholds, and one statement reading the rows with how many
+# students each filter choice keeps) + 5 = 13. The homeroom's and section's rows come from the same kind of statement.
 # Home reads, in one statement, the homerooms and sections the educator teaches, the kinds of school their
 # students are in, the notes feed, the birthdays, who is failing a class and who is absent often by the
 # absence summary if it is current (1); while the summary is stale, absences are counted live (1). For the
@@ -128,7 +128,7 @@ def count_queries(client, url) -> int:
 # districtwide educator and the principal (whose gate checks for a second factor) neither. So
 # teacher.5: 2 + holdings + (the statement, the homeroom) + 5 = 10.
 PROFILE_QUERIES = {"teacher.5": 9, "principal.baker": 10}
-ROSTER_QUERIES = 15
+ROSTER_QUERIES = 13
 HOMEROOM_QUERIES = 11
 SECTION_QUERIES = 11
 HOME_QUERIES = 10
