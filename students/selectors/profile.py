@@ -173,7 +173,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
     plans_504 = list(Plan504.objects.filter(student=student).order_by("-start_date")) if lists.has_plans_504 else []
     ieps = list(Iep.objects.filter(student=student).order_by("-start_date")) if lists.has_ieps else []
     window = window_for(lists.thresholds, day)
-    for name, count in lists.early_warning_counts.items():  # as with_early_warning annotates a list's rows
+    for name, count in lists.early_warning_counts.items():  # as a list's rows hold them (roster_rows)
         setattr(student, name, count)
     profile = StudentProfile(
         student=student,

@@ -6,7 +6,7 @@ the page pays for one round trip instead of eight, and no ORM query is composed 
 eight cost more Python than the database spent answering them). The rows become model instances with
 only the columns read (`Model.from_db`, as `.only()` makes them), so templates and charts use them as
 before. The same SELECT reads the district's early-warning thresholds with the student's three
-signals counted over their window (the counts ``with_early_warning`` annotates on lists), so the
+signals counted over their window (the counts the lists read, students/selectors/roster_rows.py), so the
 profile's single-student check is a bare visibility probe, and whether the student has a 504 plan, an
 IEP or a family's statement. Encrypted columns are never read here: restricted note text stays
 unloaded, and the 504 plans, the IEPs and the family's statements are read by the ORM, which decrypts
@@ -78,7 +78,7 @@ class ProfileLists:
     access_results: list[AccessResult]
     thresholds: EarlyWarningThresholds
     # The early-warning signals' counts over the thresholds' window ending on the day ("ew_absences",
-    # "ew_incidents", "ew_failures": the names with_early_warning annotates).
+    # "ew_incidents", "ew_failures": the names the lists' rows give them, students/selectors/roster_rows.py).
     early_warning_counts: dict[str, int]
     # Whether the student has any 504 plan, IEP or family's statement: their encrypted text is read
     # by the ORM, column by column, only for a student who has one.
