@@ -207,11 +207,18 @@ def _remember(trie: _ValueTrie, pieces: Iterable[str | None]) -> None:
             trie.add(piece)
 
 
+_NOT_DIGITS = re.compile(r"\D")
+_ADDRESS_PARTS = re.compile(r"[\n,]")
+_NAME_PARTS = re.compile(r"[\s-]+")
+
+
 def remember_student(student: Any) -> None:
     """Scrub this student's identifying values from reports and logs for the rest of the request.
 
     Takes a Student (or a mapping of its fields, from ``.values()``). Reads only loaded fields,
-    so a selector's ``.only(...)`` never turns into one extra query per student.
+    so a selector's ``.only(...)`` never turns into one extra query per student. A roster remembers
+    hundreds of students, most of them without the contact fields lists never load, so those are
+    worked on only when present.
     """
     fields = student if isinstance(student, Mapping) else vars(student)
     first, last = fields.get("first_name") or "", fields.get("last_name") or ""
@@ -227,21 +234,23 @@ def remember_student(student: Any) -> None:
         f"{last} {first}",
         fields.get("local_id"),
         fields.get("state_id"),
-        email,
-        email.partition("@")[0],
-        phone,
-        re.sub(r"\D", "", phone),
-        *re.split(r"[\n,]", address),
-        *re.split(r"[\s-]+", f"{first} {last} {guardian}"),
+        *_NAME_PARTS.split(f"{first} {last} {guardian}"),
     ]
+    if email:
+        values += [email, email.partition("@")[0]]
+    if phone:
+        values += [phone, _NOT_DIGITS.sub("", phone)]
     if isinstance(birth, datetime.date):
         values += _date_formats(birth)
     elif isinstance(birth, str):
         values.append(birth)
     # Identifiers are remembered as they are: splitting them into lines and sentences, as free
     # text is, would find nothing more and costs most of the time a roster of thousands takes.
-    _remember(_collection().values, values)
-    remember_values(address)
+    trie = _collection().values
+    _remember(trie, values)
+    if address:
+        _remember(trie, _ADDRESS_PARTS.split(address))
+        remember_values(address)
 
 
 def _date_formats(day: datetime.date) -> list[str]:
