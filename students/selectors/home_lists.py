@@ -74,27 +74,29 @@ _TAUGHT = """
 # newest notes are read through the (student, recorded_at) index and merged instead, a cost set by the
 # educator's students and not by the district. Either way the answer is the same: any visible note the
 # walk did not reach is older than every note it read. The gate is computed once (PostgreSQL runs a
-# branch whose one-time condition is false not at all).
+# branch whose one-time condition is false not at all). The counts are written into the text, not passed
+# as parameters: they are the page's own numbers, and a prepared statement's generic plan, not knowing
+# them, guessed a hundred thousand notes on the page and hashed the district's notes to join them.
 _FEED = """
   (WITH walked AS MATERIALIZED (
      SELECT note.id, note.recorded_at FROM (
        SELECT id, student_id, recorded_at FROM {note} WHERE NOT is_restricted
-       ORDER BY recorded_at DESC, id DESC LIMIT %s) note
+       ORDER BY recorded_at DESC, id DESC LIMIT {walk}) note
      CROSS JOIN LATERAL (SELECT 1 FROM ({students}) s WHERE s.id = note.student_id LIMIT 1) visible
-     ORDER BY note.recorded_at DESC, note.id DESC LIMIT %s),
+     ORDER BY note.recorded_at DESC, note.id DESC LIMIT {enough}),
    newest AS (
-     SELECT id, recorded_at FROM walked WHERE (SELECT count(*) FROM walked) >= %s
+     SELECT id, recorded_at FROM walked WHERE (SELECT count(*) FROM walked) >= {enough}
      UNION ALL
      SELECT own.id, own.recorded_at FROM ({students}) s CROSS JOIN LATERAL (
        SELECT note.id, note.recorded_at FROM {note} note
        WHERE note.student_id = s.id AND NOT note.is_restricted
-       ORDER BY note.recorded_at DESC, note.id DESC LIMIT %s) own
-     WHERE (SELECT count(*) FROM walked) < %s)
+       ORDER BY note.recorded_at DESC, note.id DESC LIMIT {enough}) own
+     WHERE (SELECT count(*) FROM walked) < {enough})
    SELECT json_agg(n ORDER BY n.recorded_at DESC, n.id DESC) FROM (
      SELECT note.id, note.student_id, note.author_id, note.note_type, note.text, note.recorded_at,
             student.first_name AS student_first_name, student.last_name AS student_last_name,
             author.full_name AS author_full_name
-     FROM (SELECT id FROM newest ORDER BY recorded_at DESC, id DESC LIMIT %s OFFSET %s) page
+     FROM (SELECT id FROM newest ORDER BY recorded_at DESC, id DESC LIMIT {limit} OFFSET {offset}) page
      JOIN {note} note ON note.id = page.id
      JOIN {student} student ON student.id = note.student_id
      JOIN {educator} author ON author.id = note.author_id) n)"""
@@ -252,10 +254,9 @@ def _statement(
     params += students_params
 
     students, students_params = _sql(visible, "id")
-    parts.append(_FEED.format(students=students, **tables))
-    enough = notes.stop  # the notes up to the page's last one
-    params += [FEED_WALK_NOTES, *students_params, enough, enough, *students_params, enough, enough]
-    params += [notes.stop - notes.start, notes.start]
+    counts = {"enough": int(notes.stop), "limit": int(notes.stop - notes.start), "offset": int(notes.start)}
+    parts.append(_FEED.format(students=students, walk=int(FEED_WALK_NOTES), **counts, **tables))
+    params += [*students_params, *students_params]
 
     students, students_params = _sql(enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS)
     parts.append(_FAILING.format(students=students, **tables))
