@@ -5,9 +5,10 @@ early-warning signals and tier, and the latest note. Annotating them through the
 correlated subqueries per student (each early-warning signal was counted twice, once for its value
 and once for the tier) and a second statement counting the filters' choices, and building 600 model
 instances with their school and homeroom cost more Python than the database spent. Here one SELECT
-reads each student's events once per table (one index probe counts this year and the recent window
-together), computes the tier from those counts, sorts and filters in SQL, and returns the rows as one
-JSON array of arrays, with the filter counts beside it. The rows become plain ``RosterRow`` objects.
+reads each table of events once for all the students (one index scan over their ids, which counts
+this year and the recent window together), computes the tier from those counts, sorts and filters in
+SQL, and returns the rows as one JSON array of arrays, with the filter counts beside it. The rows
+become plain ``RosterRow`` objects.
 
 The policy stays in SQL: the students come from the caller's queryset (the policy's roster, or a
 homeroom's or section's visible students), compiled into the statement as its row source. Table
@@ -157,45 +158,61 @@ _ROW_COLUMNS = (
     "latest_note_type",
 )
 
-# {students} is the caller's queryset; each student's absences and incidents are read once, counted
-# for this school year and for the early-warning window together. The roster (the filters' choices
-# are counted over all of it) is then filtered, and only the rows shown read their tardies, failing
-# sections, latest note and homeroom's name.
+# {students} is the caller's queryset. Each table of events is read once for all of its students, by one
+# index scan over the students' ids (= ANY of them), not once per student: absences and incidents for the
+# whole roster (the filters' choices are counted over all of it), counted for this school year and for
+# the early-warning window together; then, for the rows the filters keep, tardies and failing sections,
+# and each one's latest note (the top of its (student, time) index: reading every note of hundreds of
+# students to keep one each cost more).
 _STATEMENT = """
-WITH roster AS (
-  SELECT s.*, coalesce(program.category, %s) AS program_category,
-         absences.this_year AS absence_count, absences.recent AS ew_absences,
-         incidents.this_year AS incident_count, incidents.recent AS ew_incidents
+WITH roster AS MATERIALIZED (
+  SELECT s.*, coalesce(program.category, %s) AS program_category
   FROM ({students}) s
   LEFT JOIN {program_code} program ON program.code = s.program_assigned
-  CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE absence.occurred_on >= %s) AS this_year,
-           count(*) FILTER (WHERE absence.occurred_on >= %s) AS recent
-    FROM {absence} absence WHERE absence.student_id = s.id AND absence.occurred_on >= least(%s, %s)) absences
-  CROSS JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE incident.occurred_at >= %s) AS this_year,
-           count(*) FILTER (WHERE incident.occurred_at >= %s) AS recent
-    FROM {incident} incident WHERE incident.student_id = s.id AND incident.occurred_at >= least(%s, %s)) incidents
+), absences AS (
+  SELECT absence.student_id, count(*) FILTER (WHERE absence.occurred_on >= %s) AS this_year,
+         count(*) FILTER (WHERE absence.occurred_on >= %s) AS recent
+  FROM {absence} absence
+  WHERE absence.student_id = ANY(ARRAY(SELECT id FROM roster)) AND absence.occurred_on >= least(%s, %s)
+  GROUP BY absence.student_id
+), incidents AS (
+  SELECT incident.student_id, count(*) FILTER (WHERE incident.occurred_at >= %s) AS this_year,
+         count(*) FILTER (WHERE incident.occurred_at >= %s) AS recent
+  FROM {incident} incident
+  WHERE incident.student_id = ANY(ARRAY(SELECT id FROM roster)) AND incident.occurred_at >= least(%s, %s)
+  GROUP BY incident.student_id
+), counted AS (
+  SELECT r.*, coalesce(absences.this_year, 0) AS absence_count, coalesce(absences.recent, 0) AS ew_absences,
+         coalesce(incidents.this_year, 0) AS incident_count, coalesce(incidents.recent, 0) AS ew_incidents
+  FROM roster r
+  LEFT JOIN absences ON absences.student_id = r.id
+  LEFT JOIN incidents ON incidents.student_id = r.id
+), shown AS MATERIALIZED (
+  SELECT * FROM counted r WHERE {where}
+), tardies AS (
+  SELECT tardy.student_id, count(*) AS this_year FROM {tardy} tardy
+  WHERE tardy.student_id = ANY(ARRAY(SELECT id FROM shown)) AND tardy.occurred_on >= %s
+  GROUP BY tardy.student_id
+), failures AS (
+  SELECT assignment.student_id, count(*) AS total
+  FROM {student_section} assignment JOIN {section} section ON section.id = assignment.section_id
+  WHERE assignment.student_id = ANY(ARRAY(SELECT id FROM shown))
+    AND section.school_year = %s AND assignment.grade_numeric < %s
+  GROUP BY assignment.student_id
 )
 SELECT
   (SELECT json_agg(json_build_array({columns}) ORDER BY {order}) FROM (
      SELECT r.*, homeroom.name AS homeroom_name, array_position(%s::text[], r.grade::text) AS grade_position,
-            tardies.this_year AS tardy_count, failures.total AS ew_failures, {tier} AS tier,
-            (note.recorded_at AT TIME ZONE %s)::date AS latest_note_on, note.note_type AS latest_note_type{placement}
-     FROM roster r
+            coalesce(tardies.this_year, 0) AS tardy_count, coalesce(failures.total, 0) AS ew_failures, {tier} AS tier,
+            (notes.recorded_at AT TIME ZONE %s)::date AS latest_note_on, notes.note_type AS latest_note_type{placement}
+     FROM shown r
      LEFT JOIN {homeroom} homeroom ON homeroom.id = r.homeroom_id
-     CROSS JOIN LATERAL (
-       SELECT count(*) AS this_year FROM {tardy} tardy
-       WHERE tardy.student_id = r.id AND tardy.occurred_on >= %s) tardies
-     CROSS JOIN LATERAL (
-       SELECT count(*) AS total
-       FROM {student_section} assignment JOIN {section} section ON section.id = assignment.section_id
-       WHERE assignment.student_id = r.id AND section.school_year = %s AND assignment.grade_numeric < %s) failures
+     LEFT JOIN tardies ON tardies.student_id = r.id
+     LEFT JOIN failures ON failures.student_id = r.id
      LEFT JOIN LATERAL (
        SELECT note.recorded_at, note.note_type FROM {note} note WHERE note.student_id = r.id
-       ORDER BY note.recorded_at DESC, note.id DESC LIMIT 1) note ON true
-     {placement_join}
-     WHERE {where}) x),
+       ORDER BY note.recorded_at DESC, note.id DESC LIMIT 1) notes ON true
+     {placement_join}) x),
   {counts}"""
 
 _PLACEMENT = (
@@ -309,7 +326,7 @@ def _statement(students: QuerySet[Student], question: RosterQuestion, counted: l
     window, tables, in_section = question.window, _tables(), question.section_id is not None
     year_start, recent_start = start_of(question.since), start_of(window.since)
     tier, tier_params = tier_sql(
-        window, absences="r.ew_absences", incidents="r.ew_incidents", failures="failures.total"
+        window, absences="r.ew_absences", incidents="r.ew_incidents", failures="coalesce(failures.total, 0)"
     )
     conditions = _filter_conditions(question.filters) if question.filters else []
     params = [
@@ -317,17 +334,17 @@ def _statement(students: QuerySet[Student], question: RosterQuestion, counted: l
         *source_params,
         *(question.since, window.since, question.since, window.since),
         *(year_start, recent_start, year_start, recent_start),
+        *(param for _sql, condition_params in conditions for param in condition_params),
+        *(question.since, school_year_of(window.until), window.thresholds.failing_grade),
         list(GRADE_CODES),
         *tier_params,
         timezone.get_current_timezone_name(),
-        *(question.since, school_year_of(window.until), window.thresholds.failing_grade),
         *([question.section_id] if in_section else []),
-        *(param for _sql, condition_params in conditions for param in condition_params),
     ]
     counts = "NULL"
     if counted is not None:
         filtered = ", ".join(f"count(*) FILTER (WHERE {sql})" for sql, _params in counted)
-        counts = f"(SELECT json_build_array({filtered}) FROM roster r)"  # noqa: S608 (constant conditions)
+        counts = f"(SELECT json_build_array({filtered}) FROM counted r)"  # noqa: S608 (constant conditions)
         params += [param for _sql, condition_params in counted for param in condition_params]
     columns = [*_ROW_COLUMNS, *(("section_grade", "section_grade_letter") if in_section else ())]
     statement = _STATEMENT.format(
