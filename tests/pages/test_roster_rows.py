@@ -3,8 +3,10 @@ the models say, computed here another way: each student's events counted one by 
 filters and their counts by the models' own conditions (special_education_students() and the rest),
 the tier by ``early_warning.tier``; and every text a row shows is escaped."""
 
+import csv
 import datetime
 import decimal
+import io
 
 import pytest
 from django.db import connection
@@ -285,3 +287,39 @@ def test_every_text_a_row_shows_is_escaped_on_the_roster_homeroom_and_section_ta
     roster_page = pages[0].content.decode()
     assert f"<td>{ESCAPED}</td>" in roster_page  # the homeroom's name
     assert f'<td>{ESCAPED} <span class="muted">({ESCAPED})</span></td>' in roster_page  # program, level of need
+
+
+def csv_by_local_id(response) -> dict[str, dict]:
+    assert response.status_code == 200
+    return {row["Local id"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
+
+
+def test_the_roster_csv_writes_every_label_as_the_student_model_displays_it(client_for, demo, varied):
+    mateo = demo.student("mateo")
+    Student.objects.filter(pk=mateo.pk).update(plan_504="504", sped_level_of_need="High", program_assigned="Sp Ed")
+    url = reverse("students:school_roster_csv", args=[mateo.school_id]) + "?include_inactive=on"
+    rows = csv_by_local_id(client_for("principal.baker").get(url))
+    students = Student.objects.filter(school_id=mateo.school_id).select_related("homeroom")
+    assert set(rows) == {student.local_id for student in students}
+    for student in students:
+        row = rows[student.local_id]
+        assert row["Grade"] == student.get_grade_display()
+        assert row["Homeroom"] == (student.homeroom.name if student.homeroom else "")
+        assert row["Enrollment"] == student.get_enrollment_status_display()
+        assert row["Program"] == student.program_label
+        assert row["SPED level of need"] == student.get_sped_level_of_need_display()
+        assert row["504"] == (student.get_plan_504_display() if student.plan_504 else "")
+        assert row["English proficiency"] == student.get_limited_english_proficiency_display()
+    assert rows[mateo.local_id]["504"] == "504 plan"
+
+
+def test_the_section_csv_writes_each_grade_in_the_section_as_stored(client_for, demo):
+    section = demo.section("BIO-101-3")
+    rows = csv_by_local_id(client_for("teacher.biology").get(reverse("students:section_csv", args=[section.pk])))
+    grades = StudentSectionAssignment.objects.filter(
+        section=section, student__enrollment_status="Active", student__missing_from_last_export=False
+    )
+    stored = {assignment.student.local_id: assignment.grade_numeric for assignment in grades.select_related("student")}
+    assert {local_id: row["Grade in section"] for local_id, row in rows.items()} == {
+        local_id: "" if grade is None else str(grade) for local_id, grade in stored.items()
+    }
