@@ -31,7 +31,7 @@ from students.models.grades import GRADE_CODES, school_year_of
 from students.selectors import RosterFilters, roster, roster_choices
 from students.selectors._shared import current_school_year_start, start_of
 from students.selectors.early_warning import current_window, reasons, tier
-from students.selectors.roster_rows import ABSENCE_BUCKETS, INCIDENT_BUCKETS
+from students.selectors.roster_rows import ABSENCE_BUCKETS, INCIDENT_BUCKETS, RosterQuestion, roster_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -323,3 +323,15 @@ def test_the_section_csv_writes_each_grade_in_the_section_as_stored(client_for, 
     assert {local_id: row["Grade in section"] for local_id, row in rows.items()} == {
         local_id: "" if grade is None else str(grade) for local_id, grade in stored.items()
     }
+
+
+def test_a_queryset_that_can_hold_no_one_gives_no_rows_and_zero_counts(demo):
+    question = RosterQuestion(
+        since=current_school_year_start(timezone.localdate()),
+        window=current_window(),
+        counted_grades=("5",),
+        counted_homeroom_ids=(demo.homeroom("5-201").pk,),
+    )
+    rows, counts = roster_rows(Student.objects.none(), question)
+    assert rows == []
+    assert counts["grade"] == {"5": 0} and counts["absences"]["none"] == 0
