@@ -164,9 +164,9 @@ class DemoDistrictBuilder(RosterMixin, HistoryMixin, GrantsMixin):
         self.summary = DemoSummary()
         self.time_zone = timezone.get_current_timezone()
         self.now = timezone.make_aware(datetime.datetime.combine(today, datetime.time(15, 0)))
-        # Seeding for the district's today, its history stops at the moment of seeding: no note is dated later.
+        # Seeding for the district's today, its history stops at the minute of seeding: no note is dated later.
         if history_ends is None and today == timezone.localdate():
-            history_ends = timezone.now()
+            history_ends = timezone.now().replace(second=0, microsecond=0)
         self.history_ends = history_ends
         self.rebuild_indexes = student_count >= BULK_STUDENTS if rebuild_indexes is None else rebuild_indexes
 

@@ -169,11 +169,11 @@ class HistoryMixin:
                     for _ in range(rng.randint(1, 4)):
                         day = rng.choice(days)
                         exact = rng.random() < 0.7
-                        moment = (
-                            datetime.time(rng.randint(8, 14), rng.choice([0, 15, 30, 45]))
+                        occurred_at = (
+                            self._moment(day, datetime.time(rng.randint(8, 14), rng.choice([0, 15, 30, 45])))
                             if exact
-                            else datetime.time(12)
-                        )
+                            else datetime.datetime.combine(day, datetime.time(12), tzinfo=self.time_zone)
+                        )  # an incident known by its day alone is stored at noon, as the import stores it
                         code = rng.choice(INCIDENT_CODES)
                         rows[DisciplineIncident].append(
                             (
@@ -181,7 +181,7 @@ class HistoryMixin:
                                 code,
                                 rng.choice(INCIDENT_LOCATIONS),
                                 rng.choice(INCIDENT_DESCRIPTIONS[code]),
-                                self._moment(day, moment),
+                                occurred_at,
                                 exact,
                             )
                         )
