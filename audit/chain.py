@@ -29,6 +29,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit.models import CHAINED_MODELS, ChainedEvent
+from insights.prepared_statements import prepared
 
 GENESIS = "0" * 64
 # First key of pg_advisory_xact_lock(int, int); the second is the table's position in CHAINED_MODELS.
@@ -86,10 +87,12 @@ def _head_and_ids(cursor, table: str, now: datetime.datetime, count: int) -> tup
     statement, the head looked for among the last day's rows, and among all of them only if none is that
     recent."""
     cursor.execute(
-        "SELECT row_hash, occurred_at, ids FROM"  # noqa: S608 (the model's table; values are parameters)
-        " (SELECT ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)) AS ids) drawn"
-        f" LEFT JOIN LATERAL (SELECT row_hash, occurred_at FROM {table} WHERE occurred_at >= %s"
-        " ORDER BY id DESC LIMIT 1) recent ON TRUE",
+        prepared(
+            "SELECT row_hash, occurred_at, ids FROM"  # noqa: S608 (the model's table; values are parameters)
+            " (SELECT ARRAY(SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)) AS ids) drawn"
+            f" LEFT JOIN LATERAL (SELECT row_hash, occurred_at FROM {table} WHERE occurred_at >= %s"
+            " ORDER BY id DESC LIMIT 1) recent ON TRUE"
+        ),
         [table, count, now - RECENT],
     )
     prev_hash, head_time, ids = cursor.fetchone()
@@ -192,8 +195,10 @@ def _insert(cursor, model: type[ChainedEvent], events: list, listed: dict[str, s
         row = ", ".join(f"ARRAY({listed[field.name]})" if field.name in listed else "%s" for field in fields)
         row = f"({row})"
         fields = [field for field in fields if field.name not in listed]
+    # A page's one event is the same statement every time; a bulk change's many rows are not.
+    statement = start + ", ".join([row] * len(events))
     cursor.execute(
-        start + ", ".join([row] * len(events)),
+        prepared(statement) if len(events) == 1 and not listed else statement,
         [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events for field in fields],
     )
     for event in events:

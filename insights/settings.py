@@ -183,14 +183,12 @@ DATABASES["default"].setdefault("OPTIONS", {}).update(
         "server_side_binding": True,
     }
 )
-# Prepared statements: psycopg prepares a statement the second time a connection runs it, so
-# PostgreSQL plans it once per connection instead of on every request (the profile's record took
-# 2 ms to plan and under 1 ms to run). A transaction-mode pooler that does not keep named prepared
-# statements per client (PgBouncer before 1.21, or without max_prepared_statements) breaks them:
-# behind one, set DATABASE_PREPARED_STATEMENTS=false (docs/deployment.md, "Database settings").
+# Prepared statements: the statements every page runs, marked in the code (insights/prepared_statements.py),
+# are prepared so PostgreSQL plans them once per connection instead of on every request. A
+# transaction-mode pooler that does not keep named prepared statements per client (PgBouncer before
+# 1.21, or without max_prepared_statements; Heroku's Connection Pooling) breaks them: behind one, set
+# DATABASE_PREPARED_STATEMENTS=false (docs/deployment.md, "Database settings").
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-if DATABASE_PREPARED_STATEMENTS:
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 1
 if os.environ.get("TEST_DATABASE_NAME"):  # lets concurrent test runs on one server stay apart
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

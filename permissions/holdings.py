@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from educators.models import Educator
+from insights.prepared_statements import prepared
 from permissions.kinds import (
     EDUCATORS_WITH_ACCESS_PERMISSION,
     GRANT_KINDS,
@@ -143,7 +144,7 @@ def _look_up(educator: Educator, now: datetime.datetime) -> Holdings:
     for name in WATCHED_PERMISSIONS:
         app_label, codename = name.split(".")
         tests.append((_permission_sql(), [app_label, codename, educator.pk, educator.pk]))
-    sql = "SELECT " + ", ".join(test for test, _params in tests)
+    sql = prepared("SELECT " + ", ".join(test for test, _params in tests))
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for _test, params in tests for value in params])
         answers = cursor.fetchone()

@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from educators.models import Educator
+from insights.prepared_statements import prepared
 from permissions.policy import not_found, visible_student_sql
 from privacy.models import DisagreementStatement
 from students.models import (
@@ -244,7 +245,7 @@ def _record_statement() -> str:
     tables = {"program_code": ProgramCode, "student": Student, "school": School, "homeroom": Homeroom}
     names = {key: connection.ops.quote_name(model._meta.db_table) for key, model in tables.items()}
     student = _STUDENT_SQL.format(**names, educator=connection.ops.quote_name(Educator._meta.db_table))
-    return f"{_statement()},{student}"
+    return prepared(f"{_statement()},{student}")
 
 
 def _parameters(**values) -> dict:
