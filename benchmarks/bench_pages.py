@@ -24,8 +24,8 @@ from students.models import Absence, DisciplineIncident, EventNote, School, Star
 from students.tasks import refresh_absence_summary
 
 ROUNDS = 15
-# Past a prepared statement's first six runs (psycopg prepares it on the second, PostgreSQL plans
-# each of the next five for its values before it keeps one plan): the steady state a worker serves.
+# Past a prepared statement's first runs (PostgreSQL plans each of its first five for their values
+# before it keeps one plan): the steady state a worker serves.
 WARM_UP = 7
 EXTRA_HISTORY_YEARS = 2  # on top of the generator's four: six school years in all
 
