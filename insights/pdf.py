@@ -2,14 +2,18 @@
 
 A document about students must not reach out while it renders: a stray ``<img src="https://…">``
 would tell a third party that a record is being printed (and could hang the worker on a slow host).
-So WeasyPrint fetches through ``StaticFilesOnlyFetcher``: our own static files are read from disk,
-``data:`` URLs are decoded in memory, and every other URL is refused (WeasyPrint then leaves that
-resource out and renders the rest). Fonts come from the system through fontconfig, never a URL.
+So WeasyPrint fetches through ``StaticFilesOnlyFetcher`` (insights/pdf_fetcher.py): our own static
+files are read from disk, ``data:`` URLs are decoded in memory, and every other URL is refused
+(WeasyPrint then leaves that resource out and renders the rest). Fonts come from the system through
+fontconfig, never a URL.
 
 Relative links resolve against ``SITE_URL``, so a link in a PDF opens the instance it came from.
+
+WeasyPrint is imported when the first document is rendered: loading it (Pango, HarfBuzz, the font
+tables) took 0.65 s, which every process paid at start, through the admin's modules, whether it
+ever printed or not.
 """
 
-import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,8 +22,6 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
@@ -28,6 +30,10 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     ``pdf/base.html`` expects ``generated_by`` (a name) and ``generated_at`` (a datetime) for its
     footer; the district's name is added here, as no request's context processors run.
     """
+    from weasyprint import HTML  # on first use (the module's docstring says why)
+
+    from insights.pdf_fetcher import StaticFilesOnlyFetcher  # it needs WeasyPrint too
+
     html = render_to_string(template_name, {"district_name": settings.DISTRICT_NAME, **context})
     document = HTML(string=html, base_url=base_url(), url_fetcher=StaticFilesOnlyFetcher())
     return document.write_pdf()
@@ -36,22 +42,6 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 def base_url() -> str:
     """Where the document's relative URLs point: this instance's public address."""
     return (settings.SITE_URL or "http://localhost") + "/"
-
-
-class StaticFilesOnlyFetcher(URLFetcher):
-    """Serves our static files and ``data:`` URLs; refuses everything else."""
-
-    def __init__(self):
-        super().__init__(allowed_protocols={"data"})
-
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        path = static_file_path(url)
-        if path is None:
-            raise URLFetchingError("Only the application's own static files are rendered into PDFs.")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
 
 
 def static_file_path(url: str) -> Path | None:

@@ -3,6 +3,8 @@
 import datetime as dt
 import http.server
 import io
+import os
+import subprocess
 import sys
 import threading
 
@@ -13,7 +15,8 @@ from pypdf import PdfReader
 from weasyprint.urls import URLFetchingError
 
 from insights.checks import check_pdf_libraries
-from insights.pdf import StaticFilesOnlyFetcher, base_url, render_pdf, static_file_path
+from insights.pdf import base_url, render_pdf, static_file_path
+from insights.pdf_fetcher import StaticFilesOnlyFetcher
 
 LETTER_POINTS = (612, 792)
 
@@ -159,3 +162,16 @@ def test_the_system_check_stops_a_deploy_whose_stack_lacks_the_pdf_libraries(mon
 
     assert error.id == "insights.E003"
     assert "deployment.md" in error.hint
+
+
+def test_starting_the_application_does_not_load_weasyprint():
+    """Every process pays for WeasyPrint's libraries only once it renders a document."""
+    started = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", "import django, sys; django.setup(); print('weasyprint' in sys.modules)"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "insights.settings"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert started.stdout.splitlines()[-1] == "False"
