@@ -9,8 +9,22 @@ the same queries whatever the size of the school. The students the page lists ar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, DateField, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    F,
+    IntegerField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
 
 from audit.recorder import record_details, record_students
 from educators.models import Educator
@@ -136,25 +150,65 @@ def _events(measure: Measure, filters: DashboardFilters, students: QuerySet[Stud
     return events.order_by()
 
 
-def _grouped(events: QuerySet, expression) -> dict:
-    return {
-        row["key"]: row["total"] for row in events.annotate(key=expression).values("key").annotate(total=Count("id"))
-    }
-
-
 def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _timeline(events: QuerySet, measure: Measure, trunc) -> list[tuple[datetime.date, int]]:
-    counts = _grouped(events, trunc(measure.date_field, output_field=DateField()))
+def _categories(measure: Measure) -> dict:
+    """What each breakdown groups by, as expressions over one event (None where it does not count)."""
+    categories = {
+        "month": TruncMonth(measure.date_field, output_field=DateField()),
+        "week": TruncWeek(measure.date_field, output_field=DateField()),
+        "grade": F("student__grade"),
+        "homeroom": Coalesce(F("student__homeroom__name"), Value("No homeroom")),
+    }
+    if measure.key == "discipline":
+        categories |= {
+            "code": F("incident_code"),
+            "location": Coalesce(F("incident_location"), Value("")),
+            "weekday": Cast(ExtractIsoWeekDay("occurred_at"), IntegerField()),
+            "hour": Case(When(has_exact_time=True, then=Cast(ExtractHour("occurred_at"), IntegerField()))),
+        }
+    return categories
+
+
+def _counts(events: QuerySet, measure: Measure) -> tuple[int, dict[str, dict]]:
+    """The total and every breakdown's counts in one statement: the events are read once (GROUPING SETS)."""
+    categories = _categories(measure)
+    names = list(categories)
+    inner, params = events.values(**categories).query.get_compiler(connection=connection).as_sql()
+    columns = [connection.ops.quote_name(name) for name in names]
+    # The names are the categories' own, quoted; every value is a parameter of the compiled query.
+    statement = (
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*) FROM ({inner}) AS events "  # noqa: S608
+        f"GROUP BY GROUPING SETS ({', '.join(f'({column})' for column in columns)}, ())"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    # GROUPING() sets one bit per column left out, the first column's the highest: the grand total
+    # leaves out every column, a breakdown's row every column but its own.
+    everything = (1 << len(names)) - 1
+    set_of = {everything ^ (1 << (len(names) - 1 - index)): index for index in range(len(names))}
+    total = 0
+    counts: dict[str, dict] = {name: {} for name in names}
+    for grouping, *keys, count in rows:
+        if grouping == everything:
+            total = count
+        else:
+            index = set_of[grouping]
+            counts[names[index]][keys[index]] = count
+    counts.get("hour", {}).pop(None, None)  # incidents without an exact time
+    return total, counts
+
+
+def _timeline(counts: dict) -> list[tuple[datetime.date, int]]:
     return sorted((_as_date(key), total) for key, total in counts.items())
 
 
-def _breakdowns(events: QuerySet, measure: Measure) -> list[Breakdown]:
+def _breakdowns(counts: dict[str, dict], measure: Measure) -> list[Breakdown]:
     grade_labels = dict(GRADE_CHOICES)
-    by_grade = _grouped(events, F("student__grade"))
-    by_homeroom = _grouped(events, Coalesce(F("student__homeroom__name"), Value("No homeroom")))
+    by_grade = counts["grade"]
     found = [
         Breakdown(
             "grade",
@@ -162,21 +216,20 @@ def _breakdowns(events: QuerySet, measure: Measure) -> list[Breakdown]:
             "Grade",
             [(grade_labels[grade], by_grade[grade]) for grade in sorted(by_grade, key=GRADE_ORDER.__getitem__)],
         ),
-        Breakdown("homeroom", "By homeroom", "Homeroom", sorted(by_homeroom.items())),
+        Breakdown("homeroom", "By homeroom", "Homeroom", sorted(counts["homeroom"].items())),
     ]
     if measure.key == "discipline":
-        by_code = _grouped(events, F("incident_code"))
-        by_location = _grouped(events, Coalesce(F("incident_location"), Value("")))
-        by_weekday = _grouped(events, ExtractIsoWeekDay("occurred_at"))
-        by_hour = _grouped(events.filter(has_exact_time=True), ExtractHour("occurred_at"))
+        by_weekday, by_hour = counts["weekday"], counts["hour"]
         found += [
-            Breakdown("code", "By incident", "Incident", sorted(by_code.items(), key=lambda row: (-row[1], row[0]))),
+            Breakdown(
+                "code", "By incident", "Incident", sorted(counts["code"].items(), key=lambda row: (-row[1], row[0]))
+            ),
             Breakdown(
                 "location",
                 "By location",
                 "Location",
                 sorted(
-                    ((place or "Not recorded", total) for place, total in by_location.items()),
+                    ((place or "Not recorded", total) for place, total in counts["location"].items()),
                     key=lambda r: (-r[1], r[0]),
                 ),
             ),
@@ -244,14 +297,15 @@ def school_dashboard(*, educator, school: School, measure: Measure, filters: Das
     events = _events(measure, filters, students)
     rows = _student_rows(measure, filters, students)
     shown = report_students(rows[:MAX_STUDENTS])
+    total, counts = _counts(events, measure)
     return Dashboard(
         school=school,
         measure=measure,
         filters=filters,
-        total=events.count(),
-        by_month=_timeline(events, measure, TruncMonth),
-        by_week=_timeline(events, measure, TruncWeek),
-        breakdowns=_breakdowns(events, measure),
+        total=total,
+        by_month=_timeline(counts["month"]),
+        by_week=_timeline(counts["week"]),
+        breakdowns=_breakdowns(counts, measure),
         students=shown,
         students_cut_off=len(rows) > MAX_STUDENTS,
     )

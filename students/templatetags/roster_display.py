@@ -26,7 +26,7 @@ _ROW_END = "\n  "
 
 
 @functools.lru_cache(maxsize=4096)
-def _label_html(code: str, kind: str) -> str:
+def label_html(code: str, kind: str) -> str:
     """A code's label, escaped: a roster shows the same few grades, programs and kinds of note hundreds of
     times (the codes are the district's vocabularies, never anything about a student)."""
     return escape(label(code, kind))
@@ -46,7 +46,7 @@ def _counts_and_notes(student: RosterRow) -> str:
     if student.latest_note_on:
         latest = (
             f'<span class="nowrap">{_day_html(student.latest_note_on)}</span> '
-            f'<span class="muted">{_label_html(student.latest_note_type, "note_type")}</span>'
+            f'<span class="muted">{label_html(student.latest_note_type, "note_type")}</span>'
         )
     else:
         latest = '<span class="muted">None</span>'
@@ -60,23 +60,23 @@ def _counts_and_notes(student: RosterRow) -> str:
 def _roster_row(student: RosterRow) -> str:
     name = _name_cell(student)
     if not student.is_enrolled:
-        name += f' <span class="badge inactive">{_label_html(student.enrollment_status, "enrollment")}</span>'
-    program = _label_html(student.program_assigned, "program")
+        name += f' <span class="badge inactive">{label_html(student.enrollment_status, "enrollment")}</span>'
+    program = label_html(student.program_assigned, "program")
     if student.sped_level_of_need:
-        program += f' <span class="muted">({_label_html(student.sped_level_of_need, "sped_need")})</span>'
+        program += f' <span class="muted">({label_html(student.sped_level_of_need, "sped_need")})</span>'
     homeroom = escape(student.homeroom_name) if student.homeroom_name is not None else "–"
     has_504 = "Yes" if student.plan_504 == Student.Plan504Status.ACTIVE else "–"
     return (
-        f"<tr><td>{name}</td><td>{_label_html(student.grade, 'grade')}</td><td>{homeroom}</td>"
+        f"<tr><td>{name}</td><td>{label_html(student.grade, 'grade')}</td><td>{homeroom}</td>"
         f"<td>{program}</td><td>{has_504}</td>"
-        f"<td>{_label_html(student.limited_english_proficiency, 'english')}</td>{_counts_and_notes(student)}</tr>"
+        f"<td>{label_html(student.limited_english_proficiency, 'english')}</td>{_counts_and_notes(student)}</tr>"
     )
 
 
 def _class_row(student: RosterRow, section: Section | None) -> str:
     """One row of a homeroom's or section's table, with the grade in the section (and whether it is failing)
     on a section's."""
-    program = _label_html(student.program_assigned, "program")
+    program = label_html(student.program_assigned, "program")
     if student.plan_504 == Student.Plan504Status.ACTIVE:
         program += ' <span class="badge">504</span>'
     if student.is_english_learner:
@@ -89,7 +89,7 @@ def _class_row(student: RosterRow, section: Section | None) -> str:
             grade += ' <span class="badge warn">failing</span>' if student.section_grade < FAILING_GRADE_SHOWN else ""
         in_section = f'<td class="number">{grade}</td>'
     return (
-        f"<tr><td>{_name_cell(student)}</td><td>{_label_html(student.grade, 'grade')}</td><td>{program}</td>"
+        f"<tr><td>{_name_cell(student)}</td><td>{label_html(student.grade, 'grade')}</td><td>{program}</td>"
         f"{in_section}{_counts_and_notes(student)}</tr>"
     )
 
