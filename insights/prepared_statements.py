@@ -34,7 +34,7 @@ def prepared(sql: str) -> str:
 
 def run_marked_statements_prepared(execute, sql, params, many, context):
     """Django execute wrapper: a marked statement runs prepared, and again after a stale plan outside a transaction."""
-    if not sql.startswith(MARK):
+    if not isinstance(sql, str) or not sql.startswith(MARK):  # psycopg's composed SQL is never marked
         return execute(sql, params, many, context)
     connection = context["connection"]
     raw = connection.connection

@@ -10,6 +10,7 @@ from cryptography.fernet import Fernet
 from django.db import NotSupportedError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from psycopg.sql import SQL, Identifier
 
 from educators.models import Educator
 from insights.prepared_statements import prepared, run_marked_statements_prepared
@@ -183,3 +184,13 @@ def test_a_failure_other_than_a_stale_plan_is_not_run_again():
     with pytest.raises(NotSupportedError):
         run_marked_statements_prepared(failing, EDUCATOR_NAME, [1], False, {"connection": connection})
     assert calls == [EDUCATOR_NAME]
+
+
+@pytest.mark.django_db
+def test_a_statement_composed_with_psycopg_runs_unprepared():
+    """Statements composed with psycopg.sql (an identifier quoted by the driver) pass through as they are."""
+    statement = SQL("SELECT {} FROM {}").format(Identifier("full_name"), Identifier("educators_educator"))
+    with connection.cursor() as cursor:
+        cursor.execute(statement)
+        assert sorted(cursor.fetchall()) == sorted(Educator.objects.values_list("full_name"))
+    assert prepared_statements() == []
