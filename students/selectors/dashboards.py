@@ -2,8 +2,9 @@
 
 For schoolwide, grade-level and districtwide educators: the school's students as the policy lets
 them see it (``permissions.policy.school_roster``: a grade-level educator's dashboard covers their
-grades only). Every count is a GROUP BY in PostgreSQL over the filtered events; the page costs
-the same queries whatever the size of the school. The students the page lists are recorded.
+grades only). Every count (total, timelines, breakdowns) comes from one GROUPING SETS statement in
+PostgreSQL over the filtered events; the page costs the same queries whatever the size of the school.
+The students the page lists are recorded.
 """
 
 import datetime
@@ -109,9 +110,10 @@ def default_filters(day: datetime.date | None = None) -> DashboardFilters:
 
 def dashboard_choices(*, educator, school: School) -> DashboardChoices:
     """The filters' choices from the students the educator may see at the school (no student rows)."""
-    students = school_roster(educator, school)
-    grades = sorted(set(students.values_list("grade", flat=True)), key=GRADE_ORDER.__getitem__)
-    houses = sorted(set(students.exclude(house="").values_list("house", flat=True)))
+    students = school_roster(educator, school).order_by()
+    # DISTINCT in PostgreSQL: a dozen grades and a few houses come back, not a row per student.
+    grades = sorted(students.values_list("grade", flat=True).distinct(), key=GRADE_ORDER.__getitem__)
+    houses = sorted(students.exclude(house="").values_list("house", flat=True).distinct())
     return DashboardChoices(
         grades=grades,
         homerooms=list(Homeroom.objects.filter(school=school).order_by("name")),
@@ -154,13 +156,11 @@ def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _categories(measure: Measure) -> dict:
-    """What each breakdown groups by, as expressions over one event (None where it does not count)."""
+def _event_categories(measure: Measure) -> dict:
+    """What the breakdowns of one event's own columns group by (None where an event does not count)."""
     categories = {
         "month": TruncMonth(measure.date_field, output_field=DateField()),
         "week": TruncWeek(measure.date_field, output_field=DateField()),
-        "grade": F("student__grade"),
-        "homeroom": Coalesce(F("student__homeroom__name"), Value("No homeroom")),
     }
     if measure.key == "discipline":
         categories |= {
@@ -172,17 +172,34 @@ def _categories(measure: Measure) -> dict:
     return categories
 
 
-def _counts(events: QuerySet, measure: Measure) -> tuple[int, dict[str, dict]]:
-    """The total and every breakdown's counts in one statement: the events are read once (GROUPING SETS)."""
-    categories = _categories(measure)
-    names = list(categories)
-    inner, params = events.values(**categories).query.get_compiler(connection=connection).as_sql()
-    columns = [connection.ops.quote_name(name) for name in names]
-    # The names are the categories' own, quoted; every value is a parameter of the compiled query.
+def _sql(queryset: QuerySet) -> tuple[str, tuple]:
+    return queryset.query.get_compiler(connection=connection).as_sql()
+
+
+def _counts(events: QuerySet, measure: Measure, students: QuerySet[Student]) -> tuple[int, dict[str, dict]]:
+    """The total and every breakdown's counts in one statement: the events are read once (GROUPING SETS).
+
+    The grade and homeroom come from the policy's student set joined to the events, not from a join of
+    the events to the whole students table (which PostgreSQL answered by reading every student).
+    """
+    categories = _event_categories(measure)
+    quote = connection.ops.quote_name
+    event_sql, event_params = _sql(events.values("student_id", **categories))
+    student_sql, student_params = _sql(students.order_by().values("id", "grade", "homeroom_id"))
+    names = [*categories, "grade", "homeroom"]
+    columns = [quote(name) for name in names]
+    picked = [f"e.{quote(name)}" for name in categories]
+    # Every name here is a constant, quoted; every value is a parameter of the compiled querysets.
+    counted = (
+        f"SELECT {', '.join(picked)}, s.grade AS grade, COALESCE(h.name, 'No homeroom') AS homeroom "  # noqa: S608
+        f"FROM ({event_sql}) AS e JOIN ({student_sql}) AS s ON s.id = e.student_id "
+        f"LEFT JOIN {quote(Homeroom._meta.db_table)} AS h ON h.id = s.homeroom_id"
+    )
     statement = (
-        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*) FROM ({inner}) AS events "  # noqa: S608
+        f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, COUNT(*) FROM ({counted}) AS counted "  # noqa: S608
         f"GROUP BY GROUPING SETS ({', '.join(f'({column})' for column in columns)}, ())"
     )
+    params = (*event_params, *student_params)
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
@@ -297,7 +314,7 @@ def school_dashboard(*, educator, school: School, measure: Measure, filters: Das
     events = _events(measure, filters, students)
     rows = _student_rows(measure, filters, students)
     shown = report_students(rows[:MAX_STUDENTS])
-    total, counts = _counts(events, measure)
+    total, counts = _counts(events, measure, students)
     return Dashboard(
         school=school,
         measure=measure,
