@@ -212,7 +212,8 @@ class HistoryMixin:
 
     def _moment(self, day: datetime.date, time: datetime.time) -> datetime.datetime:
         """That day's time in the district's time zone (as ``make_aware`` gives, with the zone looked up once),
-        or the end of the history if that is earlier: a district seeded at 9:10 holds nothing recorded at 15:00."""
+        or the end of the history if that is earlier: a district seeded at 9:10 holds nothing recorded at 15:00
+        (an incident known by its day alone is not timed, and stays at noon)."""
         moment = datetime.datetime.combine(day, time, tzinfo=self.time_zone)
         if self.history_ends is not None and moment > self.history_ends:
             return self.history_ends

@@ -73,10 +73,11 @@ _TAUGHT = """
 # read the district's history; when it did not find the page's notes there, each visible student's own
 # newest notes are read through the (student, recorded_at) index and merged instead, a cost set by the
 # educator's students and not by the district. Either way the answer is the same: any visible note the
-# walk did not reach is older than every note it read. The gate is computed once (PostgreSQL runs a
-# branch whose one-time condition is false not at all). The counts are written into the text, not passed
-# as parameters: they are the page's own numbers, and a prepared statement's generic plan, not knowing
-# them, guessed a hundred thousand notes on the page and hashed the district's notes to join them.
+# walk did not reach is older than every note it read. Each branch's gate is a one-time condition over
+# the materialized walk (PostgreSQL runs a branch whose condition is false not at all). The counts are
+# written into the text, not passed as parameters: they are the page's own integers, and a plan made
+# without them (a generic plan, when this statement was prepared) guessed a hundred thousand notes on the
+# page and hashed the district's notes to join them.
 _FEED = """
   (WITH walked AS MATERIALIZED (
      SELECT note.id, note.recorded_at FROM (

@@ -6,7 +6,6 @@ format_html, both of which cost about ten times more per cell; the rows in one t
 The filters' markup is the markup Django's field groups render (tests compare the two).
 """
 
-import datetime
 import functools
 from html import escape
 
@@ -32,11 +31,6 @@ def label_html(code: str, kind: str) -> str:
     return escape(label(code, kind))
 
 
-@functools.lru_cache(maxsize=1024)
-def _day_html(day: datetime.date) -> str:
-    return short_day(day)
-
-
 def _name_cell(student: RosterRow) -> str:
     return f'<a href="{profile_url(student.pk)}">{escape(student.last_name)}, {escape(student.first_name)}</a>'
 
@@ -45,7 +39,7 @@ def _counts_and_notes(student: RosterRow) -> str:
     """The cells every roster and class table ends with: this year's counts, the tier, the latest note."""
     if student.latest_note_on:
         latest = (
-            f'<span class="nowrap">{_day_html(student.latest_note_on)}</span> '
+            f'<span class="nowrap">{short_day(student.latest_note_on)}</span> '
             f'<span class="muted">{label_html(student.latest_note_type, "note_type")}</span>'
         )
     else:
