@@ -38,7 +38,8 @@ def run_marked_statements_prepared(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     connection = context["connection"]
     raw = connection.connection
-    raw.prepare_threshold = 0  # prepare at once; None again for every other statement
+    unmarked_threshold = raw.prepare_threshold
+    raw.prepare_threshold = 0  # prepare at once; as before for every other statement
     try:
         return execute(sql, params, many, context)
     except NotSupportedError as error:
@@ -48,7 +49,7 @@ def run_marked_statements_prepared(execute, sql, params, many, context):
         raw.execute("DEALLOCATE ALL", prepare=False)
         return execute(sql, params, many, context)
     finally:
-        raw.prepare_threshold = None
+        raw.prepare_threshold = unmarked_threshold
 
 
 def install(sender, connection, **kwargs) -> None:
