@@ -39,6 +39,25 @@ def cipher() -> MultiFernet:
     return _multi_fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+@lru_cache(maxsize=4)
+def _fernet(key: str) -> Fernet:
+    return Fernet(key.encode())
+
+
+def sealed_under_newest_key(token: bytes) -> bool:
+    """Whether ``token`` was made with the first (newest) key: only its signature is checked, nothing decrypted.
+
+    Ciphertext copied as it is (a stored import file received again) must not carry a key that
+    rotation is about to retire into a new row.
+    """
+    cipher()  # the configured keys are valid
+    try:
+        _fernet(settings.FIELD_ENCRYPTION_KEYS[0]).extract_timestamp(token)
+    except InvalidToken:
+        return False
+    return True
+
+
 def encrypt(plaintext: str) -> str:
     return cipher().encrypt(plaintext.encode()).decode()
 

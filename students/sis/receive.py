@@ -9,6 +9,7 @@ records whether a file is strict UTF-8, so the structure check need not decrypt 
 
 import codecs
 import hashlib
+import math
 import os
 import zipfile
 import zlib
@@ -19,7 +20,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 
-from insights.encryption import cipher
+from insights.encryption import cipher, sealed_under_newest_key
 from students.sis.models import CHUNK_BYTES, CHUNK_COMPRESSION_LEVEL, ImportFile, ImportFileChunk, ImportRun
 from students.sis.reader import UTF8, PackageError
 
@@ -55,7 +56,12 @@ def member_name(raw_name: str) -> str | None:
 
 
 class _Store:
-    """Writes files into a run, enforcing the per-file and per-package byte limits while reading."""
+    """Writes files into a run, enforcing the per-file and per-package byte limits while reading.
+
+    A file with the name and size of one stored earlier (the nightly package, unchanged) is first
+    only read and hashed: when its sha256 matches, the earlier file's ciphertext is copied in the
+    database instead of being compressed and encrypted again. Otherwise it is read again and stored.
+    """
 
     def __init__(self, run: ImportRun):
         self.run = run
@@ -63,13 +69,35 @@ class _Store:
         self.package_bytes = 0
         self.names: set[str] = set()
 
-    def add(self, name: str, source: BinaryIO) -> None:
+    def add(self, name: str, source: BinaryIO, declared_size: int | None) -> None:
+        """Store ``source`` as ``name``; ``declared_size`` (what the file system, zip or upload says) is only a hint."""
         if name in self.names:
             raise PackageError(f"The package contains {name} twice.")
         if len(self.names) >= MAX_MEMBERS:
             raise PackageError(f"The package has more than {MAX_MEMBERS} files.")
         self.names.add(name)
         stored = ImportFile.objects.create(run=self.run, name=name, sha256="", size=0)
+        if not self._copied(stored, source, declared_size):
+            self._read(stored, source, seal=True)
+        stored.save(update_fields=["sha256", "size", "encoding"])
+
+    def _copied(self, stored: ImportFile, source: BinaryIO, declared_size: int | None) -> bool:
+        """Whether the file is one stored before, byte for byte, and now has that file's chunks; if not,
+        the source is back where it started."""
+        if not declared_size or not source.seekable() or not _earlier_files(stored, declared_size).exists():
+            return False
+        start, counted = source.tell(), self.package_bytes
+        self._read(stored, source, seal=False)
+        original = _earlier_files(stored, stored.size).filter(sha256=stored.sha256).order_by("-pk").first()
+        if original is not None and _sealed_under_newest_key(original) and _copied_whole(stored, original):
+            return True
+        source.seek(start)
+        self.package_bytes = counted
+        return False
+
+    def _read(self, stored: ImportFile, source: BinaryIO, *, seal: bool) -> None:
+        """Read the source to its end under the limits, noting its sha256, size and whether it is strict
+        UTF-8 on ``stored``; with ``seal``, store each chunk compressed and encrypted."""
         digest, size, index = hashlib.sha256(), 0, 0
         utf8 = codecs.getincrementaldecoder(UTF8)("strict")
         is_utf8 = True
@@ -77,17 +105,17 @@ class _Store:
             size += len(chunk)
             self.package_bytes += len(chunk)
             if size > self.max_file:
-                raise PackageError(f"{name} is larger than the limit of {human_size(self.max_file)}.")
+                raise PackageError(f"{stored.name} is larger than the limit of {human_size(self.max_file)}.")
             if self.package_bytes > self.max_package:
                 raise PackageError(f"The package is larger than the limit of {human_size(self.max_package)}.")
             digest.update(chunk)
             is_utf8 = is_utf8 and _decodes(utf8, chunk)
-            sealed = cipher().encrypt(zlib.compress(chunk, CHUNK_COMPRESSION_LEVEL))
-            ImportFileChunk.objects.create(file=stored, index=index, data=sealed, compressed=True)
+            if seal:
+                sealed = cipher().encrypt(zlib.compress(chunk, CHUNK_COMPRESSION_LEVEL))
+                ImportFileChunk.objects.create(file=stored, index=index, data=sealed, compressed=True)
             index += 1
         stored.sha256, stored.size = digest.hexdigest(), size
         stored.encoding = UTF8 if is_utf8 and _decodes(utf8, b"", final=True) else ""
-        stored.save(update_fields=["sha256", "size", "encoding"])
 
     def add_zip(self, source: BinaryIO) -> None:
         try:
@@ -100,9 +128,30 @@ class _Store:
                 if info.file_size > self.max_file:
                     raise PackageError(f"{name} is larger than the limit of {human_size(self.max_file)}.")
                 with archive.open(info) as member:
-                    self.add(name, member)
+                    self.add(name, member, info.file_size)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError):
             raise PackageError("The zip file is damaged, truncated or encrypted; it could not be read.") from None
+
+
+def _earlier_files(stored: ImportFile, size: int):
+    """Files of other runs stored whole under the same name and size."""
+    return ImportFile.objects.filter(name=stored.name, size=size).exclude(run_id=stored.run_id).exclude(sha256="")
+
+
+def _sealed_under_newest_key(stored: ImportFile) -> bool:
+    """Whether the file's chunks were encrypted with the newest key (one receiving sealed them all alike)."""
+    first = stored.chunks.order_by("index").values_list("data", flat=True).first()
+    return first is not None and sealed_under_newest_key(bytes(first))
+
+
+def _copied_whole(stored: ImportFile, original: ImportFile) -> bool:
+    """Copy ``original``'s chunks to ``stored`` if they are all there: a run deleted since it was found (or a
+    file cut short) leaves fewer than its size needs, and then nothing is copied."""
+    with transaction.atomic():
+        whole = stored.copy_chunks(original) == math.ceil(stored.size / CHUNK_BYTES)
+        if not whole:
+            transaction.set_rollback(True)
+    return whole
 
 
 def _decodes(decoder, chunk: bytes, *, final: bool = False) -> bool:
@@ -149,7 +198,7 @@ def receive_path(path: str | os.PathLike, **run_fields) -> ImportRun:
             for entry in sorted(path.iterdir()):
                 if entry.is_file() and not entry.name.startswith("."):
                     with entry.open("rb") as source:
-                        store.add(entry.name, source)
+                        store.add(entry.name, source, os.fstat(source.fileno()).st_size)
         elif path.is_file():
             with path.open("rb") as source:
                 store.add_zip(source)
@@ -167,6 +216,6 @@ def receive_uploads(uploads: Iterable, **run_fields) -> ImportRun:
             if upload.name.lower().endswith(".zip"):
                 store.add_zip(upload)
             else:
-                store.add(member_name(os.path.basename(upload.name)) or upload.name, upload)
+                store.add(member_name(os.path.basename(upload.name)) or upload.name, upload, upload.size)
 
     return _receive(run_fields, fill)

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.recorder import command_recording, record_details
-from students.sis.models import ImportFile, ImportFileChunk, ImportRun
+from students.sis.models import ImportFile, ImportRun
 from students.sis.pipeline import execute_run
 from students.sis.reader import PackageError
 
@@ -44,14 +44,10 @@ def rerun_for_real(run: ImportRun, *, actor) -> ImportRun:
             progress_total=run.progress_total,
         )
         for stored in run.files.all():
-            chunks = list(stored.chunks.values_list("index", "data", "compressed"))
             copy = ImportFile.objects.create(
                 run=fresh, name=stored.name, sha256=stored.sha256, size=stored.size, encoding=stored.encoding
             )
-            ImportFileChunk.objects.bulk_create(
-                ImportFileChunk(file=copy, index=index, data=data, compressed=compressed)
-                for index, data, compressed in chunks
-            )
+            copy.copy_chunks(stored)
     return fresh
 
 

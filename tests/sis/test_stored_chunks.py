@@ -1,5 +1,5 @@
 """A received package is stored compressed, then encrypted, and reads back byte for byte; chunks
-stored before compression, and a dry run's copy for "Apply", read back the same."""
+stored before compression, and a dry run's copy for "Apply" (its ciphertext copied), read back the same."""
 
 import pytest
 
@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 
 def stored_bytes(run: ImportRun) -> bytes:
     return b"".join(b"".join(stored.iter_bytes()) for stored in run.files.order_by("name"))
+
+
+def sealed_chunks(run: ImportRun) -> list[bytes]:
+    chunks = ImportFileChunk.objects.filter(file__run=run).order_by("file__name", "index")
+    return [bytes(data) for data in chunks.values_list("data", flat=True)]
 
 
 def original_bytes(folder) -> bytes:
@@ -55,4 +60,5 @@ def test_a_dry_runs_package_applied_later_reads_the_same(packages, importer):
     assert applied.status == ImportRun.Status.APPLIED, applied.error
     assert stored_bytes(applied) == original_bytes(folder)
     assert not ImportFileChunk.objects.filter(file__run=applied, compressed=False).exists()
+    assert sealed_chunks(applied) == sealed_chunks(dry)  # the ciphertext copied, not sealed again
     assert Student.objects.count() == len(STUDENTS)
