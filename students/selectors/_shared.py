@@ -1,4 +1,5 @@
-"""What every selector shares: the single-student getter, reporting what was shown, and school-year dates."""
+"""What every selector shares: the single-student getter, reporting what was shown, school-year dates, and
+querysets compiled into the statements selectors write."""
 
 import datetime
 import functools
@@ -58,6 +59,12 @@ def model_from_row(model, row: dict):
     return model.from_db(
         connection.alias, names, [convert(row[name]) for name, convert in zip(names, conversions, strict=True)]
     )
+
+
+def select_sql(rows: QuerySet, *columns: str, **expressions) -> tuple[str, tuple]:
+    """The SELECT of ``columns`` and ``expressions`` (each named as its alias) over ``rows``, unordered, and
+    its parameters: a queryset (the policy's students, a page's events) as a row source of a larger statement."""
+    return rows.order_by().values(*columns, **expressions).query.get_compiler(connection=connection).as_sql()
 
 
 def report_students(students: Iterable[Student]) -> list[Student]:

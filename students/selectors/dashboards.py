@@ -32,7 +32,14 @@ from educators.models import Educator
 from permissions.policy import is_districtwide, not_found, school_roster
 from students.models import Absence, DisciplineIncident, EventNote, Homeroom, School, Student, Tardy
 from students.models.grades import GRADE_CHOICES, GRADE_ORDER
-from students.selectors._shared import as_list_rows, current_school_year_start, report_students, start_of, today
+from students.selectors._shared import (
+    as_list_rows,
+    current_school_year_start,
+    report_students,
+    select_sql,
+    start_of,
+    today,
+)
 
 MAX_STUDENTS = 200
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -174,10 +181,6 @@ def _event_categories(measure: Measure) -> dict:
     return categories
 
 
-def _sql(queryset: QuerySet) -> tuple[str, tuple]:
-    return queryset.query.get_compiler(connection=connection).as_sql()
-
-
 def _counts(events: QuerySet, measure: Measure, students: QuerySet[Student]) -> tuple[int, dict[str, dict]]:
     """The total and every breakdown's counts in one statement: the events are read once (GROUPING SETS).
 
@@ -186,8 +189,8 @@ def _counts(events: QuerySet, measure: Measure, students: QuerySet[Student]) -> 
     """
     categories = _event_categories(measure)
     quote = connection.ops.quote_name
-    event_sql, event_params = _sql(events.values("student_id", **categories))
-    student_sql, student_params = _sql(students.order_by().values("id", "grade", "homeroom_id"))
+    event_sql, event_params = select_sql(events, "student_id", **categories)
+    student_sql, student_params = select_sql(students, "id", "grade", "homeroom_id")
     names = [*categories, "grade", "homeroom"]
     columns = [quote(name) for name in names]
     picked = [f"e.{quote(name)}" for name in categories]

@@ -36,7 +36,7 @@ from students.models import (
     StudentSectionAssignment,
 )
 from students.models.absence_summary import AbsenceSummary, current_condition
-from students.selectors._shared import model_from_row
+from students.selectors._shared import model_from_row, select_sql
 
 # How many of the district's newest notes the feed walks before it reads each visible student's own
 # instead: a few milliseconds of reading, which a districtwide educator's page never reaches.
@@ -193,11 +193,6 @@ def _tables() -> dict[str, str]:
     return {**tables, "names": _NAMES.format(**tables)}
 
 
-def _sql(students: QuerySet[Student], *columns: str) -> tuple[str, tuple]:
-    """The queryset's SQL and parameters, selecting `columns` (each named as the column it reads)."""
-    return students.order_by().values(*columns).query.get_compiler(connection=connection).as_sql()
-
-
 def _student(row: dict) -> Student:
     """A listed student, with their school and homeroom (each only its name)."""
     student = model_from_row(Student, row)
@@ -250,25 +245,29 @@ def _statement(
     parts = [_TAUGHT.format(**tables)]
     params = [educator.pk, school_year, educator.pk]
 
-    students, students_params = _sql(visible, "id", "school_id")
+    students, students_params = select_sql(visible, "id", "school_id")
     parts.append(_SCHOOL_TYPES.format(students=students, **tables))
     params += students_params
 
-    students, students_params = _sql(visible, "id")
+    students, students_params = select_sql(visible, "id")
     counts = {"enough": int(notes.stop), "limit": int(notes.stop - notes.start), "offset": int(notes.start)}
     parts.append(_FEED.format(students=students, walk=int(FEED_WALK_NOTES), **counts, **tables))
     params += [*students_params, *students_params]
 
-    students, students_params = _sql(enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS)
+    students, students_params = select_sql(
+        enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS
+    )
     parts.append(_FAILING.format(students=students, **tables))
     params += [*students_params, school_year, failing.below, failing.no_note_since, failing.limit]
 
-    students, students_params = _sql(enrolled.filter(date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth")
+    students, students_params = select_sql(
+        enrolled.filter(date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth"
+    )
     parts.append(_BIRTHDAYS.format(students=students, **tables))
     params += [*students_params, [day.month for day in birthdays], [day.day for day in birthdays], birthday_limit]
 
     current, current_params = current_condition(absent_often.day)
-    students, students_params = _sql(enrolled, *_STUDENT_COLUMNS)
+    students, students_params = select_sql(enrolled, *_STUDENT_COLUMNS)
     parts.append(_ABSENT_OFTEN.format(students=students, summary_is_current=current, **tables))
     params += [
         *current_params,

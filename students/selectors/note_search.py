@@ -26,7 +26,7 @@ from insights.scrubbing import remember_values
 from permissions.policy import is_districtwide, visible_students
 from students.models import EventNote
 from students.models.text_search import SEARCH_CONFIG
-from students.selectors._shared import LIST_FIELDS, report_students, start_of, today
+from students.selectors._shared import LIST_FIELDS, report_students, select_sql, start_of, today
 
 MAX_RESULTS = 100
 RANKED_MATCHES = 1000  # a districtwide search with more matches ranks its most recent this many
@@ -123,7 +123,7 @@ ORDER BY walked.recorded_at DESC, walked.id DESC LIMIT %s"""
 def _recent_matches(matching: QuerySet[EventNote], search: NoteSearch, since: datetime.datetime) -> list[int] | None:
     """The ids of the RANKED_MATCHES most recent matches, if the walk of the newest notes finds more
     than that many; None when it does not (there are few enough to rank them all)."""
-    sql, params = matching.order_by().values("id").query.get_compiler(connection=connection).as_sql()
+    sql, params = select_sql(matching, "id")
     walked = [since]
     if search.recorded_to:
         walked.append(start_of(search.recorded_to + datetime.timedelta(days=1)))
