@@ -59,7 +59,32 @@ class FreeReducedLunch(models.TextChoices):
     REDUCED = "Reduced Lunch", "Reduced lunch"
 
 
-class Student(models.Model):
+class StudentStanding:
+    """Whether a student is enrolled, an English learner, in special education: read from their columns
+    (``enrollment_status``, ``missing_from_last_export``, ``limited_english_proficiency``) and their
+    program's category, by the model and by the rows a roster reads without it (roster_rows.RosterRow)."""
+
+    enrollment_status: str
+    missing_from_last_export: bool
+    limited_english_proficiency: str
+
+    @property
+    def is_enrolled(self) -> bool:
+        return self.enrollment_status == EnrollmentStatus.ACTIVE and not self.missing_from_last_export
+
+    @property
+    def is_english_learner(self) -> bool:
+        return (
+            self.limited_english_proficiency != EnglishProficiency.FLUENT
+            or self.program_category == ProgramCategory.ENGLISH_LEARNER
+        )
+
+    @property
+    def has_sped_program(self) -> bool:
+        return self.program_category == ProgramCategory.SPECIAL_EDUCATION
+
+
+class Student(StudentStanding, models.Model):
     EnrollmentStatus = EnrollmentStatus
     Gender = Gender
     Program = Program
@@ -178,10 +203,6 @@ class Student(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
-    def is_enrolled(self) -> bool:
-        return self.enrollment_status == self.EnrollmentStatus.ACTIVE and not self.missing_from_last_export
-
-    @property
     def program_label(self) -> str:
         """The program's readable name: Insights' own for the default codes, else the SIS's code."""
         return dict(Program.choices).get(self.program_assigned, self.program_assigned)
@@ -196,17 +217,6 @@ class Student(models.Model):
         if "mapped_program_category" not in self.__dict__:
             self.mapped_program_category = program_category_of(self.program_assigned)
         return self.mapped_program_category or ProgramCategory.REGULAR
-
-    @property
-    def is_english_learner(self) -> bool:
-        return (
-            self.limited_english_proficiency != self.EnglishProficiency.FLUENT
-            or self.program_category == ProgramCategory.ENGLISH_LEARNER
-        )
-
-    @property
-    def has_sped_program(self) -> bool:
-        return self.program_category == ProgramCategory.SPECIAL_EDUCATION
 
     def age_on(self, day: datetime.date) -> int | None:
         if self.date_of_birth is None:

@@ -11,8 +11,10 @@ SQL, and returns the rows as one JSON array of arrays, with the filter counts be
 become plain ``RosterRow`` objects.
 
 The policy stays in SQL: the students come from the caller's queryset (the policy's roster, or a
-homeroom's or section's visible students), compiled into the statement as its row source. Table
-names come from the models, and every value is a parameter.
+homeroom's or section's visible students), compiled into the statement as its row source. Which of
+them are in special education, learning English or former learners, as the filters ask, are the
+model's own conditions, compiled into that row source as columns. Table names come from the models,
+and every value is a parameter.
 """
 
 import datetime
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils import timezone
 
 from students.models import (
@@ -37,7 +39,13 @@ from students.models import (
     Tardy,
 )
 from students.models.grades import GRADE_CODES, school_year_of
-from students.selectors._shared import start_of
+from students.models.student import (
+    StudentStanding,
+    current_english_learner_students,
+    former_english_learner_students,
+    special_education_students,
+)
+from students.selectors._shared import select_sql, start_of
 from students.selectors.early_warning import EarlyWarning, Window, reasons, tier_sql
 
 # Buckets the roster filters by: key -> (label, lower bound, upper bound or None).
@@ -85,7 +93,7 @@ class RosterFilters:
 
 
 @dataclass
-class RosterRow:
+class RosterRow(StudentStanding):
     """One student of a roster or class table: what the tables and their CSV files show, nothing more."""
 
     pk: int
@@ -114,17 +122,6 @@ class RosterRow:
     section_grade: decimal.Decimal | None = None  # on a section's table only
     section_grade_letter: str | None = None
     early_warning: EarlyWarning | None = None
-
-    @property
-    def is_enrolled(self) -> bool:
-        return self.enrollment_status == Student.EnrollmentStatus.ACTIVE and not self.missing_from_last_export
-
-    @property
-    def is_english_learner(self) -> bool:
-        return (
-            self.limited_english_proficiency != Student.EnglishProficiency.FLUENT
-            or self.program_category == ProgramCategory.ENGLISH_LEARNER
-        )
 
 
 _SOURCE_COLUMNS = (
@@ -221,29 +218,23 @@ _PLACEMENT = (
 )
 _PLACEMENT_JOIN = "LEFT JOIN {student_section} placement ON placement.section_id = %s AND placement.student_id = r.id"
 
-_LEARNING_ENGLISH = "(r.limited_english_proficiency = %s OR r.program_category = %s)"
-_FORMER_LEARNER = f"(r.limited_english_proficiency IN (%s, %s) AND NOT {_LEARNING_ENGLISH})"
+
+def _program_columns() -> dict[str, ExpressionWrapper]:
+    """The model's rules for the programs the roster filters by (students.models.student), as boolean
+    columns of the statement's source: the filters and their counts read these, not rules of their own."""
+    rules = {
+        "in_special_education": special_education_students(),
+        "learning_english": current_english_learner_students(),
+        "former_english_learner": former_english_learner_students(),
+    }
+    return {name: ExpressionWrapper(rule, output_field=BooleanField()) for name, rule in rules.items()}
 
 
-def _learning_english_params() -> list:
-    return [Student.EnglishProficiency.LIMITED, ProgramCategory.ENGLISH_LEARNER]
-
-
-def _former_learner_params() -> list:
-    former = [Student.EnglishProficiency.FLEP, Student.EnglishProficiency.FLEP_TRANSITIONING]
-    return [*former, *_learning_english_params()]
-
-
-# "English learner: Yes" means learning English now; former learners are their own answer. The same
-# rules as students.models' current_english_learner_students() and former_english_learner_students(),
-# over the row's program category (read from the district's program codes).
+# "English learner: Yes" means learning English now; former learners are their own answer.
 _ENGLISH_LEARNER = {
-    "yes": (_LEARNING_ENGLISH, _learning_english_params),
-    "former": (_FORMER_LEARNER, _former_learner_params),
-    "no": (
-        f"(NOT {_LEARNING_ENGLISH} AND NOT {_FORMER_LEARNER})",
-        lambda: [*_learning_english_params(), *_former_learner_params()],
-    ),
+    "yes": ("r.learning_english", []),
+    "former": ("r.former_english_learner", []),
+    "no": ("NOT (r.learning_english OR r.former_english_learner)", []),
 }
 
 
@@ -263,9 +254,9 @@ def _choices(grades: list[str], homeroom_ids: list[int]) -> dict[str, dict[str, 
     return {
         "grade": {grade: ("r.grade = %s", [grade]) for grade in grades},
         "homeroom": {str(pk): ("r.homeroom_id = %s", [pk]) for pk in homeroom_ids},
-        "sped": _yes_no("r.program_category = %s", [ProgramCategory.SPECIAL_EDUCATION]),
+        "sped": _yes_no("r.in_special_education", []),
         "plan_504": _yes_no("r.plan_504 = %s", [Student.Plan504Status.ACTIVE]),
-        "english_learner": {key: (sql, params()) for key, (sql, params) in _ENGLISH_LEARNER.items()},
+        "english_learner": _ENGLISH_LEARNER,
         "absences": {key: _in_bucket("absence_count", bucket) for key, bucket in ABSENCE_BUCKETS.items()},
         "incidents": {key: _in_bucket("incident_count", bucket) for key, bucket in INCIDENT_BUCKETS.items()},
     }
@@ -320,9 +311,7 @@ class RosterQuestion:
 def _statement(students: QuerySet[Student], question: RosterQuestion, counted: list | None) -> tuple[str, list]:
     """The one SELECT of the rows and, if ``counted`` (the choices' conditions), of the choices' counts; and
     its parameters in order."""
-    source, source_params = (
-        students.order_by().values(*_SOURCE_COLUMNS).query.get_compiler(connection=connection).as_sql()
-    )
+    source, source_params = select_sql(students, *_SOURCE_COLUMNS, **_program_columns())
     window, tables, in_section = question.window, _tables(), question.section_id is not None
     year_start, recent_start = start_of(question.since), start_of(window.since)
     tier, tier_params = tier_sql(

@@ -17,6 +17,11 @@ from permissions.policy import get_visible_student_or_404, visible_students
 from permissions.privileges import describe_moves
 from permissions.reasons import access_reasons, educators_with_access, visible_students_with_reasons
 from students.models import ProgramCategory, ProgramCode, Student, english_learner_students
+from students.models.student import (
+    current_english_learner_students,
+    former_english_learner_students,
+    special_education_students,
+)
 from students.selectors.early_warning import current_window
 from students.selectors.roster_rows import RosterFilters, RosterQuestion, roster_rows
 
@@ -180,3 +185,26 @@ def test_the_moves_read_in_words():
         "1 student moves into SPED-only educators' reach; 2 students move out of EL-only educators' reach"
     )
     assert describe_moves({"sped_only": 0}) == ("no student moves in or out of SPED-only or EL-only educators' reach")
+
+
+def test_every_program_filter_of_the_roster_keeps_the_students_the_models_rules_name(demo):
+    ProgramCode.objects.filter(code="2Way Spanish").update(category=ProgramCategory.ENGLISH_LEARNER)
+    ProgramCode.objects.filter(code="2Way English").update(category=ProgramCategory.SPECIAL_EDUCATION)
+    lily, aisha = demo.student("lily"), demo.student("aisha")  # a former learner; fluent, regular education
+    Student.objects.filter(pk=lily.pk).update(program_assigned="2Way Spanish")
+    Student.objects.filter(pk=aisha.pk).update(program_assigned="2Way English")
+    everyone = Student.objects.all()
+    learning, former = current_english_learner_students(), former_english_learner_students()
+    expected = [
+        (RosterFilters(sped=True), everyone.filter(special_education_students())),
+        (RosterFilters(sped=False), everyone.exclude(special_education_students())),
+        (RosterFilters(english_learner="yes"), everyone.filter(learning)),
+        (RosterFilters(english_learner="former"), everyone.filter(former)),
+        (RosterFilters(english_learner="no"), everyone.exclude(learning).exclude(former)),
+    ]
+
+    kept = [(filters, filtered_ids(everyone, filters)) for filters, _students in expected]
+
+    assert kept == [(filters, set(students.values_list("pk", flat=True))) for filters, students in expected]
+    assert lily.pk in kept[2][1] and aisha.pk in kept[0][1]  # by the programs' mapping alone
+    assert all(ids for _filters, ids in kept)  # every answer keeps someone
