@@ -94,6 +94,7 @@ class StudentProfile:
     section_assignments: list[StudentSectionAssignment]
     educators_around: list[Contact]
     early_warning: EarlyWarning
+    failing_below: int  # the district's failing grade: a section's grade below it is marked failing
     may_see_educators_with_access: bool  # the profile links to the panel, a page of its own
     disagreement_statements: list[DisagreementStatement]
 
@@ -196,6 +197,7 @@ def student_profile(*, educator, student_id, history: bool = False) -> StudentPr
         section_assignments=lists.section_assignments,
         educators_around=_educators_around(student, ieps, plans_504, lists.section_teachers, day),
         early_warning=EarlyWarning(tier=tier(student, window), reasons=reasons(student, window)),
+        failing_below=lists.thresholds.failing_grade,
         may_see_educators_with_access=can_see_educators_with_access(educator),
         disagreement_statements=disagreement_statements(student) if lists.has_disagreement_statements else [],
     )

@@ -120,7 +120,7 @@ class RosterRow(StudentStanding):
     latest_note_on: datetime.date | None  # the local day of the student's latest note
     latest_note_type: str | None
     section_grade: decimal.Decimal | None = None  # on a section's table only
-    section_grade_letter: str | None = None
+    failing_in_section: bool = False  # the section's grade is below the district's failing grade
     early_warning: EarlyWarning | None = None
 
 
@@ -214,7 +214,7 @@ SELECT
 
 _PLACEMENT = (
     ", placement.grade_numeric AS section_grade_value, placement.grade_numeric::text AS section_grade,"
-    " placement.grade_letter AS section_grade_letter"
+    " coalesce(placement.grade_numeric < %s, false) AS failing_in_section"
 )
 _PLACEMENT_JOIN = "LEFT JOIN {student_section} placement ON placement.section_id = %s AND placement.student_id = r.id"
 
@@ -328,14 +328,14 @@ def _statement(students: QuerySet[Student], question: RosterQuestion, counted: l
         list(GRADE_CODES),
         *tier_params,
         timezone.get_current_timezone_name(),
-        *([question.section_id] if in_section else []),
+        *([window.thresholds.failing_grade, question.section_id] if in_section else []),
     ]
     counts = "NULL"
     if counted is not None:
         filtered = ", ".join(f"count(*) FILTER (WHERE {sql})" for sql, _params in counted)
         counts = f"(SELECT json_build_array({filtered}) FROM counted r)"  # noqa: S608 (constant conditions)
         params += [param for _sql, condition_params in counted for param in condition_params]
-    columns = [*_ROW_COLUMNS, *(("section_grade", "section_grade_letter") if in_section else ())]
+    columns = [*_ROW_COLUMNS, *(("section_grade", "failing_in_section") if in_section else ())]
     statement = _STATEMENT.format(
         students=source,
         columns=", ".join(f"x.{column}" for column in columns),
@@ -351,8 +351,10 @@ def _statement(students: QuerySet[Student], question: RosterQuestion, counted: l
 
 
 def _row(values: list, window: Window) -> RosterRow:
-    note_on = values[21]
-    row = RosterRow(*values[:21], datetime.date.fromisoformat(note_on) if note_on else None, *values[22:])
+    """A row of the statement's JSON (its columns in RosterRow's order), its day and decimal parsed."""
+    row = RosterRow(*values)
+    if row.latest_note_on is not None:
+        row.latest_note_on = datetime.date.fromisoformat(row.latest_note_on)
     if row.section_grade is not None:
         row.section_grade = decimal.Decimal(row.section_grade)
     row.early_warning = EarlyWarning(tier=row.early_warning_tier, reasons=reasons(row, window))

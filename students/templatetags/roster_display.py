@@ -19,7 +19,6 @@ from students.templatetags.students_display import label, profile_url, short_day
 
 register = template.Library()
 
-FAILING_GRADE_SHOWN = 65  # a section's table marks a grade below this as failing
 # Each table row is followed by the line break and indent the templates' loops wrote after it.
 _ROW_END = "\n  "
 
@@ -80,7 +79,7 @@ def _class_row(student: RosterRow, section: Section | None) -> str:
         grade = "–"
         if student.section_grade is not None:
             grade = floatformat(student.section_grade, 0)
-            grade += ' <span class="badge warn">failing</span>' if student.section_grade < FAILING_GRADE_SHOWN else ""
+            grade += ' <span class="badge warn">failing</span>' if student.failing_in_section else ""
         in_section = f'<td class="number">{grade}</td>'
     return (
         f"<tr><td>{_name_cell(student)}</td><td>{label_html(student.grade, 'grade')}</td><td>{program}</td>"

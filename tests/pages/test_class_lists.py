@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AccessEvent
-from students.models import Absence, StudentSectionAssignment
+from students.models import Absence, EarlyWarningThresholds, StudentSectionAssignment
 from tests.pages.test_rosters import roster_rows
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,30 @@ def test_the_section_table_sorts_by_grade_lowest_first_and_its_csv_has_the_grade
     exported = csv_rows(client.get(reverse("students:section_csv", args=[section.pk]) + "?sort=section_grade"))
     assert [f"{row['Last name']}, {row['First name']}" for row in exported] == rows
     assert float(exported[0]["Grade in section"]) < 65
+
+
+def test_the_section_table_and_the_profile_mark_grades_below_the_districts_failing_grade(client_for, demo):
+    section, noah = demo.section("BIO-101-3"), demo.student("noah")
+    assert list(StudentSectionAssignment.objects.filter(student=noah).values_list("section", flat=True)) == [section.pk]
+    StudentSectionAssignment.objects.filter(student=noah).update(grade_numeric=60)
+    client = client_for("teacher.biology")
+    thresholds = EarlyWarningThresholds.objects.current()
+
+    def marked_failing() -> tuple[bool, bool]:
+        """Whether the section's table and Noah's profile mark his grade of 60 as failing."""
+        table = client.get(reverse("students:section", args=[section.pk])).content.decode()
+        row = next(row for row in table.split("<tr>") if ">Fitzgerald, Noah</a>" in row)
+        profile = client.get(reverse("students:profile", args=[noah.pk])).content.decode()
+        grades = profile.split('<h2 id="grades">', 1)[1].split("</table>", 1)[0]
+        return "failing</span>" in row, "failing</span>" in grades
+
+    assert marked_failing() == (True, True)  # below the default of 65
+    thresholds.failing_grade = 60
+    thresholds.save()
+    assert marked_failing() == (False, False)
+    thresholds.failing_grade = 61
+    thresholds.save()
+    assert marked_failing() == (True, True)
 
 
 @pytest.mark.parametrize(
