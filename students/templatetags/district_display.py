@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from students.selectors.dashboards import DistrictSchool, Measure
+from students.templatetags.students_display import number_cell
 
 register = template.Library()
 
@@ -32,7 +33,7 @@ def district_row(row: DistrictSchool, measures: Iterable[Measure]) -> str:
     """A school's row: its name (a link to its roster), a count per grade, the total, its dashboards."""
     school_id = int(row.school.pk)
     name = escape(row.school.name)
-    counts = "".join(f'<td class="number">{int(count)}</td>' for count in row.counts)
+    counts = "".join(number_cell(count) for count in row.counts)
     dashboards = " · ".join(
         f'<a href="{_school_address(f"students:{measure.key}_dashboard").format(school_id)}">{escape(measure.title)}'
         f'<span class="visually-hidden"> at {name}</span></a>'
@@ -40,5 +41,5 @@ def district_row(row: DistrictSchool, measures: Iterable[Measure]) -> str:
     )
     return mark_safe(  # noqa: S308 (every value is escaped or a number)
         f'<tr><th scope="row"><a href="{_school_address("students:school_roster").format(school_id)}">{name}</a></th>'
-        f'{counts}<td class="number">{int(row.total)}</td><td class="nowrap">{dashboards}</td></tr>'
+        f'{counts}{number_cell(row.total)}<td class="nowrap">{dashboards}</td></tr>'
     )

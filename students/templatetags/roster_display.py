@@ -6,7 +6,6 @@ format_html, both of which cost about ten times more per cell; the rows in one t
 The filters' markup is the markup Django's field groups render (tests compare the two).
 """
 
-import functools
 from html import escape
 
 from django import template
@@ -15,7 +14,15 @@ from django.utils.safestring import mark_safe
 
 from students.models import Section, Student
 from students.selectors.roster_rows import RosterRow
-from students.templatetags.students_display import label, profile_url, short_day, tier_html
+from students.templatetags.students_display import (
+    homeroom_text,
+    label_html,
+    latest_note_html,
+    name_and_status,
+    name_link,
+    number_cell,
+    tier_html,
+)
 
 register = template.Library()
 
@@ -23,44 +30,23 @@ register = template.Library()
 _ROW_END = "\n  "
 
 
-@functools.lru_cache(maxsize=4096)
-def label_html(code: str, kind: str) -> str:
-    """A code's label, escaped: a roster shows the same few grades, programs and kinds of note hundreds of
-    times (the codes are the district's vocabularies, never anything about a student)."""
-    return escape(label(code, kind))
-
-
-def _name_cell(student: RosterRow) -> str:
-    return f'<a href="{profile_url(student.pk)}">{escape(student.last_name)}, {escape(student.first_name)}</a>'
-
-
 def _counts_and_notes(student: RosterRow) -> str:
     """The cells every roster and class table ends with: this year's counts, the tier, the latest note."""
-    if student.latest_note_on:
-        latest = (
-            f'<span class="nowrap">{short_day(student.latest_note_on)}</span> '
-            f'<span class="muted">{label_html(student.latest_note_type, "note_type")}</span>'
-        )
-    else:
-        latest = '<span class="muted">None</span>'
+    counts = (student.absence_count, student.tardy_count, student.incident_count)
     return (
-        f'<td class="number">{int(student.absence_count)}</td><td class="number">{int(student.tardy_count)}</td>'
-        f'<td class="number">{int(student.incident_count)}</td><td>{tier_html(student.early_warning)}</td>'
-        f"<td>{latest}</td>"
+        f"{''.join(number_cell(count) for count in counts)}<td>{tier_html(student.early_warning)}</td>"
+        f"<td>{latest_note_html(student.latest_note_on, student.latest_note_type)}</td>"
     )
 
 
 def _roster_row(student: RosterRow) -> str:
-    name = _name_cell(student)
-    if not student.is_enrolled:
-        name += f' <span class="badge inactive">{label_html(student.enrollment_status, "enrollment")}</span>'
     program = label_html(student.program_assigned, "program")
     if student.sped_level_of_need:
         program += f' <span class="muted">({label_html(student.sped_level_of_need, "sped_need")})</span>'
-    homeroom = escape(student.homeroom_name) if student.homeroom_name is not None else "–"
     has_504 = "Yes" if student.plan_504 == Student.Plan504Status.ACTIVE else "–"
     return (
-        f"<tr><td>{name}</td><td>{label_html(student.grade, 'grade')}</td><td>{homeroom}</td>"
+        f"<tr><td>{name_and_status(student)}</td><td>{label_html(student.grade, 'grade')}</td>"
+        f"<td>{homeroom_text(student.homeroom_name)}</td>"
         f"<td>{program}</td><td>{has_504}</td>"
         f"<td>{label_html(student.limited_english_proficiency, 'english')}</td>{_counts_and_notes(student)}</tr>"
     )
@@ -82,7 +68,7 @@ def _class_row(student: RosterRow, section: Section | None) -> str:
             grade += ' <span class="badge warn">failing</span>' if student.failing_in_section else ""
         in_section = f'<td class="number">{grade}</td>'
     return (
-        f"<tr><td>{_name_cell(student)}</td><td>{label_html(student.grade, 'grade')}</td><td>{program}</td>"
+        f"<tr><td>{name_link(student)}</td><td>{label_html(student.grade, 'grade')}</td><td>{program}</td>"
         f"{in_section}{_counts_and_notes(student)}</tr>"
     )
 

@@ -2,12 +2,13 @@
 
 Long lists (a 600-student roster, students/templatetags/roster_display.py) render these thousands
 of times, so they are plain dictionary lookups rather than Django's get_FOO_display() (which rebuilds
-its choices dict on every call).
+its choices dict on every call). The cells the roster's, the class tables' and the dashboards' rows
+share are written here once, as markup, every value escaped.
 No queries here: templates only format what selectors returned.
 """
 
 import datetime
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 
 from django import template
@@ -40,6 +41,13 @@ def label(code: str, kind: str) -> str:
     return LABELS[kind].get(code, code)
 
 
+@lru_cache(maxsize=4096)
+def label_html(code: str, kind: str) -> str:
+    """A code's label, escaped: a roster shows the same few grades, programs and kinds of note hundreds of
+    times (the codes are the district's vocabularies, never anything about a student)."""
+    return escape(label(code, kind))
+
+
 @cache
 def _profile_prefix() -> str:
     return reverse("students:profile", args=[0]).removesuffix("0/")
@@ -65,6 +73,37 @@ def _short_time(moment: datetime.datetime) -> str:
     """The local time as the ``date:"g:i a"`` filter writes it: "3:07 p.m.", "12:00 a.m."."""
     local = timezone.localtime(moment)
     return f"{local.hour % 12 or 12}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+
+
+def name_link(student) -> str:
+    """The student's "Last, First", a link to their profile."""
+    return f'<a href="{profile_url(student.pk)}">{escape(student.last_name)}, {escape(student.first_name)}</a>'
+
+
+def name_and_status(student) -> str:
+    """The name's link and, for a student not enrolled, a badge with their enrollment status."""
+    if student.is_enrolled:
+        return name_link(student)
+    status = label_html(student.enrollment_status, "enrollment")
+    return f'{name_link(student)} <span class="badge inactive">{status}</span>'
+
+
+def homeroom_text(name: str | None) -> str:
+    """A homeroom's name, or a dash for a student in none."""
+    return escape(name) if name else "–"
+
+
+def latest_note_html(day: datetime.date | None, note_type: str | None) -> str:
+    """The local day and the kind of a student's latest note, or a muted "None"."""
+    if day is None:
+        return '<span class="muted">None</span>'
+    kind = label_html(note_type, "note_type")
+    return f'<span class="nowrap">{short_day(day)}</span> <span class="muted">{kind}</span>'
+
+
+def number_cell(count: int) -> str:
+    """A count as a right-aligned table cell."""
+    return f'<td class="number">{int(count)}</td>'
 
 
 def tier_html(warning) -> str:
