@@ -12,6 +12,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import mark_safe
 
+from students.forms import option_tags
 from students.models import Section, Student
 from students.selectors.roster_rows import RosterRow
 from students.templatetags.students_display import (
@@ -92,13 +93,9 @@ def _attributes(field, errors) -> str:
 
 
 def _select(field, attributes: str) -> str:
-    chosen, options, selected = set(field.field.widget.format_value(field.value())), [], False
-    for value, text in field.field.choices:
-        mark = ""
-        if not selected and str(value) in chosen:
-            mark, selected = " selected", True
-        options.append(f'\n  <option value="{escape(str(value))}"{mark}>{escape(str(text))}</option>\n')
-    return f'<select name="{field.html_name}"{attributes}>{"".join(options)}\n</select>'
+    (chosen,) = field.field.widget.format_value(field.value())  # a single select's one value
+    options = option_tags(field.field.choices, chosen, layout="\n  {}\n")  # each on a line, as Django writes it
+    return f'<select name="{field.html_name}"{attributes}>{options}\n</select>'
 
 
 def _checkbox(field, attributes: str) -> str:
