@@ -42,7 +42,6 @@ RECENT_NOTES = 15
 MAX_NOTES_PAGE = 1000  # far past any real feed; keeps the offset a small number
 ATTENTION_LIMIT = 25
 ABSENCES_FOR_ATTENTION = 4
-FAILING_BELOW = 65
 RECENT_NOTE_DAYS = 30
 BIRTHDAY_DAYS = 7
 BIRTHDAY_LIMIT = 20
@@ -69,10 +68,10 @@ class HomePage:
     frequent_absences: Shortlist
     failing: Shortlist
     birthdays: Shortlist
+    failing_below: int  # the district's failing grade
     absence_window_days: int = ABSENCE_WINDOW_DAYS
     absences_for_attention: int = ABSENCES_FOR_ATTENTION
     recent_note_days: int = RECENT_NOTE_DAYS
-    failing_below: int = FAILING_BELOW
 
 
 def _shortlist(students, limit: int) -> Shortlist:
@@ -177,7 +176,6 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         school_year=school_year_of(day),
         notes=slice(first, first + RECENT_NOTES + 1),
         failing=FailingQuestion(
-            below=FAILING_BELOW,
             no_note_since=start_of(day - datetime.timedelta(days=RECENT_NOTE_DAYS)),
             limit=ATTENTION_LIMIT + 1,
         ),
@@ -203,6 +201,7 @@ def home_page(*, educator, notes_page: int | str | None = 1) -> HomePage:
         recent_notes=recent_notes,
         frequent_absences=_frequent_absences(visible, day, lists.absent_often, districtwide=districtwide),
         failing=_shortlist(lists.failing, ATTENTION_LIMIT),
+        failing_below=lists.failing_below,
         birthdays=_birthdays(lists.birthdays, birthday_week),
     )
     report_students(

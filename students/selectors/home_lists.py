@@ -27,6 +27,7 @@ from educators.models import Educator
 from permissions.kinds import ACTIVE_STUDENT
 from students.models import (
     Course,
+    EarlyWarningThresholds,
     EducatorSectionAssignment,
     EventNote,
     Homeroom,
@@ -109,11 +110,17 @@ _FAILING = """
        FROM ({students}) s
        JOIN (SELECT assignment.student_id, count(*) AS sections, min(assignment.grade_numeric) AS lowest
              FROM {student_section} assignment JOIN {section} section ON section.id = assignment.section_id
-             WHERE section.school_year = %s AND assignment.grade_numeric < %s
+             WHERE section.school_year = %s AND assignment.grade_numeric < {failing_grade}
              GROUP BY assignment.student_id) failing ON failing.student_id = s.id
        WHERE NOT EXISTS (SELECT 1 FROM {note} note WHERE note.student_id = s.id AND note.recorded_at >= %s)
        ORDER BY failing.lowest, s.last_name, s.first_name, s.id
        LIMIT %s) c) f)"""
+
+# The grade below which a section's grade is failing: the district's (EarlyWarningThresholds, set in the
+# admin), or the model's default while the district has none saved yet. The early-warning tiers, the
+# section tables and the profile mark failing below the same grade.
+_FAILING_GRADE = "(SELECT coalesce(max(limits.failing_grade), %s) FROM {thresholds} limits WHERE limits.singleton)"
+_DEFAULT_FAILING_GRADE = EarlyWarningThresholds._meta.get_field("failing_grade").default
 
 # The summary's candidates, most absent first, without a note since the first of their absences (notes
 # are written all day, so this check is live); NULL, not a list, when the summary is stale, in which
@@ -147,9 +154,9 @@ _BIRTHDAYS = """
 
 @dataclass(frozen=True)
 class FailingQuestion:
-    """Who is failing a class: below `below` in a section of the school year, no note since `no_note_since`."""
+    """Who is failing a class: below the district's failing grade in a section of the school year, no note
+    since `no_note_since`."""
 
-    below: int
     no_note_since: datetime.datetime
     limit: int
 
@@ -172,6 +179,7 @@ class HomeLists:
     school_types: set[str]  # of the schools the educator sees students in
     feed: list[EventNote]  # up to the page's notes and one more (whether there are more)
     failing: list[Student]  # up to the limit and one more
+    failing_below: int  # the district's failing grade, which `failing` compares with
     birthdays: list[Student]  # each with `birthday_position`, the day's place in the week
     absent_often: list[Student] | None  # from the summary; None while it is stale
 
@@ -188,6 +196,7 @@ def _tables() -> dict[str, str]:
         "course": Course,
         "educator_section": EducatorSectionAssignment,
         "summary": AbsenceSummary,
+        "thresholds": EarlyWarningThresholds,
     }
     tables = {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
     return {**tables, "names": _NAMES.format(**tables)}
@@ -257,8 +266,8 @@ def _statement(
     students, students_params = select_sql(
         enrolled.filter(school__school_type=School.SchoolType.HIGH), *_STUDENT_COLUMNS
     )
-    parts.append(_FAILING.format(students=students, **tables))
-    params += [*students_params, school_year, failing.below, failing.no_note_since, failing.limit]
+    parts.append(_FAILING.format(students=students, failing_grade=_FAILING_GRADE.format(**tables), **tables))
+    params += [*students_params, school_year, _DEFAULT_FAILING_GRADE, failing.no_note_since, failing.limit]
 
     students, students_params = select_sql(
         enrolled.filter(date_of_birth__isnull=False), *_STUDENT_COLUMNS, "date_of_birth"
@@ -278,6 +287,9 @@ def _statement(
         timezone.get_current_timezone_name(),
         absent_often.limit,
     ]
+
+    parts.append(_FAILING_GRADE.format(**tables))
+    params.append(_DEFAULT_FAILING_GRADE)
     return "SELECT" + ",".join(parts), params
 
 
@@ -314,11 +326,20 @@ def home_lists(
         )
     except EmptyResultSet:
         return HomeLists(
-            homerooms=[], sections=[], school_types=set(), feed=[], failing=[], birthdays=[], absent_often=None
+            homerooms=[],
+            sections=[],
+            school_types=set(),
+            feed=[],
+            failing=[],
+            failing_below=_DEFAULT_FAILING_GRADE,  # never shown: the educator sees no high school
+            birthdays=[],
+            absent_often=None,
         )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        homerooms, sections, school_types, feed, failing_rows, birthday_rows, absent_rows = cursor.fetchone()
+        homerooms, sections, school_types, feed, failing_rows, birthday_rows, absent_rows, failing_below = (
+            cursor.fetchone()
+        )
     return HomeLists(
         homerooms=[model_from_row(Homeroom, row) for row in homerooms or []],
         sections=[_section(row) for row in sections or []],
@@ -328,6 +349,7 @@ def home_lists(
             _listed(row, failing_sections=row["failing_sections"], lowest_grade=decimal.Decimal(row["lowest_grade"]))
             for row in failing_rows or []
         ],
+        failing_below=failing_below,
         birthdays=[_listed(row, birthday_position=row["birthday_position"]) for row in birthday_rows or []],
         absent_often=None
         if absent_rows is None

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AccessEvent
-from students.models import Absence, EventNote, Section, Student, StudentSectionAssignment
+from students.models import Absence, EarlyWarningThresholds, EventNote, Section, Student, StudentSectionAssignment
 from students.models.absence_summary import rebuild_absence_summary
 from students.models.grades import school_year_of
 from tests.pages.test_home import home, section
@@ -70,6 +70,24 @@ def test_the_lowest_grades_come_first_and_the_list_says_when_there_are_more(clie
     assert "More students match; the lowest grades are listed." in page
     assert "failing 2 sections, lowest 5" in page
     assert "grade 10, Riverside High" in page
+
+
+def test_failing_a_class_means_below_the_districts_failing_grade(client_for, demo, riverside):
+    failing(pupil(riverside, last_name="Sixty", grade="9"), demo.section("BIO-101-1"), 60)
+    counselor = client_for("counselor.riverside")
+    EarlyWarningThresholds.objects.all().delete()  # none saved yet: the model's default of 65
+    assert "below 65 in a section" in home(counselor) and "Pupil Sixty" in section(home(counselor), "attention-failing")
+
+    thresholds = EarlyWarningThresholds.objects.current()
+    thresholds.failing_grade = 60
+    thresholds.save()
+    page = home(counselor)
+    assert "below 60 in a section" in page and "Pupil Sixty" not in section(page, "attention-failing")
+
+    thresholds.failing_grade = 61
+    thresholds.save()
+    page = home(counselor)
+    assert "below 61 in a section" in page and "Pupil Sixty" in section(page, "attention-failing")
 
 
 def test_only_this_years_failing_grades_of_enrolled_students_without_a_recent_note_count(client_for, demo, riverside):
