@@ -1,11 +1,14 @@
-"""`manage.py import_sis`: a progress bar redrawn in place on a terminal, plain lines anywhere else."""
+"""`manage.py import_sis`: a progress bar redrawn in place on a terminal, plain lines anywhere else; no
+system checks of its own."""
 
 import io
 import re
 
+from django.core.checks.registry import registry
 from django.core.management import call_command
 
 from students.models import Student
+from students.sis.management.commands.import_sis import Command as ImportCommand
 from tests.sis.conftest import STUDENTS
 
 
@@ -47,3 +50,21 @@ def test_into_a_file_or_pipe_each_stage_is_one_plain_line(packages, importer):
         "comparing with the district's data",
     ]
     assert re.fullmatch(r"reading schools\.csv \(0% read\)", lines[0])
+
+
+def test_an_import_leaves_the_system_checks_to_the_release_phase(packages, importer, monkeypatch):
+    ran = []
+    monkeypatch.setattr(
+        registry, "registered_checks", {*registry.registered_checks, lambda **kwargs: ran.append(1) or []}
+    )
+    command = ImportCommand(stdout=io.StringIO())
+    options = vars(
+        command.create_parser("manage.py", "import_sis").parse_args([str(packages.basic()), "--actor", importer.email])
+    )
+
+    command.execute(*options.pop("args", ()), **options)
+
+    assert Student.objects.count() == len(STUDENTS)
+    assert not ran
+    call_command("check", stdout=io.StringIO())
+    assert ran  # the release phase's migrate and `check --deploy` still run every check
