@@ -8,8 +8,9 @@ behind the triggers' back must recompute every later hash, and a deleted row lea
 pointing at a hash that no longer exists; ``audit/verify.py`` finds both.
 
 A bulk import's event names every student it changed: hundreds of thousands of ids. Its arrays are
-built by the database from a query and hashed from the same rows read in batches (``append_listed``),
-so the worker's memory does not grow with the district, and the row verifies as any other.
+built by the database from a query, run once, and hashed from the same values read in batches
+(``append_listed``), so the worker's memory does not grow with the district, and the row verifies
+as any other.
 
 A row's time is never earlier than its predecessor's (a clock that stepped back repeats the head's
 time), so the head is the newest row: it is looked for among the last day's rows first, which the
@@ -145,9 +146,10 @@ def append_listed(event: Event, listed: dict[str, str]) -> Event:
 
     ``listed`` maps a chained array column to a SELECT of one bigint column, in the order the list
     is stored, without parameters, over tables the caller's transaction can read (a bulk import's
-    changed students). The database builds each array from its query, and the hash reads the same
-    rows in batches: row and hash are what ``append`` writes for the same lists. The listed columns
-    are left unloaded on the returned event (read from the database if asked for).
+    changed students). Each distinct query runs once, into an array kept in a temporary table: the
+    row's columns are that array and the hash reads its values back in batches, so row and hash are
+    what ``append`` writes for the same lists. The listed columns are left unloaded on the returned
+    event (read from the database if asked for).
     """
     model = type(event)
     if not set(listed) <= set(model.CHAINED_FIELDS):
@@ -155,12 +157,28 @@ def append_listed(event: Event, listed: dict[str, str]) -> Event:
     with _locked_head(model, 1) as (cursor, prev_hash, occurred_at, (pk,)):
         event.prev_hash, event.occurred_at, event.pk = prev_hash, occurred_at, pk
         values = {name: getattr(event, name) for name in (*model.CHAINED_FIELDS, "prev_hash") if name not in listed}
-        batches = {name: _fetched_in_batches(cursor, query) for name, query in listed.items()}
+        arrays = _run_once(cursor, listed)
+        # Each column reads its temporary table's array: in the array's order, in batches for the hash.
+        reads = {name: f"SELECT unnest(ids) FROM {table}" for name, table in arrays.items()}  # noqa: S608
+        batches = {name: _fetched_in_batches(cursor, read) for name, read in reads.items()}
         event.row_hash = streamed_row_hash(model, values, batches)
-        _insert(cursor, model, [event], listed)
+        _insert(cursor, model, [event], {name: f"SELECT ids FROM {table}" for name, table in arrays.items()})  # noqa: S608
+        cursor.execute(f"DROP TABLE {', '.join(dict.fromkeys(arrays.values()))}")
     for name in listed:
         del event.__dict__[name]  # deferred (an array column's attname is its name): read on demand
     return event
+
+
+def _run_once(cursor, listed: dict[str, str]) -> dict[str, str]:
+    """Run each distinct query once, into the one array of a temporary table; which table each column reads.
+
+    An import lists its changed students in two columns, and each is read twice (the INSERT, the hash):
+    its DISTINCT over every changed row ran four times.
+    """
+    tables = {query: f"audit_listed_{number}" for number, query in enumerate(dict.fromkeys(listed.values()))}
+    for query, table in tables.items():
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS SELECT ARRAY({query}) AS ids")
+    return {name: tables[query] for name, query in listed.items()}
 
 
 def _fetched_in_batches(cursor, query: str) -> Iterator[list[int]]:
@@ -188,11 +206,11 @@ def _insert_parts(model: type[ChainedEvent]) -> tuple[str, str]:
 def _insert(cursor, model: type[ChainedEvent], events: list, listed: dict[str, str] | None = None) -> None:
     """Write the events as the ORM's bulk_create would (each value prepared by its field), without composing
     the statement anew for every event: a page's one event cost more Python in the ORM's INSERT than in
-    the rest of its recording. A ``listed`` column is the array of its query's rows (append_listed)."""
+    the rest of its recording. A ``listed`` column is the array its query selects (append_listed)."""
     fields = list(model._meta.concrete_fields)
     start, row = _insert_parts(model)
     if listed:
-        row = ", ".join(f"ARRAY({listed[field.name]})" if field.name in listed else "%s" for field in fields)
+        row = ", ".join(f"({listed[field.name]})" if field.name in listed else "%s" for field in fields)
         row = f"({row})"
         fields = [field for field in fields if field.name not in listed]
     # A page's one event is the same statement every time; a bulk change's many rows are not.

@@ -100,8 +100,6 @@ def write_access_event(recording, *, actor, outcome: str, request=None, status: 
             setattr(event, name, value)
     if recording.student_query is None:
         return chain.append(event)
-    if recording.student_ids():
-        raise ValueError("A recording names its students by ids or by a query, not both.")
     kind, query = recording.student_query
     return chain.append_listed(event, dict.fromkeys(("student_ids", *KIND_COLUMNS[kind]), query))
 

@@ -23,6 +23,7 @@ from audit.events import write_access_event
 from audit.models import Outcome
 
 KINDS = ("viewed", "changed", "exported")
+ONE_WAY = "A recording names its students by ids or by a query, not both."
 
 
 @dataclass
@@ -80,7 +81,10 @@ def record_students(student_ids: Iterable[int], *, kind: str = "viewed") -> None
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     opened = _current.get()
     if opened is not None:
-        opened.students[kind].update(dict.fromkeys(int(id_) for id_ in student_ids))
+        ids = dict.fromkeys(int(id_) for id_ in student_ids)
+        if ids and opened.student_query is not None:
+            raise ValueError(ONE_WAY)
+        opened.students[kind].update(ids)
 
 
 def record_students_from_query(query: str, *, kind: str = "changed") -> None:
@@ -88,12 +92,15 @@ def record_students_from_query(query: str, *, kind: str = "changed") -> None:
 
     ``query`` selects their distinct ids, in order, from tables of the recording's own transaction,
     and runs when the event is written (audit.chain.append_listed). A recording names its students
-    either this way or by ``record_students``, not both.
+    either this way or by ``record_students``, not both: the second way raises where it is used, so the
+    event still records what the first named.
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     opened = _current.get()
     if opened is not None:
+        if opened.student_ids():
+            raise ValueError(ONE_WAY)
         opened.student_query = (kind, query)
 
 

@@ -10,6 +10,7 @@ import tracemalloc
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -181,11 +182,30 @@ def test_outside_a_recording_a_query_is_ignored_and_a_wrong_kind_refused():
 
 
 @pytest.mark.django_db
-def test_a_recording_cannot_name_students_both_by_ids_and_by_a_query():
+@pytest.mark.parametrize("query_first", [False, True], ids=["ids, then a query", "a query, then ids"])
+def test_a_recording_cannot_name_students_both_by_ids_and_by_a_query(query_first):
     listed_students([1])
+    ways = [lambda: record_students([2], kind="viewed"), lambda: record_students_from_query(LISTED)]
+    first, second = reversed(ways) if query_first else ways
     with pytest.raises(ValueError, match="not both"), command_recording(actor=None, action="mixed"):
-        record_students([2], kind="viewed")
-        record_students_from_query(LISTED)
+        first()
+        record_students([])  # naming no one is no second way
+        with pytest.raises(ValueError, match="not both"):
+            second()
+        second()  # refused where it is used, not when the event is written
+    event = AccessEvent.objects.get()
+    assert (event.outcome, event.student_ids) == (AccessEvent.Outcome.ERROR, [1] if query_first else [2])
+    assert [check.problem for check in verify()] == [None, None, None]
+
+
+@pytest.mark.django_db
+def test_one_query_listing_several_columns_runs_once():
+    listed_students([6, 4])
+    with CaptureQueriesContext(connection) as queries:
+        event = append_listed(import_event(), {"student_ids": LISTED, "changed_student_ids": LISTED})
+    assert sum(LISTED in query["sql"] for query in queries.captured_queries) == 1
+    assert stored(event.pk)["student_ids"] == stored(event.pk)["changed_student_ids"] == [4, 6]
+    assert row_hash(AccessEvent, stored(event.pk)) == event.row_hash
 
 
 # --- memory ---------------------------------------------------------------------------------------
