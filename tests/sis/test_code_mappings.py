@@ -83,6 +83,34 @@ def test_attendance_codes_decide_the_kind_of_event_and_whether_it_is_excused(pac
     assert list(Tardy.objects.values_list("student__local_id", "excused", "attendance_code")) == [("S2", False, "T1")]
 
 
+def test_a_student_has_one_event_of_each_kind_a_day_the_first_row_kept(packages, importer):
+    AttendanceCode.objects.create(code="AE", category="absence", excused=True)
+    AttendanceCode.objects.create(code="T1", category="tardy")
+    rows = [attendance("S1", DAY, "AE"), attendance("S1", DAY, "T1"), attendance("S1", DAY), attendance("S2", DAY)]
+
+    run = import_package(packages.basic(attendance=rows), importer)
+
+    assert list(run.row_errors.values_list("file", "row_number", "column", "code")) == [
+        ("attendance.csv", 4, "local_id", "duplicate_key")
+    ]
+    absences = Absence.objects.values_list("student__local_id", "attendance_code")
+    assert sorted(absences) == [("S1", "AE"), ("S2", "absent")]
+    assert list(Tardy.objects.values_list("student__local_id", "attendance_code")) == [("S1", "T1")]
+
+
+def test_rows_of_codes_no_mapping_knows_are_one_kind_of_event_when_finding_duplicates(packages, importer, settings):
+    allow_unmapped(settings, 100)
+    rows = [attendance("S1", DAY, "XYZ"), attendance("S1", DAY, "QQQ"), attendance("S2", DAY)]
+
+    run = import_package(packages.basic(attendance=rows), importer)
+
+    assert run.status == ImportRun.Status.APPLIED
+    assert list(run.row_errors.values_list("file", "row_number", "column", "code")) == [
+        ("attendance.csv", 2, "attendance_code", "unmapped_code"),
+        ("attendance.csv", 3, "local_id", "duplicate_key"),
+    ]
+
+
 def test_incident_codes_and_locations_are_categorised_and_kept_as_exported(packages, importer):
     IncidentCode.objects.create(code="FIGHT-1", category="violence")
     IncidentLocation.objects.create(code="CAF", category="cafeteria")
