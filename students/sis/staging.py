@@ -25,6 +25,12 @@ DEDUPE_KEYS = {
 }
 
 
+# A staging table's statistics only plan the run's own statements, hash joins and anti-joins over
+# whole files: a sample of 3,000 rows plans them as well as the default 30,000, and ANALYZE of the
+# staged files takes a tenth of the time.
+STAGING_STATISTICS_TARGET = 10
+
+
 def raw_table(name: str) -> str:
     return f"sis_raw_{name}"
 
@@ -35,14 +41,18 @@ def create_tables(files: list[CheckedFile]) -> None:
     execute(f"CREATE TEMP TABLE {CHANGED_TABLE} (student_id bigint) ON COMMIT DROP")
     for checked in files:
         spec = checked.spec
-        columns = ", ".join(
-            [f"{column.name} {column.sql_type}" for column in spec.columns]
-            + [f"{name} {kind}" for name, kind in mapped_columns(spec.name)]
-        )
-        execute(
-            f"CREATE TEMP TABLE {staging_table(spec.name)} "
-            f"(row_number integer NOT NULL, quarantined boolean NOT NULL, errors text[], {columns}) ON COMMIT DROP"
-        )
+        table = staging_table(spec.name)
+        columns = [
+            ("row_number", "integer NOT NULL"),
+            ("quarantined", "boolean NOT NULL"),
+            ("errors", "text[]"),
+            *((column.name, column.sql_type) for column in spec.columns),
+            *mapped_columns(spec.name),
+        ]
+        definitions = ", ".join(f"{name} {kind}" for name, kind in columns)
+        execute(f"CREATE TEMP TABLE {table} ({definitions}) ON COMMIT DROP")
+        targets = ", ".join(f"ALTER COLUMN {name} SET STATISTICS {STAGING_STATISTICS_TARGET}" for name, _ in columns)
+        execute(f"ALTER TABLE {table} {targets}")
 
 
 def stage_file(checked: CheckedFile, *, today: datetime.date, window, errors: list[RowError], on_bytes) -> int:
