@@ -148,8 +148,19 @@ class Target:
             else:
                 inserted = execute(statement, self.params)
         if inserted:
-            execute(f"ANALYZE {self.table}")
+            self._analyze_joined_columns()
         return {"inserted": inserted, "updated": 0, "unchanged": 0}
+
+    def _analyze_joined_columns(self) -> None:
+        """Statistics for the columns the run's later statements join the loaded table on: its key and student.
+
+        The rest are autovacuum's: ANALYZE of named columns leaves the table's count of changed rows
+        as it was, so the whole freshly loaded table is analyzed soon after the run commits. Skipped
+        here are the sampling of every column and the statistics of expression indexes (a name search's
+        folded names: most of the students table's ANALYZE).
+        """
+        columns = dict.fromkeys([*self.key, *([self.student] if self.student else [])])
+        execute(f"ANALYZE {self.table} ({', '.join(columns)})")
 
     def upsert(self) -> dict[str, int]:
         """Update rows that differ, insert new keys; returns inserted/updated/unchanged counts."""
