@@ -67,6 +67,7 @@ class StudentStanding:
     enrollment_status: str
     missing_from_last_export: bool
     limited_english_proficiency: str
+    program_category: str  # the model looks it up (a property); a roster row reads it with the row
 
     @property
     def is_enrolled(self) -> bool:
