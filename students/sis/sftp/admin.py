@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 
 from audit.recorder import command_recording, record_details
 from students.sis.admin_access import ImportersOnlyAdminMixin
-from students.sis.sftp.client import describe_key, parse_host_keys, parse_private_key
+from students.sis.sftp.keys import describe_key, parse_host_keys, parse_private_key
 from students.sis.sftp.models import ImportSource
 from students.sis.tasks import check_connection_job, pull_source_job
 

@@ -13,91 +13,16 @@ import datetime
 import fnmatch
 import posixpath
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncssh
 
+from students.sis.sftp.keys import describe_key, parse_host_keys, parse_private_key
+from students.sis.sftp.remote import Endpoint, Listing, PullError, RemoteFile
+
 T = TypeVar("T")
 CONNECT_TIMEOUT_SECONDS = 30
-
-
-class PullError(Exception):
-    """The source could not be read; the message says why, for the import history and the importers' mail."""
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where and how to connect: what a configured source holds, decrypted."""
-
-    host: str
-    port: int
-    username: str
-    host_keys: str
-    password: str = ""
-    private_key: str = ""
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    path: str
-    size: int
-    modified: datetime.datetime
-
-    @property
-    def name(self) -> str:
-        return posixpath.basename(self.path)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What a folder holds that matches the pattern, newest first."""
-
-    folder: str
-    matches: list[RemoteFile]
-
-    @property
-    def newest(self) -> RemoteFile | None:
-        return self.matches[0] if self.matches else None
-
-
-def parse_host_keys(text: str) -> list[asyncssh.SSHKey]:
-    """Public keys, one a line, as ``ssh-keyscan`` prints them (``host type base64``) or bare (``type base64``)."""
-    keys = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
-        for start in (0, 1):
-            try:
-                keys.append(asyncssh.import_public_key(" ".join(fields[start : start + 2])))
-                break
-            except (asyncssh.KeyImportError, ValueError):
-                continue
-        else:
-            raise ValueError(
-                f"Line {number} of the host keys is not an SSH public key (expected e.g. 'ssh-ed25519 AAAA…')."
-            )
-    return keys
-
-
-def parse_private_key(text: str) -> asyncssh.SSHKey:
-    """An unencrypted private key in OpenSSH or PEM form (stored encrypted at rest by Insights itself)."""
-    try:
-        return asyncssh.import_private_key(text.strip() + "\n")
-    except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, ValueError) as problem:
-        if "passphrase" in str(problem).lower() or isinstance(problem, asyncssh.KeyEncryptionError):
-            raise ValueError("The private key is protected by a passphrase; paste it without one.") from None
-        raise ValueError("This is not an SSH private key in OpenSSH or PEM form.") from None
-
-
-def describe_key(key: asyncssh.SSHKey) -> str:
-    return f"{key.get_algorithm()} {key.get_fingerprint('sha256')}"
 
 
 class _HostKeyWitness(asyncssh.SSHClient):

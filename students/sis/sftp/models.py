@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from insights.encryption import EncryptedTextField
-from students.sis.sftp.client import Endpoint
+from students.sis.sftp.remote import Endpoint
 
 
 def _two_in_the_morning() -> datetime.time:

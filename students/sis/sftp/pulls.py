@@ -19,8 +19,8 @@ from students.sis import notify
 from students.sis.models import ImportRun
 from students.sis.receive import human_size, receive_path
 from students.sis.runs import check_importer, run_import
-from students.sis.sftp.client import Listing, PullError, RemoteFile, download_newest, list_matches
 from students.sis.sftp.models import ImportSource
+from students.sis.sftp.remote import Listing, PullError, RemoteFile
 
 
 def _refuse_stale_or_large(source: ImportSource, now: datetime.datetime):
@@ -57,12 +57,14 @@ def _failed_pull(source: ImportSource, problem: PullError, *, actor) -> ImportRu
 
 def pull_source(source: ImportSource, *, actor=None) -> ImportRun:
     """Fetch the source's newest package and import it now (the worker's job); ``actor`` None is the schedule."""
+    from students.sis.sftp import client  # asyncssh loads with the first pull or test (keys.py)
+
     if actor is not None:
         check_importer(actor)
     now = timezone.now()
     with tempfile.TemporaryDirectory(prefix="insights-sftp-") as folder:
         try:
-            remote, local = download_newest(
+            remote, local = client.download_newest(
                 source.endpoint(),
                 folder=source.remote_folder,
                 pattern=source.file_pattern,
@@ -98,11 +100,15 @@ def describe_listing(source: ImportSource, listing: Listing, now: datetime.datet
 
 def check_connection(source: ImportSource, *, actor) -> ImportSource:
     """Connect, check the host key and login, list the folder; the outcome is saved on the source."""
+    from students.sis.sftp import client  # asyncssh loads with the first pull or test (keys.py)
+
     check_importer(actor)
     now = timezone.now()
     try:
         ok, message = describe_listing(
-            source, list_matches(source.endpoint(), folder=source.remote_folder, pattern=source.file_pattern), now
+            source,
+            client.list_matches(source.endpoint(), folder=source.remote_folder, pattern=source.file_pattern),
+            now,
         )
     except PullError as problem:
         ok, message = False, str(problem)
