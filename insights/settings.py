@@ -508,6 +508,10 @@ LOGGING = {
     "filters": {
         "scrub": {"()": "insights.scrubbing.ScrubbingFilter"},
         "checkpoint_lines": {"()": "audit.checkpoint_lines.CheckpointLineFilter"},
+        "not_task_registration": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: getattr(record, "action", None) != "registering_periodic_task",
+        },
     },
     "formatters": {"plain": {"format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {
@@ -523,6 +527,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},  # SQL with its parameters stays out of the logs
         "audit.checkpoints": {"handlers": ["checkpoints"], "level": "INFO", "propagate": False},
         "procrastinate.blueprints": {"level": "WARNING"},  # task registration, printed by every command
+        # The periodic tasks' registration is printed by every process too; the deferrer's own lines still show.
+        "procrastinate.periodic": {"filters": ["not_task_registration"]},
         # WeasyPrint narrates every rendering step at INFO; its warnings (a refused URL) still show.
         "weasyprint": {"level": "WARNING"},
     },
