@@ -174,10 +174,16 @@ DATABASE_STATEMENT_TIMEOUT_SECONDS = env_int("DATABASE_STATEMENT_TIMEOUT_SECONDS
 DATABASE_LOCK_TIMEOUT_SECONDS = env_int("DATABASE_LOCK_TIMEOUT_SECONDS", 5)
 JOB_STATEMENT_TIMEOUT_SECONDS = env_int("JOB_STATEMENT_TIMEOUT_SECONDS", 3600)
 JOB_LOCK_TIMEOUT_SECONDS = env_int("JOB_LOCK_TIMEOUT_SECONDS", 60)
+# Temporary tables (an import's staging tables) live in their connection's own buffers, 8 MB by
+# default: the 50,000-student import's staging tables, some hundreds of MB, were written out and
+# read back by each of its checks. PostgreSQL takes the memory only as a connection's temporary
+# tables grow, so connections that keep none that large (web requests) do not pay for it. It can
+# only be set before a connection first touches a temporary table, hence at its start.
+DATABASE_TEMP_BUFFERS_MB = env_int("DATABASE_TEMP_BUFFERS_MB", 256)
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     {
         "options": f"-c jit=off -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_SECONDS}s"
-        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS}s",
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_SECONDS}s -c temp_buffers={DATABASE_TEMP_BUFFERS_MB}MB",
         # psycopg 3 sends values as parameters of the statement ($1, $2), never spliced into its text,
         # so a failing or slow statement logged by PostgreSQL carries no typed name or note.
         "server_side_binding": True,

@@ -48,6 +48,12 @@ def test_web_connections_start_with_the_web_limits():
     assert current_limits() == WEB_LIMITS
 
 
+def test_connections_start_with_room_for_an_imports_staging_tables_in_memory():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_bytes(current_setting('temp_buffers'))")
+        assert cursor.fetchone()[0] == settings.DATABASE_TEMP_BUFFERS_MB * 1024 * 1024 > 8 * 1024 * 1024
+
+
 def test_a_page_waiting_on_a_held_lock_answers_a_calm_503_within_the_lock_timeout(caplog):
     teacher, _homeroom = homeroom_teacher()
     client = Client()

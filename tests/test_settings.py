@@ -115,10 +115,15 @@ def test_web_database_limits_default_under_herokus_30_second_router_timeout_and_
     show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
 
     defaults = manage("shell", "-c", show, env=env)
-    raised = manage("shell", "-c", show, env={**env, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "25"})
+    raised = manage(
+        "shell", "-c", show, env={**env, "DATABASE_STATEMENT_TIMEOUT_SECONDS": "25", "DATABASE_TEMP_BUFFERS_MB": "64"}
+    )
 
-    assert defaults.stdout.strip().splitlines()[-1] == "-c jit=off -c statement_timeout=20s -c lock_timeout=5s"
-    assert "-c statement_timeout=25s -c lock_timeout=5s" in raised.stdout
+    assert (
+        defaults.stdout.strip().splitlines()[-1]
+        == "-c jit=off -c statement_timeout=20s -c lock_timeout=5s -c temp_buffers=256MB"
+    )
+    assert "-c statement_timeout=25s -c lock_timeout=5s -c temp_buffers=64MB" in raised.stdout
 
 
 def test_sessions_are_read_from_redis_when_it_is_the_shared_cache_and_stay_database_rows_otherwise():
