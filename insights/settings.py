@@ -177,8 +177,9 @@ JOB_LOCK_TIMEOUT_SECONDS = env_int("JOB_LOCK_TIMEOUT_SECONDS", 60)
 # Temporary tables (an import's staging tables) live in their connection's own buffers, 8 MB by
 # default: the 50,000-student import's staging tables, some hundreds of MB, were written out and
 # read back by each of its checks. PostgreSQL takes the memory only as a connection's temporary
-# tables grow, so connections that keep none that large (web requests) do not pay for it. It can
-# only be set before a connection first touches a temporary table, hence at its start.
+# tables grow (and a few MB of bookkeeping when it first makes one), so connections that keep
+# none that large (web requests) do not pay for it. It can only be set before a connection first
+# touches a temporary table, hence at its start.
 DATABASE_TEMP_BUFFERS_MB = env_int("DATABASE_TEMP_BUFFERS_MB", 256)
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     {
