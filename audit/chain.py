@@ -30,6 +30,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit.models import CHAINED_MODELS, ChainedEvent
+from insights.postgresql.base import MAX_PARAMETERS
 from insights.prepared_statements import prepared
 
 GENESIS = "0" * 64
@@ -213,11 +214,15 @@ def _insert(cursor, model: type[ChainedEvent], events: list, listed: dict[str, s
         row = ", ".join(f"({listed[field.name]})" if field.name in listed else "%s" for field in fields)
         row = f"({row})"
         fields = [field for field in fields if field.name not in listed]
-    # A page's one event is the same statement every time; a bulk change's many rows are not.
-    statement = start + ", ".join([row] * len(events))
-    cursor.execute(
-        prepared(statement) if len(events) == 1 and not listed else statement,
-        [field.get_db_prep_save(getattr(event, field.attname), connection) for event in events for field in fields],
-    )
+    # A bulk change's rows go a statement's worth of parameters at a time; a page's one event is the same
+    # statement every time.
+    per_statement = MAX_PARAMETERS // len(fields)
+    for first in range(0, len(events), per_statement):
+        batch = events[first : first + per_statement]
+        statement = start + ", ".join([row] * len(batch))
+        cursor.execute(
+            prepared(statement) if len(events) == 1 and not listed else statement,
+            [field.get_db_prep_save(getattr(event, field.attname), connection) for event in batch for field in fields],
+        )
     for event in events:
         event._state.adding, event._state.db = False, connection.alias

@@ -157,6 +157,7 @@ if not os.environ.get("DATABASE_URL"):
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ["DATABASE_URL"],
+        engine="insights.postgresql",  # Django's, with bulk writes under the protocol's parameter limit
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
         ssl_require=env_bool("DATABASE_SSL_REQUIRE", False),

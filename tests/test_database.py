@@ -1,17 +1,21 @@
-"""Database time limits: a held lock makes a web request fail fast with a calm 503; jobs and long
-commands get longer limits through insights.database.job_timeouts()."""
+"""Database connections: a held lock makes a web request fail fast with a calm 503; jobs and long
+commands get longer limits through insights.database.job_timeouts(); temporary tables have room in
+memory, and bulk writes stay under the protocol's parameter limit (insights/postgresql)."""
 
 import logging
 import threading
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import OperationalError, connection, transaction
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from insights.database import is_timeout, is_unreachable, job_timeouts
 from insights.middleware import DatabaseBusyMiddleware
+from insights.postgresql.base import MAX_PARAMETERS
 from insights.views import server_error
 from students.models import EventNote
 from tests.database_locks import homeroom_teacher, locked_elsewhere
@@ -201,3 +205,18 @@ def test_other_server_errors_keep_the_ordinary_500_page():
 
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+def test_a_bulk_write_past_the_protocols_parameter_limit_is_cut_into_statements_under_it():
+    """Parameters are bound on the server, where one statement carries at most 65,535 of them."""
+    count = MAX_PARAMETERS + 1  # one parameter (the name) a row
+    before = Group.objects.count()  # the roles' groups
+    with CaptureQueriesContext(connection) as captured:
+        groups = Group.objects.bulk_create(Group(name=f"group {number}") for number in range(count))
+    assert len([query for query in captured if query["sql"].startswith("INSERT")]) == 2
+    assert Group.objects.count() - before == count == len({group.pk for group in groups})
+
+    for group in groups:
+        group.name += " renamed"
+    Group.objects.bulk_update(groups, ["name"])
+    assert Group.objects.filter(name__endswith=" renamed").count() == count

@@ -16,6 +16,7 @@ from audit.models import AccessEvent, SignInEvent
 from audit.partitions import create_partitions
 from audit.recorder import command_recording, record_students
 from audit.verify import verify
+from insights.postgresql.base import MAX_PARAMETERS
 
 
 def write_access_events(count: int) -> list[AccessEvent]:
@@ -178,7 +179,7 @@ def test_a_batch_links_up_after_the_head_as_one_by_one_appends_would_and_verifie
 
 
 @pytest.mark.django_db
-def test_a_batch_is_one_insert_whatever_its_size():
+def test_a_batch_is_one_insert_up_to_the_protocols_parameter_limit():
     def queries(count: int) -> int:
         with CaptureQueriesContext(connection) as captured:
             append_many([AccessEvent(action="batch", outcome="ok") for _ in range(count)])
@@ -187,6 +188,18 @@ def test_a_batch_is_one_insert_whatever_its_size():
     write_access_events(1)  # a head among the last day's rows: found by the first lookup
     assert queries(2) == queries(40)
     assert append_many([]) == []
+
+
+@pytest.mark.django_db
+def test_a_batch_past_the_protocols_parameter_limit_takes_several_inserts_and_verifies():
+    """A large district's first import records tens of thousands of grant changes in one batch."""
+    count = MAX_PARAMETERS // len(AccessEvent._meta.concrete_fields) + 1
+    with CaptureQueriesContext(connection) as captured:
+        batch = append_many([AccessEvent(action=f"batch_{n}", outcome="ok") for n in range(count)])
+    assert len([query for query in captured if query["sql"].startswith("INSERT")]) == 2
+    output = io.StringIO()
+    call_command("audit_verify", stdout=output)
+    assert f"OK audit_accessevent: {count} rows, head {batch[-1].row_hash}" in output.getvalue()
 
 
 @pytest.mark.django_db
