@@ -30,7 +30,6 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from audit.models import CHAINED_MODELS, ChainedEvent
-from insights.postgresql.base import MAX_PARAMETERS
 from insights.prepared_statements import prepared
 
 GENESIS = "0" * 64
@@ -214,9 +213,9 @@ def _insert(cursor, model: type[ChainedEvent], events: list, listed: dict[str, s
         row = ", ".join(f"({listed[field.name]})" if field.name in listed else "%s" for field in fields)
         row = f"({row})"
         fields = [field for field in fields if field.name not in listed]
-    # A bulk change's rows go a statement's worth of parameters at a time; a page's one event is the same
-    # statement every time.
-    per_statement = MAX_PARAMETERS // len(fields)
+    # A bulk change's rows go as many at a time as one statement's parameters allow (the backend's limit,
+    # insights/postgresql); a page's one event is the same statement every time.
+    per_statement = connection.ops.bulk_batch_size(fields, events)
     for first in range(0, len(events), per_statement):
         batch = events[first : first + per_statement]
         statement = start + ", ".join([row] * len(batch))
